@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` runs the main job, `make test` runs the tests.
+# Both create .venv and install the project on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean-cache
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test,online]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ocop-geo demo
+
+test: $(STAMP)
+	$(BIN)/ruff check ocop_geo tests benchmarks
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check ocop_geo tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python -m benchmarks.run_all
+
+clean-cache:
+	rm -rf .cache

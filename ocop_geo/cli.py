@@ -1,0 +1,103 @@
+"""The ``ocop-geo`` command line: one Typer app; each concern registers its commands.
+
+Exit codes (the same for every command):
+
+* 0 — done, nothing rejected;
+* 1 — done, but some input rows were rejected or could not be placed (see the report);
+* 2 — bad usage or an input file that cannot be used (the message says which and what to do);
+* 3 — the work itself failed (no route fits, network cannot be built, …);
+* 4 — an unexpected internal error (re-run with ``--debug`` and report it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from ._errors import InputFileError, OcopGeoError, ValidationError
+
+EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+#: Modules that add commands: each defines ``register(app: typer.Typer) -> None``.
+_COMMAND_MODULES: tuple[str, ...] = (
+)
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="ocop-geo",
+    help="Tourism routes to OCOP producers in Ho Chi Minh City, offline, from OpenStreetMap data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class _State:
+    lang: str = "en"
+    debug: bool = False
+
+
+state = _State()
+
+
+@app.callback()
+def _main(
+    lang: str = typer.Option("en", "--lang", help="Language of reports and pages: vi or en."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logging."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress messages."),
+) -> None:
+    """ocop-geo: import the OCOP registry, build road networks, plan and publish routes."""
+    if lang not in {"vi", "en"}:
+        raise typer.BadParameter("choose 'vi' or 'en'", param_hint="--lang")
+    state.lang = lang
+    state.debug = debug
+    level = logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register_all() -> None:
+    for name in _COMMAND_MODULES:
+        module = importlib.import_module(f"ocop_geo.{name}")
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console-script entry point: runs the app and turns errors into plain messages."""
+    try:
+        rc = app(standalone_mode=False)
+    except (InputFileError, ValidationError) as exc:
+        if state.debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
+    except OcopGeoError as exc:
+        if state.debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:  # click's own usage errors carry exit codes
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(EXIT_FAILED)
+        if state.debug or "--debug" in sys.argv:
+            raise
+        err_console.print(
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+            "Re-run with --debug for the traceback and report it.",
+            highlight=False,
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(rc if isinstance(rc, int) else EXIT_OK)

@@ -1,0 +1,41 @@
+"""Normalising Vietnamese text for comparison. Keep and display the original everywhere else."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s/]")
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics: ``"Củ Chi" -> "Cu Chi"`` (đ becomes d)."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def fold(text: object) -> str:
+    """Comparison key: NFC, no diacritics, lower case, punctuation to spaces, single spaces.
+
+    >>> fold("  Xã  Tân Quý Tây ")
+    'xa tan quy tay'
+    >>> fold("HỢP TÁC XÃ") == fold("hop tac xa")
+    True
+    """
+    if text is None:
+        return ""
+    s = strip_diacritics(unicodedata.normalize("NFC", str(text))).lower()
+    s = _PUNCT.sub(" ", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+def slugify(text: str, *, max_length: int = 60) -> str:
+    """A safe file-name slug (ASCII letters, digits, dashes); never empty, never a path.
+
+    >>> slugify("Củ Chi / ../etc")
+    'cu-chi-etc'
+    """
+    s = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:max_length].strip("-")
+    return s or "item"

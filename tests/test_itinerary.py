@@ -1,0 +1,130 @@
+"""The itinerary JSON contract: round trip, atomic UTF-8 writing, and validation messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from ocop_geo._errors import InputFileError
+from ocop_geo.itinerary import (
+    CSV_COLUMNS,
+    SCHEMA,
+    Day,
+    Itinerary,
+    Leg,
+    NotChosen,
+    Product,
+    Stop,
+    Totals,
+    read_itinerary,
+    write_itinerary,
+    write_itinerary_csv,
+)
+
+
+def _example() -> Itinerary:
+    """A small hand-written itinerary (illustrative values, not a planner result)."""
+    start = Stop(0, "start", "poi-ben-thanh", "Chợ Bến Thành", 10.772, 106.698, "exact",
+                 None, 0, "08:00", "08:00", 0)  # fmt: skip
+    leg = Leg(4300.0, 42000.0, ((106.698, 10.772), (106.65, 10.9), (106.61, 10.97)))
+    visit = Stop(
+        1, "producer", "HCM-P004", "Công ty TNHH Đạt Butter", 10.97, 106.61, "commune",
+        "09:12", 0, "09:12", "09:57", 45, leg, district="Củ Chi", ward="Hòa Phú", stars=4,
+        score=12.0, groups=("Thực phẩm",),
+        products=(Product("Bơ đậu phộng", 4, "Thực phẩm", "Food"),),
+        opening_hours="Mo-Sa 07:30-17:00",
+    )  # fmt: skip
+    back = Leg(4400.0, 42500.0, ((106.61, 10.97), (106.698, 10.772)), True, "straight line")
+    end = Stop(2, "end", "poi-ben-thanh", "Chợ Bến Thành", 10.772, 106.698, "exact",
+               "11:10", 0, "11:10", "11:10", 0, back)  # fmt: skip
+    stops = (start, visit, end)
+    day = Day(1, "2026-12-05", "Sa", ("08:00", "17:30"), "#d7191c", stops, Totals.of_stops(stops))
+    return Itinerary(
+        route_id="cu-chi-food-day",
+        title={"vi": "Ẩm thực Củ Chi", "en": "Cu Chi food day"},
+        description={"vi": "", "en": ""},
+        mode="motorbike",
+        generated_at="2026-11-28T13:00:00+07:00",
+        spec_file="data/routes/cu_chi_food.toml",
+        days=(day,),
+        totals=Totals(8700.0, 84500.0, 45, 12.0, 1, 1),
+        not_chosen=(NotChosen("HCM-P009", "HTX Xanh", "closed", "closed on Sunday"),),
+        warnings=("HCM-P004 is located only at commune level (Hòa Phú)",),
+    )
+
+
+def test_round_trip_keeps_every_field(tmp_path):
+    it = _example()
+    path = write_itinerary(it, tmp_path / "out" / "itinerary.json")
+    again = read_itinerary(path)
+    assert again == it
+    raw = path.read_text(encoding="utf-8")
+    assert "Chợ Bến Thành" in raw  # ensure_ascii=False keeps diacritics readable
+    data = json.loads(raw)
+    assert data["schema"] == SCHEMA
+    assert data["days"][0]["stops"][1]["leg_in"]["coordinates"][0] == [106.698, 10.772]
+    assert "stars" not in data["days"][0]["stops"][0]  # producer fields only on producer stops
+    assert data["totals"]["n_days"] == 1 and "n_days" not in data["days"][0]["totals"]
+
+
+def test_day_totals_sum_legs_and_visits():
+    t = _example().days[0].totals
+    assert t.travel_s == pytest.approx(8700.0)
+    assert t.distance_m == pytest.approx(84500.0)
+    assert (t.visit_min, t.score, t.n_stops) == (45, 12.0, 1)
+
+
+def _write(tmp_path, data) -> str:
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def test_wrong_schema_and_fields_are_all_named(tmp_path):
+    data = _example().to_dict()
+    data["schema"] = "other/9"
+    data["days"][0]["stops"][1]["arrival"] = "9h12"
+    data["days"][0]["stops"][1]["leg_in"]["coordinates"] = [[1.0]]
+    data["not_chosen"][0]["code"] = "tired"
+    with pytest.raises(InputFileError) as err:
+        read_itinerary(_write(tmp_path, data))
+    msg = str(err.value)
+    assert "bad.json" in msg
+    assert "schema" in msg
+    assert "days[0].stops[1].arrival" in msg
+    assert "days[0].stops[1].leg_in.coordinates" in msg
+    assert "not_chosen[0].code" in msg
+
+
+def test_missing_field_and_broken_json(tmp_path):
+    data = _example().to_dict()
+    del data["days"][0]["window"]
+    with pytest.raises(InputFileError, match=r"days\[0\]\.window: is missing"):
+        read_itinerary(_write(tmp_path, data))
+    p = tmp_path / "broken.json"
+    p.write_text("{", encoding="utf-8")
+    with pytest.raises(InputFileError, match="broken.json: not valid JSON"):
+        read_itinerary(p)
+    with pytest.raises(InputFileError, match="file not found"):
+        read_itinerary(tmp_path / "nope.json")
+
+
+def test_sequence_checks(tmp_path):
+    data = _example().to_dict()
+    data["days"][0]["stops"][2]["seq"] = 7
+    with pytest.raises(InputFileError, match=r"stops\[2\]\.seq: is 7, expected 2"):
+        read_itinerary(_write(tmp_path, data))
+
+
+def test_csv_has_one_row_per_stop(tmp_path):
+    path = write_itinerary_csv(_example(), tmp_path / "itinerary.csv")
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert [r["kind"] for r in rows] == ["start", "producer", "end"]
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert rows[1]["leg_travel_min"] == "71.7"
+    assert rows[2]["leg_off_network"] == "true"
+    assert rows[1]["products"] == "Bơ đậu phộng"

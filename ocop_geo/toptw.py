@@ -1,0 +1,862 @@
+"""The route optimizer: a Team Orienteering Problem with Time Windows (TOPTW) engine.
+
+Pure logic on numpy arrays; the inner loops are compiled with numba (``cache=True`` so the
+compile cost is paid once per machine). The planner turns a route spec into a :class:`Problem`;
+the benchmark reader (:mod:`ocop_geo.toptw_instances`) does the same for the Solomon instances.
+
+Model
+-----
+Each route ``r`` (a day) leaves ``route_start[r]`` no earlier than ``route_window[r, 0]`` and must be
+back at ``route_end[r]`` by ``route_window[r, 1]``. A visited vertex ``v`` starts service inside one of
+its windows for that route (``windows[r, v]``, several allowed, e.g. morning and afternoon) and
+stays ``service[v]``. Waiting is allowed. An optional break (lunch) of ``breaks[r, 2]`` must start in
+``[breaks[r, 0], breaks[r, 1]]``; it is taken where the tour is: at the next stop while waiting
+for it to open, or at the previous stop before leaving (rule in :func:`schedule`). Maximise the sum of
+``score`` over visited vertices; ``mandatory`` vertices must be visited.
+
+Algorithm
+---------
+An iterated local search after Vansteenwegen et al. (2009): best-ratio insertion
+(``score² / added time``, the added time includes waiting, feasibility checked by propagating the
+shift until it is absorbed), a shake that removes consecutive stops, a *replace* move that swaps
+an unvisited vertex for a visited one of lower score, restarts from the best solution, and
+randomised insertion noise. Deterministic for a given seed: with ``max_iterations`` the result is
+bit-identical; with only ``time_limit`` it is anytime (the best found when time runs out).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from ._errors import PlanningError, ValidationError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "REASONS",
+    "Problem",
+    "RouteSchedule",
+    "Solution",
+    "evaluate",
+    "schedule",
+    "solve",
+    "validate_problem",
+]
+
+#: Tolerance on time comparisons (same units as ``travel``).
+EPS = 1e-6
+
+#: Why a candidate vertex was left out of a solution (``Solution.unvisited_reason`` values).
+REASONS: dict[str, str] = {
+    "closed": "closed on every route (no time window on any day)",
+    "too_far": "open, but cannot be visited even as the only stop of any day",
+    "no_time": "does not fit together with the higher-value stops chosen",
+    "no_score": "score is zero, not worth a visit",
+}
+
+# failure codes of the route simulation
+_OK, _F_CLOSED, _F_LATE, _F_BREAK, _F_RETURN, _F_STOPS, _F_DEPOT = 0, 1, 2, 3, 4, 5, 6
+_FAIL_TEXT = {
+    _F_CLOSED: "vertex {v} has no time window on route {r}",
+    _F_LATE: "vertex {v} is reached after its last window closes on route {r}",
+    _F_BREAK: "the break of route {r} cannot start inside its window (near vertex {v})",
+    _F_RETURN: "route {r} returns to its end after the latest return time",
+    _F_STOPS: "route {r} has more stops than its max_stops",
+    _F_DEPOT: "vertex {v} is a route start or end, it cannot be a stop",
+}
+
+
+@dataclass
+class Problem:
+    """A TOPTW instance on arrays (``n`` vertices including depots, ``m`` routes, ``k`` windows).
+
+    Attributes
+    ----------
+    travel : (n, n) float64 travel time ``travel[i, j]`` (inf = no road).
+    score : (n,) float64 value of a visit, 0 for depots.
+    service : (n,) float64 visit duration.
+    windows : (m, n, k, 2) float64 windows for the *start* of service per route; unused slots are
+        ``(inf, -inf)``; a vertex closed on route ``r`` has no valid slot.
+    route_start, route_end : (m,) int vertices where each route starts and ends.
+    route_window : (m, 2) float64 earliest departure and latest return.
+    mandatory : (n,) bool vertices that must be visited on some route.
+    max_stops : (m,) int stop limit per route, -1 = unlimited.
+    breaks : (m, 3) float64 earliest start, latest start and duration of a break; a NaN row means
+        no break on that route.
+    """
+
+    travel: np.ndarray
+    score: np.ndarray
+    service: np.ndarray
+    windows: np.ndarray
+    route_start: np.ndarray
+    route_end: np.ndarray
+    route_window: np.ndarray
+    mandatory: np.ndarray
+    max_stops: np.ndarray
+    breaks: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of vertices (depots included)."""
+        return int(np.shape(self.travel)[0])
+
+    @property
+    def m(self) -> int:
+        """Number of routes."""
+        return int(np.shape(self.route_start)[0])
+
+
+@dataclass
+class RouteSchedule:
+    """The timetable of one route; per-stop arrays are aligned with ``stops``."""
+
+    route_index: int
+    stops: list[int]
+    arrival: np.ndarray
+    wait: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    depart: float
+    return_time: float
+    #: Break start and end, NaN when the route has no break.
+    break_start: float = math.nan
+    break_end: float = math.nan
+    #: The break is taken before stop ``break_before`` (``len(stops)`` = before the route end); -1 = none.
+    break_before: int = -1
+    feasible: bool = True
+    reason: str = ""
+
+
+@dataclass
+class Solution:
+    """Result of :func:`solve`: visited vertices per route (depots excluded) and why others were not."""
+
+    routes: list[list[int]]
+    score: float
+    unvisited_reason: dict[int, str] = field(default_factory=dict)
+    iterations: int = 0
+    seconds: float = 0.0
+    seed: int = 0
+
+    def schedule(self, problem: Problem, route_index: int) -> RouteSchedule:
+        """Timetable of route ``route_index`` of this solution (see :func:`schedule`)."""
+        return schedule(problem, route_index, self.routes[route_index])
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_problem(problem: Problem) -> Problem:
+    """Check shapes and values and return a normalised copy (float64, windows sorted by opening).
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found, each naming the field and what to do.
+    """
+    problems: list[str] = []
+    travel = np.asarray(problem.travel, dtype=np.float64)
+    if travel.ndim != 2 or travel.shape[0] != travel.shape[1]:
+        problems.append(f"travel: expected a square (n, n) matrix, got shape {travel.shape}")
+        raise ValidationError("invalid TOPTW problem: " + "; ".join(problems), problems)
+    n = travel.shape[0]
+    if np.isnan(travel).any():
+        problems.append("travel: contains NaN; use inf for pairs with no road")
+    if (travel < 0).any():
+        problems.append("travel: negative travel times; check the matrix units")
+    m = int(np.shape(problem.route_start)[0]) if np.ndim(problem.route_start) == 1 else -1
+    if m <= 0:
+        problems.append("route_start: expected a 1-D array with one start vertex per route (m >= 1)")
+        raise ValidationError("invalid TOPTW problem: " + "; ".join(problems), problems)
+
+    def vec(name: str, value: np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        arr = np.asarray(value)
+        if arr.shape != shape:
+            problems.append(f"{name}: expected shape {shape}, got {arr.shape}")
+            return np.zeros(shape, dtype=dtype)
+        try:
+            return arr.astype(dtype)
+        except (TypeError, ValueError):
+            problems.append(f"{name}: cannot convert to {dtype.__name__}")
+            return np.zeros(shape, dtype=dtype)
+
+    score = vec("score", problem.score, (n,), np.float64)
+    service = vec("service", problem.service, (n,), np.float64)
+    route_start = vec("route_start", problem.route_start, (m,), np.int64)
+    route_end = vec("route_end", problem.route_end, (m,), np.int64)
+    route_window = vec("route_window", problem.route_window, (m, 2), np.float64)
+    mandatory = vec("mandatory", problem.mandatory, (n,), np.bool_)
+    max_stops = vec("max_stops", problem.max_stops, (m,), np.int64)
+    breaks = vec("breaks", problem.breaks, (m, 3), np.float64)
+    windows = np.asarray(problem.windows, dtype=np.float64)
+    if windows.ndim != 4 or windows.shape[:2] != (m, n) or windows.shape[3] != 2:
+        problems.append(
+            f"windows: expected shape (m={m}, n={n}, k, 2), got {windows.shape}; "
+            "pad unused window slots with (inf, -inf)"
+        )
+        windows = np.full((m, n, 1, 2), (np.inf, -np.inf))
+    if np.isnan(score).any() or (score < 0).any():
+        problems.append("score: must be finite and >= 0")
+    if np.isnan(service).any() or (service < 0).any():
+        problems.append("service: must be >= 0 (visit duration)")
+    for name, arr in (("route_start", route_start), ("route_end", route_end)):
+        bad = (arr < 0) | (arr >= n)
+        if bad.any():
+            problems.append(f"{name}: vertex ids {arr[bad].tolist()} are outside 0..{n - 1}")
+    bad_rw = ~(route_window[:, 0] <= route_window[:, 1])
+    if bad_rw.any():
+        problems.append(
+            f"route_window: routes {np.flatnonzero(bad_rw).tolist()} have departure after return"
+        )
+    if (max_stops < -1).any():
+        problems.append("max_stops: use -1 for unlimited, otherwise a count >= 0")
+    has_break = ~np.isnan(breaks).any(axis=1)
+    partial = np.isnan(breaks).any(axis=1) & ~np.isnan(breaks).all(axis=1)
+    if partial.any():
+        problems.append(f"breaks: routes {np.flatnonzero(partial).tolist()} mix NaN and numbers")
+    bb = breaks[has_break]
+    if len(bb) and ((bb[:, 0] > bb[:, 1]) | (bb[:, 2] < 0)).any():
+        problems.append("breaks: need earliest start <= latest start and duration >= 0")
+    depots = np.zeros(n, dtype=bool)
+    if not problems:
+        depots[route_start] = True
+        depots[route_end] = True
+        if (mandatory & depots).any():
+            problems.append(
+                f"mandatory: depots {np.flatnonzero(mandatory & depots).tolist()} cannot be mandatory stops"
+            )
+    if problems:
+        raise ValidationError("invalid TOPTW problem: " + "; ".join(problems), problems)
+    # sort windows by opening; invalid slots (open > close or NaN) go last as (inf, -inf)
+    w = windows.copy()
+    invalid = ~(w[..., 0] <= w[..., 1])
+    w[invalid] = (np.inf, -np.inf)
+    order = np.argsort(w[..., 0], axis=2, kind="stable")
+    w = np.take_along_axis(w, order[..., None], axis=2)
+    return Problem(
+        travel=np.ascontiguousarray(travel),
+        score=score,
+        service=service,
+        windows=np.ascontiguousarray(w),
+        route_start=route_start,
+        route_end=route_end,
+        route_window=route_window,
+        mandatory=mandatory,
+        max_stops=max_stops,
+        breaks=breaks,
+    )
+
+
+# --------------------------------------------------------------------------- compiled kernels
+
+
+@njit(cache=True)
+def _window_start(win, nwin, r, v, arr):  # pragma: no cover - compiled
+    """Earliest service start at or after ``arr`` inside a window of ``v`` on route ``r``."""
+    for k in range(nwin[r, v]):
+        if arr <= win[r, v, k, 1] + EPS:
+            o = win[r, v, k, 0]
+            return arr if arr > o else o
+    return np.inf
+
+
+@njit(cache=True)
+def _gap(r, prev, v, t_dep, taken, is_end, travel, service, win, nwin, brk, has_brk):  # pragma: no cover
+    """Move from ``prev`` (left at ``t_dep``) to ``v``; take the break on the way if due.
+
+    Returns ``(code, start, taken, break_start, break_at_next)``: ``start`` is the service start at
+    ``v`` (or the arrival time when ``v`` is the route end).
+    The break is taken at this gap when it is free (it fits in the wait at ``v``) or when it can no
+    longer be postponed past ``v``; it is taken at ``v`` if it can start there in time, else before
+    leaving ``prev``.
+    """
+    tt = travel[prev, v]
+    arr = t_dep + tt
+    bs = np.nan
+    at_next = False
+    if is_end:
+        if has_brk[r] and not taken:
+            lo = brk[r, 0]
+            hi = brk[r, 1]
+            d = brk[r, 2]
+            b1 = arr if arr > lo else lo
+            if b1 <= hi + EPS:
+                return _OK, b1 + d, True, b1, True
+            b0 = t_dep if t_dep > lo else lo
+            if b0 <= hi + EPS:
+                return _OK, b0 + d + tt, True, b0, False
+            return _F_BREAK, np.inf, taken, bs, at_next
+        return _OK, arr, taken, bs, at_next
+    if nwin[r, v] == 0:
+        return _F_CLOSED, np.inf, taken, bs, at_next
+    st = _window_start(win, nwin, r, v, arr)
+    if st == np.inf:
+        return _F_LATE, np.inf, taken, bs, at_next
+    if has_brk[r] and not taken:
+        lo = brk[r, 0]
+        hi = brk[r, 1]
+        d = brk[r, 2]
+        b1 = arr if arr > lo else lo
+        if b1 <= hi + EPS and b1 + d <= st + EPS:
+            return _OK, st, True, b1, True  # free: taken while waiting for v to open
+        nxt = st + service[v]
+        if nxt < lo:
+            nxt = lo
+        if nxt > hi + EPS:  # cannot be postponed past v: take it now
+            if b1 <= hi + EPS:
+                st = _window_start(win, nwin, r, v, b1 + d)
+                if st == np.inf:
+                    return _F_LATE, np.inf, taken, bs, at_next
+                return _OK, st, True, b1, True
+            b0 = t_dep if t_dep > lo else lo
+            if b0 <= hi + EPS:
+                st = _window_start(win, nwin, r, v, b0 + d + tt)
+                if st == np.inf:
+                    return _F_LATE, np.inf, taken, bs, at_next
+                return _OK, st, True, b0, False
+            return _F_BREAK, np.inf, taken, bs, at_next
+    return _OK, st, taken, bs, at_next
+
+
+@njit(cache=True)
+def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+              out_start, out_taken):  # pragma: no cover - compiled
+    """Full earliest-start schedule of route ``r`` visiting ``seq[:L]``.
+
+    Fills ``out_start[q]`` (service start of stop q) and ``out_taken[q]`` (break taken at or before
+    gap q; gap L is before the route end). Returns ``(code, position, end_time)``.
+    """
+    if maxst[r] >= 0 and L > maxst[r]:
+        return _F_STOPS, L, np.inf
+    t = rwin[r, 0]
+    prev = rstart[r]
+    taken = False
+    for q in range(L):
+        v = seq[q]
+        code, st, taken, bs, at_next = _gap(r, prev, v, t, taken, False, travel, service, win,
+                                             nwin, brk, has_brk)
+        if code != _OK:
+            return code, q, np.inf
+        out_start[q] = st
+        out_taken[q] = taken
+        t = st + service[v]
+        prev = v
+    code, end, taken, bs, at_next = _gap(r, prev, rend[r], t, taken, True, travel, service, win,
+                                         nwin, brk, has_brk)
+    out_taken[L] = taken
+    if code != _OK:
+        return code, L, np.inf
+    if end > rwin[r, 1] + EPS:
+        return _F_RETURN, L, end
+    return _OK, L, end
+
+
+@njit(cache=True)
+def _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+             rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+    code, pos, end = _simulate(seq[r], lens[r], r, travel, service, win, nwin, rstart, rend, rwin,
+                               brk, has_brk, maxst, c_start[r], c_taken[r])
+    c_end[r] = end
+    return code
+
+
+@njit(cache=True)
+def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+    """Can ``v`` be inserted before position ``pos`` of route ``r``? Returns ``(ok, shift)``.
+
+    ``shift`` is the time the insertion adds between its neighbours (travel + wait + service +
+    break, minus the direct travel). The shift is propagated only until it is absorbed.
+    """
+    L = lens[r]
+    if maxst[r] >= 0 and L + 1 > maxst[r]:
+        return False, np.inf
+    if pos == 0:
+        prev = rstart[r]
+        t = rwin[r, 0]
+        taken = False
+    else:
+        prev = seq[r, pos - 1]
+        t = c_start[r, pos - 1] + service[prev]
+        taken = c_taken[r, pos - 1]
+    t_dep_prev = t
+    code, st, taken, bs, at_next = _gap(r, prev, v, t, taken, False, travel, service, win, nwin,
+                                        brk, has_brk)
+    if code != _OK:
+        return False, np.inf
+    t = st + service[v]
+    nxt = seq[r, pos] if pos < L else rend[r]
+    shift = t - t_dep_prev + travel[v, nxt] - travel[prev, nxt]
+    if shift < 1e-9:
+        shift = 1e-9
+    prev = v
+    for q in range(pos, L):
+        w = seq[r, q]
+        code, st, taken, bs, at_next = _gap(r, prev, w, t, taken, False, travel, service, win,
+                                            nwin, brk, has_brk)
+        if code != _OK:
+            return False, np.inf
+        if st <= c_start[r, q] + 1e-12 and taken == c_taken[r, q]:
+            return True, shift  # absorbed: the rest of the route is unchanged
+        t = st + service[w]
+        prev = w
+    code, end, taken, bs, at_next = _gap(r, prev, rend[r], t, taken, True, travel, service, win,
+                                         nwin, brk, has_brk)
+    if code != _OK or end > rwin[r, 1] + EPS:
+        return False, np.inf
+    return True, shift
+
+
+@njit(cache=True)
+def _insert_at(r, pos, v, seq, lens):  # pragma: no cover - compiled
+    L = lens[r]
+    for q in range(L, pos, -1):
+        seq[r, q] = seq[r, q - 1]
+    seq[r, pos] = v
+    lens[r] = L + 1
+
+
+@njit(cache=True)
+def _remove_at(r, pos, seq, lens):  # pragma: no cover - compiled
+    L = lens[r]
+    for q in range(pos, L - 1):
+        seq[r, q] = seq[r, q + 1]
+    lens[r] = L - 1
+
+
+@njit(cache=True)
+def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
+                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise,
+                   only_mandatory, mandatory):  # pragma: no cover - compiled
+    """Insert best-ratio vertices (``score² / shift``, randomised by ``noise``) until none fits.
+
+    Returns the number of insertions.
+    """
+    m = lens.shape[0]
+    n_ins = 0
+    while True:
+        best = -1.0
+        bv = -1
+        br = -1
+        bp = -1
+        for v in cand:
+            if inroute[v] >= 0:
+                continue
+            if only_mandatory and not mandatory[v]:
+                continue
+            for r in range(m):
+                if nwin[r, v] == 0:
+                    continue
+                for p in range(lens[r] + 1):
+                    ok, shift = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
+                                            service, win, nwin, rstart, rend, rwin, brk, has_brk,
+                                            maxst)
+                    if not ok:
+                        continue
+                    if only_mandatory:
+                        ratio = 1.0 / shift
+                    else:
+                        ratio = score[v] * score[v] / shift
+                    if noise > 0.0:
+                        ratio *= 1.0 + noise * np.random.random()
+                    if ratio > best:
+                        best = ratio
+                        bv = v
+                        br = r
+                        bp = p
+        if bv < 0:
+            return n_ins
+        _insert_at(br, bp, bv, seq, lens)
+        inroute[bv] = br
+        _refresh(br, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+                 rwin, brk, has_brk, maxst)
+        n_ins += 1
+
+
+@njit(cache=True)
+def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service, win,
+                  nwin, rstart, rend, rwin, brk, has_brk, maxst, mandatory, tmp,
+                  tmp_start, tmp_taken):  # pragma: no cover - compiled
+    """Swap one visited vertex for a higher-scoring unvisited one (best gain); True if improved."""
+    m = lens.shape[0]
+    best_gain = 1e-9
+    b_r = -1
+    b_out = -1
+    b_in = -1
+    b_pos = -1
+    for r in range(m):
+        L = lens[r]
+        for q in range(L):
+            x = seq[r, q]
+            if mandatory[x]:
+                continue
+            # route without x
+            for i in range(q):
+                tmp[i] = seq[r, i]
+            for i in range(q + 1, L):
+                tmp[i - 1] = seq[r, i]
+            for u in cand:
+                if inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0:
+                    continue
+                for p in range(L):
+                    # insert u at p in tmp[:L-1]
+                    for i in range(L - 1, p, -1):
+                        tmp[i] = tmp[i - 1]
+                    tmp[p] = u
+                    code, pp, end = _simulate(tmp, L, r, travel, service, win, nwin, rstart, rend,
+                                              rwin, brk, has_brk, maxst, tmp_start, tmp_taken)
+                    for i in range(p, L - 1):
+                        tmp[i] = tmp[i + 1]
+                    if code == _OK:
+                        best_gain = score[u] - score[x]
+                        b_r = r
+                        b_out = q
+                        b_in = u
+                        b_pos = p
+                        break
+    if b_r < 0:
+        return False
+    x = seq[b_r, b_out]
+    _remove_at(b_r, b_out, seq, lens)
+    _insert_at(b_r, b_pos, b_in, seq, lens)
+    inroute[x] = -1
+    inroute[b_in] = b_r
+    _refresh(b_r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+             rwin, brk, has_brk, maxst)
+    return True
+
+
+@njit(cache=True)
+def _seed(seed):  # pragma: no cover - compiled
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def _ils(n_iter, state_i, cand, inroute, seq, lens, c_start, c_taken, c_end, b_seq, b_lens,
+         b_score, score, travel, service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+         mandatory, tmp, tmp_start, tmp_taken):  # pragma: no cover - compiled
+    """Run ``n_iter`` iterations of the iterated local search; state lives in the arrays.
+
+    ``state_i`` = [S (shake size), R (shake start), iterations without improvement, total].
+    """
+    m = lens.shape[0]
+    n = score.shape[0]
+    for _ in range(n_iter):
+        it = state_i[3]
+        noise = 0.0 if it % 3 == 0 else 0.25 * np.random.random()
+        _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
+                       win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory)
+        while _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                            mandatory, tmp, tmp_start, tmp_taken):
+            _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
+                           False, mandatory)
+        cur = 0.0
+        for r in range(m):
+            for q in range(lens[r]):
+                cur += score[seq[r, q]]
+        if cur > b_score[0] + 1e-9:
+            b_score[0] = cur
+            for r in range(m):
+                b_lens[r] = lens[r]
+                for q in range(lens[r]):
+                    b_seq[r, q] = seq[r, q]
+            state_i[0] = 1
+            state_i[2] = 0
+        else:
+            state_i[2] += 1
+        # restart from the best after a while without improvement
+        if state_i[2] > 0 and state_i[2] % (20 + n // 5) == 0:
+            for v in range(n):
+                inroute[v] = -1
+            for r in range(m):
+                lens[r] = b_lens[r]
+                for q in range(b_lens[r]):
+                    seq[r, q] = b_seq[r, q]
+                    inroute[seq[r, q]] = r
+                _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
+                         rend, rwin, brk, has_brk, maxst)
+            state_i[0] = 1 + np.random.randint(0, 3)
+        # shake: remove S consecutive stops from position R of every route (never mandatory ones)
+        S = state_i[0]
+        smallest = n
+        for r in range(m):
+            L = lens[r]
+            if L < smallest:
+                smallest = L
+            if L == 0:
+                continue
+            R = (state_i[1] + np.random.randint(0, 2)) % L
+            removed = 0
+            q = R
+            while removed < S and q < lens[r]:
+                v = seq[r, q]
+                if mandatory[v]:
+                    q += 1
+                else:
+                    _remove_at(r, q, seq, lens)
+                    inroute[v] = -1
+                removed += 1
+            _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
+                     rend, rwin, brk, has_brk, maxst)
+        state_i[1] += S
+        state_i[0] += 1
+        if smallest > 0 and state_i[1] >= smallest:
+            state_i[1] -= smallest
+        if state_i[0] > max(2, n // (3 * m)):
+            state_i[0] = 1
+        state_i[3] += 1
+    return b_score[0]
+
+
+# --------------------------------------------------------------------------- Python API
+
+
+def _kernel_arrays(p: Problem) -> dict[str, np.ndarray]:
+    valid = p.windows[..., 0] <= p.windows[..., 1]
+    nwin = valid.sum(axis=2).astype(np.int64)
+    has_brk = ~np.isnan(p.breaks).any(axis=1)
+    brk = np.where(np.isnan(p.breaks), 0.0, p.breaks)
+    return {
+        "travel": p.travel,
+        "service": p.service,
+        "win": p.windows,
+        "nwin": nwin,
+        "rstart": p.route_start,
+        "rend": p.route_end,
+        "rwin": p.route_window,
+        "brk": brk,
+        "has_brk": has_brk,
+        "maxst": p.max_stops,
+    }
+
+
+def _depot_mask(p: Problem) -> np.ndarray:
+    depots = np.zeros(p.n, dtype=bool)
+    depots[p.route_start] = True
+    depots[p.route_end] = True
+    return depots
+
+
+def _sim_route(p: Problem, k: dict[str, np.ndarray], r: int, stops: list[int]
+               ) -> tuple[int, int, float, np.ndarray, np.ndarray]:
+    seq = np.asarray(stops, dtype=np.int64)
+    L = len(seq)
+    start = np.zeros(max(L, 1), dtype=np.float64)
+    taken = np.zeros(L + 1, dtype=np.bool_)
+    code, pos, end = _simulate(seq if L else np.zeros(1, np.int64), L, r, k["travel"],
+                               k["service"], k["win"], k["nwin"], k["rstart"], k["rend"],
+                               k["rwin"], k["brk"], k["has_brk"], k["maxst"], start, taken)
+    return int(code), int(pos), float(end), start[:L], taken
+
+
+def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSchedule:
+    """Timetable of ``stops`` on route ``route_index``: arrival, wait, start and end of each visit.
+
+    Service starts as early as possible. The break is taken at the first gap where it fits in
+    the wait for the next stop, or, failing that, at the last gap before it could no longer start
+    in time: at the next stop if it can start there in time (the ride first, then lunch), otherwise
+    before leaving the previous stop.
+    """
+    p = validate_problem(problem)
+    k = _kernel_arrays(p)
+    r = int(route_index)
+    code, pos, end, start, taken = _sim_route(p, k, r, list(stops))
+    L = len(stops)
+    arrival = np.full(L, np.nan)
+    st = np.full(L, np.nan)
+    fin = np.full(L, np.nan)
+    t = float(p.route_window[r, 0])
+    prev = int(p.route_start[r])
+    b_start = b_end = math.nan
+    b_before = -1
+    last = L if code == _OK else min(pos, L)
+    tk = False
+    for q in range(last + 1):
+        is_end = q == L
+        v = int(p.route_end[r]) if is_end else int(stops[q])
+        c, s, tk2, bs, at_next = _gap(r, prev, v, t, tk, is_end, k["travel"], k["service"],
+                                      k["win"], k["nwin"], k["brk"], k["has_brk"])
+        if tk2 and not tk:
+            b_start, b_before = float(bs), q
+            b_end = b_start + float(p.breaks[r, 2])
+        if c != _OK or is_end:
+            break
+        arr = t + float(p.travel[prev, v])
+        if not at_next and tk2 and not tk:
+            arr += float(p.breaks[r, 2])
+        arrival[q], st[q] = arr, s
+        fin[q] = s + float(p.service[v])
+        t, prev, tk = fin[q], v, tk2
+    wait = st - arrival
+    if b_before >= 0 and b_before < L and not math.isnan(b_end):
+        wait[b_before] = max(0.0, st[b_before] - max(arrival[b_before], b_end))
+    reason = ""
+    if code != _OK:
+        v = stops[pos] if pos < L else int(p.route_end[r])
+        reason = _FAIL_TEXT[code].format(v=v, r=r)
+    return RouteSchedule(
+        route_index=r,
+        stops=[int(v) for v in stops],
+        arrival=arrival,
+        wait=wait,
+        start=st,
+        end=fin,
+        depart=float(p.route_window[r, 0]),
+        return_time=end,
+        break_start=b_start,
+        break_end=b_end,
+        break_before=b_before,
+        feasible=code == _OK,
+        reason=reason,
+    )
+
+
+def evaluate(problem: Problem, routes: list[list[int]]) -> tuple[bool, float, str]:
+    """Check ``routes`` (visited vertices per route, depots excluded) against ``problem``.
+
+    Returns
+    -------
+    (feasible, score, reason) : the reason is empty when feasible, else names the route and stop.
+    """
+    p = validate_problem(problem)
+    k = _kernel_arrays(p)
+    if len(routes) != p.m:
+        return False, 0.0, f"expected {p.m} routes, got {len(routes)}"
+    depots = _depot_mask(p)
+    seen: dict[int, int] = {}
+    total = 0.0
+    for r, stops in enumerate(routes):
+        for v in stops:
+            v = int(v)
+            if not 0 <= v < p.n:
+                return False, 0.0, f"route {r}: vertex {v} is outside 0..{p.n - 1}"
+            if depots[v]:
+                return False, 0.0, _FAIL_TEXT[_F_DEPOT].format(v=v, r=r)
+            if v in seen:
+                return False, 0.0, f"vertex {v} is visited twice (routes {seen[v]} and {r})"
+            seen[v] = r
+            total += float(p.score[v])
+        code, pos, _end, _s, _t = _sim_route(p, k, r, [int(v) for v in stops])
+        if code != _OK:
+            v = stops[pos] if pos < len(stops) else int(p.route_end[r])
+            return False, total, _FAIL_TEXT[code].format(v=v, r=r)
+    missing = [int(v) for v in np.flatnonzero(p.mandatory) if int(v) not in seen]
+    if missing:
+        return False, total, f"mandatory vertices not visited: {missing}"
+    return True, total, ""
+
+
+def _why_unvisited(p: Problem, k: dict[str, np.ndarray], v: int) -> str:
+    if not (k["nwin"][:, v] > 0).any():
+        return "closed"
+    alone = False
+    for r in range(p.m):
+        if k["nwin"][r, v] == 0 or p.max_stops[r] == 0:
+            continue
+        if _sim_route(p, k, r, [v])[0] == _OK:
+            alone = True
+            break
+    if not alone:
+        return "too_far"
+    if p.score[v] <= 0:
+        return "no_score"
+    return "no_time"
+
+
+def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
+          max_iterations: int | None = None) -> Solution:
+    """Maximise the total score of the visited vertices (see the module docstring).
+
+    Parameters
+    ----------
+    problem : the instance; validated first.
+    time_limit : seconds of search (anytime: the best solution found is returned).
+    seed : random seed; the same seed and ``max_iterations`` give the same solution.
+    max_iterations : stop after this many search iterations (bit-identical results).
+
+    Raises
+    ------
+    ValidationError
+        The problem's arrays are malformed.
+    PlanningError
+        A mandatory vertex cannot be scheduled (the message names it and why).
+    """
+    t0 = time.perf_counter()
+    p = validate_problem(problem)
+    k = _kernel_arrays(p)
+    n, m = p.n, p.m
+    depots = _depot_mask(p)
+    cand = np.flatnonzero(~depots & ((k["nwin"] > 0).any(axis=0))).astype(np.int64)
+    seq = np.zeros((m, n + 1), dtype=np.int64)
+    lens = np.zeros(m, dtype=np.int64)
+    c_start = np.zeros((m, n + 1), dtype=np.float64)
+    c_taken = np.zeros((m, n + 2), dtype=np.bool_)
+    c_end = np.zeros(m, dtype=np.float64)
+    inroute = np.full(n, -1, dtype=np.int64)
+    tmp = np.zeros(n + 1, dtype=np.int64)
+    tmp_start = np.zeros(n + 1, dtype=np.float64)
+    tmp_taken = np.zeros(n + 2, dtype=np.bool_)
+    args_k = (k["travel"], k["service"], k["win"], k["nwin"], k["rstart"], k["rend"], k["rwin"],
+              k["brk"], k["has_brk"], k["maxst"])
+    for r in range(m):
+        code = _refresh(r, seq, lens, c_start, c_taken, c_end, *args_k)
+        if code != _OK:
+            log.debug("route %d is infeasible even when empty (%s)", r,
+                      _FAIL_TEXT[code].format(v=int(p.route_end[r]), r=r))
+    _seed(int(seed))
+    # must-visits first, cheapest insertion
+    mand = np.flatnonzero(p.mandatory)
+    if len(mand):
+        _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, p.score,
+                       *args_k, 0.0, True, p.mandatory)
+        missing = [int(v) for v in mand if inroute[v] < 0]
+        if missing:
+            why = []
+            for v in missing:
+                reason = _why_unvisited(p, k, v)
+                if reason == "no_time" or reason == "no_score":
+                    reason = "does not fit together with the other must-visits"
+                else:
+                    reason = REASONS[reason]
+                why.append(f"vertex {v}: {reason}")
+            raise PlanningError("cannot schedule every must-visit: " + "; ".join(why))
+    b_seq = seq.copy()
+    b_lens = lens.copy()
+    b_score = np.array([float(p.score[inroute >= 0].sum())])
+    state_i = np.array([1, 0, 0, 0], dtype=np.int64)
+    chunk = 1
+    iters = 0
+    while True:
+        if max_iterations is not None:
+            todo = min(chunk, max_iterations - iters)
+            if todo <= 0:
+                break
+        else:
+            todo = chunk
+        c0 = time.perf_counter()
+        _ils(todo, state_i, cand, inroute, seq, lens, c_start, c_taken, c_end, b_seq, b_lens,
+             b_score, p.score, *args_k, p.mandatory, tmp, tmp_start, tmp_taken)
+        iters += todo
+        now = time.perf_counter()
+        if now - t0 >= time_limit:
+            break
+        if now - c0 < 0.02:
+            chunk *= 2
+    routes = [[int(v) for v in b_seq[r, : b_lens[r]]] for r in range(m)]
+    visited = {v for rt in routes for v in rt}
+    reasons = {int(v): _why_unvisited(p, k, int(v))
+               for v in np.flatnonzero(~depots) if int(v) not in visited}
+    sol = Solution(routes=routes, score=float(b_score[0]), unvisited_reason=reasons,
+                   iterations=iters, seconds=time.perf_counter() - t0, seed=int(seed))
+    log.info("TOPTW: score %.1f with %d stops on %d routes after %d iterations in %.2f s",
+             sol.score, len(visited), m, iters, sol.seconds)
+    return sol

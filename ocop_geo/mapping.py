@@ -1,0 +1,491 @@
+"""Route maps and the producer map with folium, served from vendored Leaflet assets.
+
+This is the only module that imports folium, and :func:`to_latlon` is the only place where
+shapely's ``(x=lon, y=lat)`` order becomes folium's ``(lat, lon)``.
+
+Pages stay light and work from disk: folium's CDN scripts are replaced by the files vendored in
+``ocop_geo/static`` (see its README), stops and producers are emitted once as JSON inside
+``<script type="application/json">`` and drawn by one small script (``static/ocop/ocop-map.js``),
+which builds every label and popup with ``textContent`` so registry text can never run as code.
+
+Example
+-------
+>>> from ocop_geo.itinerary import read_itinerary  # doctest: +SKIP
+>>> m = route_map(read_itinerary("maps/cu-chi/itinerary.json"))  # doctest: +SKIP
+>>> save_map(m, "maps/cu-chi/map.html", title="Củ Chi")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import folium
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from . import settings
+from .fileio import write_text_atomic
+from .textnorm import fold
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .itinerary import Itinerary
+
+__all__ = [
+    "GROUP_ICONS",
+    "STATIC_DIR",
+    "MapParts",
+    "base_map",
+    "copy_static",
+    "json_for_script",
+    "map_html",
+    "producer_map",
+    "render_parts",
+    "route_map",
+    "route_svg",
+    "save_map",
+    "to_latlon",
+]
+
+log = logging.getLogger(__name__)
+
+#: Vendored Leaflet, plugins and ocop_geo's own page assets.
+STATIC_DIR: Path = Path(__file__).resolve().parent / "static"
+
+_LEAFLET_JS = [("leaflet", "leaflet/leaflet.js")]
+_LEAFLET_CSS = [("leaflet_css", "leaflet/leaflet.css"), ("ocop_css", "ocop/ocop.css")]
+_OCOP_JS = [
+    ("fullscreen", "fullscreen/Control.FullScreen.umd.js"),
+    ("locate", "locate/L.Control.Locate.min.js"),
+    ("ocop_map", "ocop/ocop-map.js"),
+]
+_OCOP_CSS = [
+    ("fullscreen_css", "fullscreen/Control.FullScreen.css"),
+    ("locate_css", "locate/L.Control.Locate.min.css"),
+]
+_CLUSTER_JS = [("markercluster", "markercluster/leaflet.markercluster.js")]
+_CLUSTER_CSS = [
+    ("markercluster_css", "markercluster/MarkerCluster.css"),
+    ("markercluster_default_css", "markercluster/MarkerCluster.Default.css"),
+]
+
+#: Icon key per folded OCOP group name (Vietnamese or English); ocop-map.js draws each key.
+GROUP_ICONS: dict[str, str] = {
+    "thuc pham": "food",
+    "food": "food",
+    "do uong": "drink",
+    "drinks": "drink",
+    "beverage": "drink",
+    "thao duoc": "herb",
+    "herbal products": "herb",
+    "herbs": "herb",
+    "vai va may mac": "textile",
+    "textiles": "textile",
+    "luu niem noi that trang tri": "craft",
+    "handicrafts": "craft",
+    "dich vu du lich cong dong": "tourism",
+    "tourism": "tourism",
+}
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*', re.S)
+_WEEKDAY_VI = {"Mo": "T2", "Tu": "T3", "We": "T4", "Th": "T5", "Fr": "T6", "Sa": "T7", "Su": "CN"}
+
+
+def to_latlon(coords: Iterable[Sequence[float]] | Any) -> list[list[float]]:
+    """Convert shapely-order ``(lon, lat)`` pairs, or a shapely geometry, to folium ``[lat, lon]``.
+
+    The one conversion helper of the project.
+
+    >>> to_latlon([(106.7, 10.77), (106.61, 10.97)])
+    [[10.77, 106.7], [10.97, 106.61]]
+    """
+    if hasattr(coords, "coords"):
+        coords = coords.coords
+    return [[float(c[1]), float(c[0])] for c in coords]
+
+
+def json_for_script(data: Any) -> str:
+    """JSON text safe inside ``<script type="application/json">`` (``<``, ``>``, ``&`` escaped)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def group_icon(group: str) -> str:
+    """Icon key of an OCOP group name, ``"other"`` when unknown."""
+    return GROUP_ICONS.get(fold(group), "other")
+
+
+def _links(base: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    base = base.rstrip("/")
+    return [(name, f"{base}/{path}" if base else path) for name, path in pairs]
+
+
+class _Assets(JSCSSMixin):
+    """Loads the vendored scripts and stylesheets of one bundle (no CDN)."""
+
+    _template = Template("")
+
+    def __init__(self, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "OcopAssets"
+        self.default_js = js
+        self.default_css = css
+
+
+class _DataScript(JSCSSMixin):
+    """Emits ``data`` once as JSON and calls one function of ocop-map.js on it."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <script type="application/json" id="{{ this.get_name() }}">{{ this.payload }}</script>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.function }}({{ this._parent.get_name() }},
+            JSON.parse(document.getElementById({{ this.get_name()|tojson }}).textContent),
+            { {%- for key, layer in this.layers.items() %}{{ key|tojson }}: {{ layer.get_name() }},{% endfor -%} });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, function: str, data: Any, *, layers: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        self._name = "OcopData"
+        self.function = function
+        self.payload = json_for_script(data)
+        self.layers = dict(layers or {})
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """A rendered map cut into the three pieces a page template places: head, body, script."""
+
+    head: str
+    body: str
+    script: str
+
+
+def base_map(*, assets_base: str = "static", tiles: bool = True, location: Sequence[float] | None = None,
+             zoom_start: int = 11) -> folium.Map:  # fmt: skip
+    """An empty folium map that loads Leaflet from ``assets_base`` (relative URL), not a CDN.
+
+    The OpenStreetMap tile layer carries "© OpenStreetMap contributors"; when tiles cannot be
+    loaded (no connection) the page shows a note and everything else still works.
+    """
+    center = list(location) if location is not None else [10.78, 106.70]
+    m = folium.Map(location=center, zoom_start=zoom_start, tiles=None, control_scale=True)
+    m.default_js = _links(assets_base, _LEAFLET_JS)
+    m.default_css = _links(assets_base, _LEAFLET_CSS)
+    m.add_child(_Assets(_links(assets_base, _OCOP_JS), _links(assets_base, _OCOP_CSS)))
+    if tiles:
+        folium.TileLayer(
+            "OpenStreetMap",
+            attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+            "contributors",
+            name="OpenStreetMap",
+            control=False,
+        ).add_to(m)
+    m.add_child(_DataScript("ocopMapControls", {"attribution": settings.osm_attribution}))
+    m._ocop_assets_base = assets_base  # type: ignore[attr-defined]
+    return m
+
+
+def _day_label(day: Any) -> dict[str, str]:
+    when_en = " ".join(x for x in (day.weekday, day.date or "") if x)
+    vi_date = ""
+    if day.date:
+        y, mo, d = day.date.split("-")
+        vi_date = f"{d}/{mo}/{y}"
+    when_vi = " ".join(x for x in (_WEEKDAY_VI.get(day.weekday, day.weekday), vi_date) if x)
+    return {"vi": f"Ngày {day.day} · {when_vi}", "en": f"Day {day.day} · {when_en}"}
+
+
+def _stop_record(stop: Any, links: Mapping[str, str]) -> dict[str, Any]:
+    groups = list(stop.groups) or [p.group for p in stop.products if p.group]
+    groups_en = [p.group_en for p in stop.products if p.group_en]
+    rec: dict[str, Any] = {
+        "seq": stop.seq, "kind": stop.kind, "name": stop.name, "lat": stop.lat, "lon": stop.lon,
+        "precision": stop.precision, "arrival": stop.arrival, "start": stop.start, "end": stop.end,
+        "wait": stop.wait_min, "visit": stop.visit_min,
+    }  # fmt: skip
+    if stop.kind == "producer":
+        rec.update(
+            stars=stop.stars, district=stop.district, ward=stop.ward, hours=stop.opening_hours,
+            groups=groups, groups_en=list(dict.fromkeys(groups_en)),
+            icon=group_icon(groups[0]) if groups else "other",
+            products=[[p.name, p.stars, p.group] for p in stop.products],
+        )  # fmt: skip
+    if stop.site_id and stop.site_id in links:
+        rec["url"] = links[stop.site_id]
+    return rec
+
+
+def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base: str = "static",
+              links: Mapping[str, str] | None = None, fit: bool = True) -> folium.Map:  # fmt: skip
+    """Draw an itinerary: one layer and colour per day, numbered stops, road paths, a legend.
+
+    Parameters
+    ----------
+    itinerary
+        The planned route (``ocop_geo.itinerary.Itinerary``).
+    m
+        An existing map to draw on (layers compose); a new :func:`base_map` otherwise.
+    assets_base
+        Relative URL of the vendored static folder as seen from the page.
+    links
+        ``site_id -> URL`` of producer pages, shown as a link in each popup.
+    fit
+        Fit the map to the route.
+
+    Returns
+    -------
+    folium.Map
+        Off-network legs are dashed and labelled; start, end and lunch have their own symbols.
+    """
+    if m is None:
+        m = base_map(assets_base=assets_base)
+    links = dict(links or {})
+    layers: dict[str, folium.FeatureGroup] = {}
+    days_payload = []
+    lats: list[float] = []
+    lons: list[float] = []
+    for day in itinerary.days:
+        label = _day_label(day)
+        group = folium.FeatureGroup(name=html.escape(label["en"]), show=True)
+        group.add_to(m)
+        layers[str(day.day)] = group
+        for stop in day.stops:
+            lats.append(stop.lat)
+            lons.append(stop.lon)
+            leg = stop.leg_in
+            if leg is None or len(leg.coordinates) < 2:
+                continue
+            minutes = round(leg.travel_s / 60.0)
+            km = leg.distance_m / 1000.0
+            tip = f"{label['en']}: → {stop.seq}. {stop.name} — {km:.1f} km, {minutes} min"
+            if leg.off_network:
+                tip += f" — off the road network (straight line). {leg.note}".rstrip()
+            folium.PolyLine(
+                to_latlon(leg.coordinates),
+                color=day.color,
+                weight=4 if leg.off_network else 5,
+                opacity=0.85,
+                dash_array="8 8" if leg.off_network else None,
+                tooltip=html.escape(tip),
+                class_name="ocop-leg-offnet" if leg.off_network else "ocop-leg",
+            ).add_to(group)
+            lats.extend(c[1] for c in leg.coordinates)
+            lons.extend(c[0] for c in leg.coordinates)
+        days_payload.append(
+            {"day": day.day, "label": label, "color": day.color,
+             "stops": [_stop_record(s, links) for s in day.stops]}
+        )  # fmt: skip
+    title = {k: itinerary.title.get(k, "") for k in ("vi", "en")}
+    m.add_child(_DataScript("ocopDrawRoute", {"title": title, "days": days_payload}, layers=layers))
+    folium.LayerControl(collapsed=True).add_to(m)
+    if fit and lats:
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    n = sum(len(d.stops) for d in itinerary.days)
+    log.info("route map %s: %d days, %d stops", itinerary.route_id, len(itinerary.days), n)
+    return m
+
+
+def _producer_records(producers: Any, products: pd.DataFrame | None,
+                      links: Mapping[str, str]) -> list[dict[str, Any]]:  # fmt: skip
+    by_producer: dict[str, list[list[Any]]] = {}
+    if products is not None and len(products):
+        for row in products.itertuples(index=False):
+            pid = str(getattr(row, "producer_id", ""))
+            by_producer.setdefault(pid, []).append(
+                [str(row.name), _int_or_none(getattr(row, "stars", None)),
+                 str(getattr(row, "ocop_group", "") or ""), str(getattr(row, "ocop_group_en", "") or "")]
+            )  # fmt: skip
+    records = []
+    for row in producers.itertuples(index=False):
+        geom = getattr(row, "geometry", None)
+        if geom is None or geom.is_empty:
+            continue
+        (lat, lon), = to_latlon([(geom.x, geom.y)])
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            continue
+        pid = str(row.producer_id)
+        prods = by_producer.get(pid, [])
+        groups = list(dict.fromkeys(p[2] for p in prods if p[2]))
+        groups_en = list(dict.fromkeys(p[3] for p in prods if p[3]))
+        stars = [p[1] for p in prods if p[1] is not None]
+        rec = {
+            "id": pid, "name": str(row.name), "lat": round(lat, 6), "lon": round(lon, 6),
+            "precision": str(getattr(row, "location_precision", "") or ""),
+            "district": _text(getattr(row, "district", "")), "ward": _text(getattr(row, "ward", "")),
+            "type": _text(getattr(row, "producer_type", "")),
+            "groups": groups, "groups_en": groups_en, "stars": max(stars) if stars else None,
+            "icon": group_icon(groups[0]) if groups else "other",
+            "products": [p[:3] for p in prods],
+        }  # fmt: skip
+        if pid in links:
+            rec["url"] = links[pid]
+        records.append(rec)
+    return records
+
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
+def _int_or_none(v: Any) -> int | None:
+    try:
+        return None if v is None or v != v else int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def producer_map(producers: Any, *, products: pd.DataFrame | None = None, m: folium.Map | None = None,
+                 assets_base: str = "static", links: Mapping[str, str] | None = None,
+                 fit: bool | None = None) -> folium.Map:  # fmt: skip
+    """All producers, clustered, with a filter by OCOP group.
+
+    Parameters
+    ----------
+    producers
+        GeoDataFrame of the registry's producers (EPSG:4326; ``producer_id``, ``name``,
+        ``location_precision``, ``district``, ``ward``, ``geometry``). Rows without a location
+        are skipped (and counted in the log).
+    products
+        The registry's products (``producer_id``, ``name``, ``stars``, ``ocop_group``,
+        ``ocop_group_en``), for popups and the group filter.
+    m
+        An existing map (e.g. a :func:`route_map`) to add the producer layer to.
+    links
+        ``producer_id -> URL`` of producer pages.
+    fit
+        Fit the map to the producers; by default only when a new map is made.
+    """
+    if producers.crs is not None and producers.crs.to_epsg() != 4326:
+        producers = producers.to_crs(4326)
+    new = m is None
+    if m is None:
+        m = base_map(assets_base=assets_base)
+    base = getattr(m, "_ocop_assets_base", assets_base)
+    m.add_child(_Assets(_links(base, _CLUSTER_JS), _links(base, _CLUSTER_CSS)))
+    records = _producer_records(producers, products, dict(links or {}))
+    skipped = len(producers) - len(records)
+    m.add_child(_DataScript("ocopDrawProducers", {"producers": records}))
+    if (fit if fit is not None else new) and records:
+        lats = [r["lat"] for r in records]
+        lons = [r["lon"] for r in records]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    log.info("producer map: %d producers drawn, %d without a location skipped", len(records), skipped)
+    return m
+
+
+def render_parts(m: folium.Map) -> MapParts:
+    """Render ``m`` and return its head, body and script, without folium's no-zoom viewport tag.
+
+    Pages add their own ``<meta name="viewport" content="width=device-width, initial-scale=1">``
+    so visitors can pinch-zoom.
+    """
+    fig = m.get_root()
+    fig.render()
+    head = _VIEWPORT.sub("", fig.header.render())
+    return MapParts(head=head, body=fig.html.render(), script=fig.script.render())
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}" data-lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+{head}
+</head>
+<body class="ocop-map-only">
+<h1 class="visually-hidden">{title}</h1>
+{body}
+<script>
+{script}
+</script>
+</body>
+</html>
+"""
+
+
+def map_html(m: folium.Map, *, title: str, lang: str = "vi") -> str:
+    """A standalone HTML page of ``m`` (zoomable viewport, title escaped)."""
+    parts = render_parts(m)
+    return _PAGE.format(lang=html.escape(lang), title=html.escape(title), head=parts.head,
+                        body=parts.body, script=parts.script)  # fmt: skip
+
+
+def copy_static(dest: str | os.PathLike) -> Path:
+    """Copy the vendored static folder to ``dest`` (replacing an older copy); return ``dest``."""
+    dest = Path(dest)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(STATIC_DIR, tmp, ignore=shutil.ignore_patterns("README.md", "*.map"))
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(tmp, dest)
+    return dest
+
+
+def save_map(m: folium.Map, path: str | os.PathLike, *, title: str, lang: str = "vi") -> Path:
+    """Write ``m`` as a standalone page with its ``static/`` folder beside it (atomic); return the path.
+
+    The map must have been made with the default ``assets_base="static"``.
+    """
+    path = Path(path)
+    copy_static(path.parent / "static")
+    return write_text_atomic(path, map_html(m, title=title, lang=lang))
+
+
+def route_svg(itinerary: Itinerary, *, width: int = 320, height: int = 200, pad: int = 10) -> str:
+    """A small static SVG sketch of the route (no tiles, works offline and in print).
+
+    Equirectangular with a cos(latitude) x-scale; one polyline per day in its colour and a
+    dot per stop. Returns an ``<svg>`` element with a ``<title>`` for screen readers.
+    """
+    pts = [(s.lon, s.lat) for d in itinerary.days for s in d.stops]
+    pts += [tuple(c) for d in itinerary.days for s in d.stops if s.leg_in for c in s.leg_in.coordinates]
+    title = html.escape(itinerary.title.get("en") or itinerary.route_id)
+    if not pts:
+        return f'<svg role="img" viewBox="0 0 {width} {height}"><title>{title}</title></svg>'
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    kx = math.cos(math.radians(sum(ys) / len(ys)))
+    span_x = max((max(xs) - min(xs)) * kx, 1e-6)
+    span_y = max(max(ys) - min(ys), 1e-6)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    ox = (width - span_x * scale) / 2
+    oy = (height - span_y * scale) / 2
+
+    def xy(lon: float, lat: float) -> str:
+        return f"{ox + (lon - min(xs)) * kx * scale:.1f},{height - oy - (lat - min(ys)) * scale:.1f}"
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="route-svg" '
+           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{title}</title>'
+           f'<rect width="100%" height="100%" fill="#f4f1ea"/>']  # fmt: skip
+    for day in itinerary.days:
+        color = html.escape(day.color)
+        line: list[str] = []
+        for s in day.stops:
+            coords = s.leg_in.coordinates if s.leg_in else ((s.lon, s.lat),)
+            line.extend(xy(x, y) for x, y in coords)
+        if len(line) > 1:
+            out.append(f'<polyline fill="none" stroke="{color}" stroke-width="3" '
+                       f'stroke-linejoin="round" points="{" ".join(line)}"/>')  # fmt: skip
+        for s in day.stops:
+            x, y = xy(s.lon, s.lat).split(",")
+            out.append(f'<circle cx="{x}" cy="{y}" r="4" fill="#fff" stroke="{color}" stroke-width="2"/>')
+    out.append("</svg>")
+    return "".join(out)

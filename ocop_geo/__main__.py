@@ -1,0 +1,5 @@
+"""``python -m ocop_geo`` runs the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,567 @@
+"""The OCOP registry: producers and their products, read from the department's files and validated.
+
+``load_registry(*paths)`` reads producer and product tables (CSV, Excel, GeoJSON, GeoPackage; Vietnamese or
+English headers), checks every row, and returns a :class:`Registry`: accepted producers as a GeoDataFrame
+(EPSG:4326), accepted products as a DataFrame, and every rejected input row with all its problems. Each input
+row ends up in exactly one of them. A product list with one row per product and the producer's name, address,
+ward and district on each row (the usual shape of the department's lists) is read too: its producers are
+derived from the rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from . import settings
+from ._errors import InputFileError
+from .registry_schema import (
+    ALL_HEADER_KEYS,
+    FLAT_PRODUCER_FIELDS,
+    PRECISIONS,
+    PRODUCER_COLUMNS,
+    PRODUCER_TYPES,
+    PRODUCT_COLUMNS,
+    match_columns,
+    parse_float,
+    parse_group,
+    parse_precision,
+    parse_producer_type,
+    parse_stars,
+    parse_status,
+    producer_type_from_name,
+)
+from .tableio import RawTable, read_table
+from .textnorm import fold, slugify
+
+log = logging.getLogger(__name__)
+
+PRODUCER_FIELDS = ("producer_id", "name", "producer_type", "address", "ward", "district", "lat", "lon",
+                   "location_precision", "opening_hours", "visit_minutes", "contact", "source", "notes",
+                   "source_file", "source_row")
+PRODUCT_FIELDS = ("product_id", "name", "ocop_group", "ocop_group_en", "ocop_group_code", "stars", "status",
+                  "decision", "year", "n_products", "producer_id", "source", "notes", "source_file", "source_row")
+REJECTED_COLUMNS = ("file", "row", "table", "record", "problems", "fix")
+
+#: Signs of UTF-8 text that was read as Windows-1252 and saved again ("Củ Chi" -> "Cá»§ Chi").
+_MOJIBAKE = re.compile(r"(Ã.|Ä[\x80-\xbf]|á[º»]|Æ°|Ä‘)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one cell (or row) of one input file."""
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    problem: str
+    fix: str
+    table: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        col = f", column {self.column!r}" if self.column else ""
+        val = f" (value {self.value!r})" if self.value else ""
+        return f"{where}{col}{val}: {self.problem}. {self.fix}"
+
+
+@dataclass
+class Registry:
+    """Accepted producers and products, and every rejected input row with its reasons."""
+
+    producers: gpd.GeoDataFrame
+    products: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    input_rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_input_rows(self) -> int:
+        """Number of data rows read from all files."""
+        return sum(self.input_rows.values())
+
+    @property
+    def unplaced(self) -> gpd.GeoDataFrame:
+        """Accepted producers that have no location yet."""
+        return self.producers[self.producers.geometry.isna()]
+
+    def summary(self) -> dict[str, object]:
+        """Counts for reports: certified products by group, stars and district; candidates; placement."""
+        products = self.products.merge(
+            self.producers[["producer_id", "district"]], on="producer_id", how="left"
+        )
+        products["n"] = products["n_products"].fillna(1).astype(int)
+        certified = products[products["status"] == "certified"]
+
+        def by(column: str) -> dict[str, int]:
+            values = certified[column].astype(object)
+            keys = values.where(values.notna() & (values.astype(str) != ""), "(not given)").astype(str)
+            counts = certified["n"].groupby(keys).sum().sort_values(ascending=False)
+            return {str(k): int(v) for k, v in counts.items()}
+
+        return {
+            "input_rows": self.n_input_rows,
+            "producers": len(self.producers),
+            "product_rows": len(self.products),
+            "certified_products": int(certified["n"].sum()),
+            "candidate_products": int(products.loc[products["status"] == "candidate", "n"].sum()),
+            "rejected_rows": len(self.rejected),
+            "by_group": by("ocop_group"),
+            "by_stars": by("stars"),
+            "by_district": by("district"),
+            "producers_by_precision": {
+                str(k): int(v) for k, v in self.producers["location_precision"].value_counts().items()
+            },
+        }
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def load_bundled_registry(*, geocode: bool = True) -> Registry:
+    """The registry bundled in ``data/registry/`` (HCMC OCOP products named by the news, 2021–2024)."""
+    return load_registry(settings.registry_producers, settings.registry_products, geocode=geocode)
+
+
+def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
+    """Read and validate registry files (producer tables, product tables, or flat product lists).
+
+    Parameters
+    ----------
+    *paths
+        CSV (UTF-8 or Windows-1258), Excel (.xlsx), GeoJSON or GeoPackage files. The kind of each table is told
+        by its headers: a product-name column makes it a product table.
+    geocode
+        Place producers that have no coordinates from their address, ward and district with the offline
+        geocoder (:mod:`ocop_geo.geocode`), when that module is available.
+
+    Returns
+    -------
+    Registry
+        ``producers`` + ``products`` + ``rejected`` account for every input row exactly once.
+
+    Raises
+    ------
+    InputFileError
+        A file cannot be read at all, or its headers name neither producers nor products.
+    """
+    if not paths:
+        raise InputFileError("no registry file given. Pass a CSV, Excel, GeoJSON or GeoPackage file.")
+    tables = [read_table(p, known_headers=ALL_HEADER_KEYS) for p in paths]
+    builder = _Builder()
+    producer_tables, product_tables = [], []
+    for table in tables:
+        builder.notices.extend(table.notices)
+        builder.input_rows[str(table.path)] = len(table.frame)
+        headers = list(table.frame.columns)
+        product_cols = match_columns(headers, PRODUCT_COLUMNS)
+        producer_cols = match_columns(headers, PRODUCER_COLUMNS)
+        if "product_id" in product_cols and "name" not in product_cols and "name" in producer_cols:
+            product_cols["name"] = producer_cols["name"]  # a product table with a plain "name" column
+        if "name" in product_cols and (
+            product_cols["name"] != producer_cols.get("name") or "product_id" in product_cols
+        ):
+            product_tables.append((table, product_cols, match_columns(headers, _flat_producer_schema())))
+        elif "name" in producer_cols or "producer_id" in producer_cols:
+            producer_tables.append((table, producer_cols))
+        else:
+            raise InputFileError(
+                f"{table.path}: cannot tell whether this table lists producers or products: none of its "
+                f"headers ({', '.join(headers[:12])}) is a product name ('Tên sản phẩm', 'product_name') or a "
+                "producer name ('Chủ thể', 'producer'). Rename the header of that column."
+            )
+    for table, cols in producer_tables:
+        builder.read_producers(table, cols)
+    for table, cols, flat_cols in product_tables:
+        builder.read_products(table, cols, flat_cols)
+    registry = builder.finish()
+    if geocode:
+        registry = _place_unlocated(registry)
+    log.info("registry: %d producers, %d product rows accepted; %d rows rejected",
+             len(registry.producers), len(registry.products), len(registry.rejected))
+    return registry
+
+
+def _flat_producer_schema() -> dict[str, tuple[str, ...]]:
+    return {k: v for k, v in PRODUCER_COLUMNS.items() if k in FLAT_PRODUCER_FIELDS}
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    table: RawTable
+    index: int
+    kind: str  # "producers" | "products"
+    record: dict[str, object] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.table.row_numbers[self.index]
+
+    def problem(self, column: str, value: str, problem: str, fix: str) -> None:
+        self.problems.append(Problem(str(self.table.path), self.number, column, value, problem, fix, self.kind))
+
+
+class _Builder:
+    """Collects rows of all files, validates them, and links products to producers."""
+
+    def __init__(self) -> None:
+        self.producer_rows: list[_Row] = []
+        self.product_rows: list[_Row] = []
+        self.notices: list[str] = []
+        self.input_rows: dict[str, int] = {}
+
+    # producers ------------------------------------------------------------------------------------
+
+    def read_producers(self, table: RawTable, cols: dict[str, str]) -> None:
+        for i in range(len(table.frame)):
+            row = _Row(table, i, "producers")
+            row.record = self._producer_fields(row, _getter(table.frame.iloc[i], cols), cols, table)
+            self.producer_rows.append(row)
+
+    def _producer_fields(self, row: _Row, get, cols: dict[str, str], table: RawTable) -> dict[str, object]:
+        rec: dict[str, object] = {"producer_id": get("producer_id"), "name": get("name")}
+        col = _column_namer(cols)
+        for f in ("address", "ward", "district", "contact", "source", "notes"):
+            rec[f] = get(f)
+        _check_text(row, rec, col)
+        if not rec["name"]:
+            row.problem(col("name"), "", "the producer's name is missing",
+                        "Fill in the producer (chủ thể) name as on the OCOP certificate")
+        # type
+        raw_type = get("producer_type")
+        kind = parse_producer_type(raw_type) if raw_type else producer_type_from_name(str(rec["name"]))
+        if raw_type and kind is None:
+            row.problem(col("producer_type"), raw_type, "unknown producer type",
+                        "Use one of: " + ", ".join(PRODUCER_TYPES))
+        rec["producer_type"] = kind or ""
+        # coordinates
+        rec["lat"], rec["lon"], rec["location_precision"] = _coordinates(row, get, col, table)
+        # opening hours and visit minutes
+        rec["opening_hours"] = get("opening_hours")
+        if rec["opening_hours"]:
+            error = _opening_hours_error(str(rec["opening_hours"]))
+            if error:
+                row.problem(col("opening_hours"), str(rec["opening_hours"]),
+                            f"opening hours cannot be read ({error})",
+                            "Write them in OSM opening_hours form, e.g. 'Mo-Sa 07:30-17:00' or "
+                            "'Mo-Fr 08:00-11:30,13:30-17:00; Su off'")
+        raw_visit = get("visit_minutes")
+        rec["visit_minutes"] = None
+        if raw_visit:
+            minutes = parse_float(raw_visit)
+            if minutes is None or not 5 <= minutes <= 600:
+                row.problem(col("visit_minutes"), raw_visit, "visit minutes must be a number from 5 to 600",
+                            "Give the usual visit length in minutes, e.g. 45")
+            else:
+                rec["visit_minutes"] = int(round(minutes))
+        return rec
+
+    # products -------------------------------------------------------------------------------------
+
+    def read_products(self, table: RawTable, cols: dict[str, str], flat_cols: dict[str, str]) -> None:
+        for i in range(len(table.frame)):
+            self.product_rows.append(self._product_row(table, i, cols, flat_cols))
+
+    def _product_row(self, table: RawTable, i: int, cols: dict[str, str], flat_cols: dict[str, str]) -> _Row:
+        row = _Row(table, i, "products")
+        cells = table.frame.iloc[i]
+        get = _getter(cells, cols)
+        col = _column_namer(cols)
+        rec: dict[str, object] = {
+            "product_id": get("product_id"), "name": get("name"), "producer_id": get("producer_id"),
+            "producer": get("producer"), "decision": get("decision"), "source": get("source"),
+            "notes": get("notes"),
+        }
+        _check_text(row, rec, col)
+        if not rec["name"]:
+            row.problem(col("name"), "", "the product name is missing",
+                        "Fill in the product name (tên sản phẩm)")
+        raw_status = get("status")
+        status = parse_status(raw_status)
+        if status is None:
+            row.problem(col("status"), raw_status, "unknown status",
+                        "Use 'certified' (đã công nhận) or 'candidate' (ứng viên)")
+        rec["status"] = status or ""
+        raw_group = get("ocop_group")
+        group = parse_group(raw_group) if raw_group else None
+        if group is None and (raw_group or status == "certified"):
+            row.problem(col("ocop_group"), raw_group,
+                        "unknown OCOP group" if raw_group else "the OCOP group is missing",
+                        "Use one of the six groups: Thực phẩm, Đồ uống, Thảo dược, Vải và may mặc, "
+                        "Lưu niệm – nội thất – trang trí, Dịch vụ du lịch cộng đồng, du lịch nông thôn và "
+                        "điểm du lịch")
+        rec["ocop_group"] = group.vi if group else ""
+        rec["ocop_group_en"] = group.en if group else ""
+        rec["ocop_group_code"] = group.code if group else None
+        raw_stars = get("stars")
+        stars = parse_stars(raw_stars) if raw_stars else None
+        if raw_stars and (stars is None or not 3 <= stars <= 5):
+            row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5",
+                        "OCOP ratings below 3 stars are not recognised; write 3, 4 or 5")
+            stars = None
+        elif not raw_stars and status == "certified":
+            row.problem(col("stars"), "", "a certified product needs its star rating",
+                        "Fill in 3, 4 or 5 from the recognition decision, or set the status to candidate")
+        rec["stars"] = stars
+        raw_year = get("year")
+        year_match = re.search(r"(20\d\d)", raw_year)
+        rec["year"] = int(year_match.group(1)) if year_match else None
+        if raw_year and (rec["year"] is None or not 2018 <= rec["year"] <= date.today().year):
+            row.problem(col("year"), raw_year, "the recognition year is not a year from 2018 on",
+                        "Write the year of the recognition decision, e.g. 2023")
+        raw_n = get("n_products")
+        rec["n_products"] = 1
+        if raw_n:
+            n = parse_float(raw_n)
+            if n is None or n < 1 or not float(n).is_integer():
+                row.problem(col("n_products"), raw_n, "the number of products must be a whole number ≥ 1",
+                            "Leave it empty for one product per row")
+            else:
+                rec["n_products"] = int(n)
+        # producer fields carried on a flat product row
+        if flat_cols and rec["producer"]:
+            flat_schema = {**flat_cols, "name": cols.get("producer", "producer")}
+            row.record = rec
+            rec["_flat"] = self._producer_fields(row, _getter(cells, flat_schema), flat_schema, table)
+        if not rec["producer_id"] and not rec["producer"]:
+            row.problem(col("producer"), "", "the product names no producer",
+                        "Fill in the producer (chủ thể) or its producer_id")
+        row.record = rec
+        return row
+
+    # linking --------------------------------------------------------------------------------------
+
+    def finish(self) -> Registry:
+        problems: list[Problem] = []
+        accepted_producers: dict[str, dict] = {}
+        by_name: dict[str, list[str]] = {}
+        first_row: dict[str, _Row] = {}
+        for row in self.producer_rows:
+            rec = row.record
+            pid = str(rec["producer_id"]) or _producer_slug(rec)
+            if pid in first_row:
+                first = first_row[pid]
+                row.problem(first.table.frame.columns[0] if not rec["producer_id"] else "producer_id", pid,
+                            f"duplicate producer id, first used at {first.table.path.name} row {first.number}",
+                            "Give each producer its own id, or delete the repeated row")
+            first_row.setdefault(pid, row)
+            if not row.problems:
+                rec["producer_id"] = pid
+                rec["source_file"], rec["source_row"] = str(row.table.path), row.number
+                accepted_producers[pid] = rec
+                by_name.setdefault(fold(rec["name"]), []).append(pid)
+        # products: resolve producer ids, derive producers from flat rows
+        derived_rows: dict[str, _Row] = {}
+        product_first: dict[str, _Row] = {}
+        accepted_products: list[dict] = []
+        for row in self.product_rows:
+            rec = row.record
+            pid = str(rec["producer_id"])
+            flat = rec.pop("_flat", None)
+            if pid:
+                if pid not in accepted_producers:
+                    known = any(str(r.record.get("producer_id")) == pid for r in self.producer_rows)
+                    row.problem("producer_id", pid,
+                                "its producer was rejected (see that row)" if known else "no producer has this id",
+                                "Fix the producer's row" if known else
+                                "Add the producer to the producer table or correct the id")
+            elif rec["producer"]:
+                ids = by_name.get(fold(rec["producer"]), [])
+                if len(ids) > 1:
+                    row.problem("producer", str(rec["producer"]), "several producers have this name: " +
+                                ", ".join(ids), "Use the producer_id column to say which")
+                elif ids:
+                    pid = ids[0]
+                elif flat is not None and not row.problems:
+                    pid = _producer_slug(flat)
+                    if pid not in accepted_producers:
+                        flat["producer_id"] = pid
+                        flat["source"] = flat.get("source") or rec["source"]
+                        flat["source_file"], flat["source_row"] = str(row.table.path), row.number
+                        accepted_producers[pid] = flat
+                        derived_rows[pid] = row
+                        by_name.setdefault(fold(flat["name"]), []).append(pid)
+                    else:
+                        _merge_missing(accepted_producers[pid], flat)
+                elif not row.problems:
+                    row.problem("producer", str(rec["producer"]), "no producer has this name",
+                                "Add the producer to the producer table, or correct the name")
+            rec["producer_id"] = pid
+            prid = str(rec["product_id"]) or f"{pid}--{slugify(str(rec['name']), max_length=40)}"
+            if prid in product_first and rec["product_id"]:
+                first = product_first[prid]
+                row.problem("product_id", prid,
+                            f"duplicate product id, first used at {first.table.path.name} row {first.number}",
+                            "Give each product its own id, or delete the repeated row")
+            elif prid in product_first:
+                prid = _unique_id(prid, product_first)
+            product_first.setdefault(prid, row)
+            if not row.problems:
+                rec["product_id"] = prid
+                rec["source_file"], rec["source_row"] = str(row.table.path), row.number
+                accepted_products.append(rec)
+        rejected_records = []
+        for row in [*self.producer_rows, *self.product_rows]:
+            if row.problems:
+                problems.extend(row.problems)
+                rejected_records.append({
+                    "file": str(row.table.path), "row": row.number, "table": row.kind,
+                    "record": str(row.record.get("name", "")),
+                    "problems": "; ".join(f"{p.column}: {p.problem}" for p in row.problems),
+                    "fix": "; ".join(dict.fromkeys(p.fix for p in row.problems)),
+                })
+        producers = _producer_frame(list(accepted_producers.values()))
+        products = pd.DataFrame(accepted_products, columns=list(PRODUCT_FIELDS))
+        products["stars"] = products["stars"].astype("Int64")
+        products["year"] = products["year"].astype("Int64")
+        products["ocop_group_code"] = products["ocop_group_code"].astype("Int64")
+        products["n_products"] = products["n_products"].astype("Int64")
+        rejected = pd.DataFrame(rejected_records, columns=list(REJECTED_COLUMNS))
+        return Registry(producers, products, rejected, problems, list(self.notices), dict(self.input_rows))
+
+
+def _getter(cells: pd.Series, cols: dict[str, str]):
+    """Cell reader for one row: field name -> stripped text ("" when the file has no such column)."""
+
+    def get(field_name: str) -> str:
+        return str(cells[cols[field_name]]).strip() if field_name in cols else ""
+
+    return get
+
+
+def _column_namer(cols: dict[str, str]):
+    """Field name -> the header the user wrote (for messages)."""
+    return lambda field_name: cols.get(field_name, field_name)
+
+
+def _check_text(row: _Row, rec: dict[str, object], col) -> None:
+    for key, value in rec.items():
+        if isinstance(value, str) and _MOJIBAKE.search(value):
+            row.problem(col(key), value, "the text looks garbled by a wrong encoding (UTF-8 read as Windows-1252)",
+                        "Re-export the file as 'CSV UTF-8' from the original spreadsheet")
+
+
+def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, float | None, str]:
+    raw_lat, raw_lon = get("lat"), get("lon")
+    lat_col, lon_col = col("lat"), col("lon")
+    if not raw_lat and not raw_lon and "_geom_lat" in table.frame.columns:
+        cells = table.frame.iloc[row.index]
+        raw_lat, raw_lon = str(cells["_geom_lat"]), str(cells["_geom_lon"])
+        lat_col = lon_col = "geometry"
+    raw_precision = get("location_precision")
+    if not raw_lat and not raw_lon:
+        return None, None, "none"
+    lat, lon = parse_float(raw_lat), parse_float(raw_lon)
+    if lat is None or lon is None:
+        bad_col, bad = (lat_col, raw_lat) if lat is None else (lon_col, raw_lon)
+        row.problem(bad_col, bad, "the coordinate is missing or not a number",
+                    "Give both latitude and longitude in decimal degrees (e.g. 10.9732, 106.4921), or neither")
+        return None, None, "none"
+    west, south, east, north = settings.hcmc_bbox
+    inside = lambda y, x: south <= y <= north and west <= x <= east  # noqa: E731
+    if not inside(lat, lon):
+        if inside(lon, lat):
+            row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}", "latitude and longitude look swapped",
+                        "Swap the two columns: in HCMC latitude is about 10.3–11.2 and longitude 106.3–107.1")
+        else:
+            row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}",
+                        "the point lies outside Ho Chi Minh City",
+                        "Check the coordinates (decimal degrees, WGS84), or leave them empty to place the "
+                        "producer from its address")
+        return None, None, "none"
+    precision = "exact"
+    if raw_precision:
+        parsed = parse_precision(raw_precision)
+        if parsed is None:
+            row.problem(col("location_precision"), raw_precision, "unknown location precision",
+                        "Use one of: " + ", ".join(PRECISIONS))
+        else:
+            precision = parsed
+    return lat, lon, precision
+
+
+def _opening_hours_error(text: str) -> str | None:
+    try:
+        from .opening_hours import parse_opening_hours
+    except ImportError:  # pragma: no cover - the planner's parser ships with the package
+        return None
+    try:
+        parse_opening_hours(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _producer_slug(rec: dict) -> str:
+    base = slugify(str(rec.get("name", "")), max_length=48)
+    district = slugify(str(rec.get("district", "")), max_length=20) if rec.get("district") else ""
+    return f"{base}--{district}" if district else base
+
+
+def _unique_id(base: str, taken: dict) -> str:
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _merge_missing(target: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if target.get(key) in (None, "") and value not in (None, ""):
+            target[key] = value
+
+
+def _producer_frame(records: list[dict]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(records, columns=list(PRODUCER_FIELDS))
+    geometry = [Point(lon, lat) if lat is not None and lon is not None and not pd.isna(lat) else None
+                for lat, lon in zip(frame["lat"], frame["lon"], strict=True)]
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    gdf["lat"] = pd.to_numeric(gdf["lat"], errors="coerce")
+    gdf["lon"] = pd.to_numeric(gdf["lon"], errors="coerce")
+    gdf["visit_minutes"] = gdf["visit_minutes"].astype("Int64")
+    gdf["location_precision"] = gdf["location_precision"].fillna("none")
+    return gdf
+
+
+def _place_unlocated(registry: Registry) -> Registry:
+    """Fill missing producer locations with the offline geocoder; unplaced ones keep a note."""
+    try:
+        from .geocode import geocode_frame
+    except ImportError:  # pragma: no cover - geocode ships with the package
+        return registry
+    producers = registry.producers
+    todo = producers.geometry.isna()
+    producers["geocode_note"] = ""
+    if not todo.any():
+        return registry
+    result = geocode_frame(producers.loc[todo], address_column="address", ward_column="ward",
+                           district_column="district")
+    placed = result["lat"].notna()
+    idx = result.index[placed]
+    producers.loc[idx, "lat"] = result.loc[idx, "lat"]
+    producers.loc[idx, "lon"] = result.loc[idx, "lon"]
+    producers.loc[idx, "location_precision"] = result.loc[idx, "precision"]
+    producers.loc[result.index, "geocode_note"] = result["geocode_note"].fillna("")
+    producers.loc[idx, "geometry"] = gpd.points_from_xy(result.loc[idx, "lon"], result.loc[idx, "lat"])
+    log.info("geocoded %d of %d producers without coordinates", int(placed.sum()), int(todo.sum()))
+    registry.producers = producers
+    return registry
+
+
+def count_by(frame: pd.DataFrame, column: str) -> Counter:
+    """Counter of a column's values (helper for reports and tests)."""
+    return Counter(frame[column].fillna("").astype(str))

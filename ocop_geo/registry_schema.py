@@ -1,0 +1,247 @@
+"""The OCOP registry's vocabulary: fields, column-header aliases, OCOP groups, producer types, statuses.
+
+Pure data and small parsers; no I/O. Header aliases are compared through :func:`header_key`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .textnorm import fold, strip_diacritics
+
+
+@dataclass(frozen=True)
+class OcopGroup:
+    """One of the six official OCOP product groups (Quyết định 148/QĐ-TTg, 2023)."""
+
+    code: int
+    vi: str
+    en: str
+
+
+#: The six official OCOP groups, Vietnamese names as the programme writes them, with English labels.
+OCOP_GROUPS: tuple[OcopGroup, ...] = (
+    OcopGroup(1, "Thực phẩm", "Food"),
+    OcopGroup(2, "Đồ uống", "Beverages"),
+    OcopGroup(3, "Thảo dược", "Herbal products"),
+    OcopGroup(4, "Vải và may mặc", "Textiles and garments"),
+    OcopGroup(5, "Lưu niệm – nội thất – trang trí", "Souvenirs, furniture and decoration"),
+    OcopGroup(
+        6,
+        "Dịch vụ du lịch cộng đồng, du lịch nông thôn và điểm du lịch",
+        "Community tourism, rural tourism and tourist sites",
+    ),
+)
+
+#: Extra spellings seen in lists and the news, folded, mapped to a group code.
+_GROUP_ALIASES: dict[str, int] = {
+    "thuc pham": 1, "food": 1, "nhom thuc pham": 1, "nong san thuc pham": 1,
+    "do uong": 2, "beverage": 2, "beverages": 2, "drinks": 2, "nhom do uong": 2,
+    "thao duoc": 3, "herbal": 3, "herbal products": 3, "duoc lieu": 3, "san pham tu duoc lieu": 3,
+    "vai va may mac": 4, "vai may mac": 4, "textiles": 4, "textiles and garments": 4, "det may": 4,
+    "luu niem noi that trang tri": 5, "luu niem": 5, "thu cong my nghe": 5, "souvenirs": 5,
+    "souvenirs furniture and decoration": 5, "handicrafts": 5,
+    "dich vu du lich cong dong du lich nong thon va diem du lich": 6,
+    "dich vu du lich cong dong du lich nong thon diem du lich": 6,
+    "dich vu du lich": 6, "du lich": 6, "tourism": 6, "tourism services": 6,
+    "community tourism rural tourism and tourist sites": 6,
+}
+for _g in OCOP_GROUPS:
+    _GROUP_ALIASES[fold(_g.vi)] = _g.code
+    _GROUP_ALIASES[fold(_g.en)] = _g.code
+    _GROUP_ALIASES[str(_g.code)] = _g.code
+    _GROUP_ALIASES[f"nhom {_g.code}"] = _g.code
+
+GROUP_BY_CODE: dict[int, OcopGroup] = {g.code: g for g in OCOP_GROUPS}
+
+
+def parse_group(text: str) -> OcopGroup | None:
+    """The OCOP group named by ``text`` (Vietnamese or English, any case, with or without diacritics)."""
+    key = fold(text).replace("/", " ")
+    key = re.sub(r"\s+", " ", key).strip()
+    code = _GROUP_ALIASES.get(key)
+    if code is None:
+        from rapidfuzz import fuzz, process
+
+        match = process.extractOne(key, list(_GROUP_ALIASES), scorer=fuzz.ratio, score_cutoff=90)
+        code = _GROUP_ALIASES[match[0]] if match else None
+    return GROUP_BY_CODE.get(code) if code else None
+
+
+#: Producer types ("loại hình chủ thể"), canonical Vietnamese with English labels.
+PRODUCER_TYPES: dict[str, str] = {
+    "Doanh nghiệp": "Enterprise",
+    "Hợp tác xã": "Cooperative",
+    "Tổ hợp tác": "Cooperative group",
+    "Hộ kinh doanh": "Household business",
+}
+_TYPE_ALIASES: dict[str, str] = {
+    "doanh nghiep": "Doanh nghiệp", "dn": "Doanh nghiệp", "cong ty": "Doanh nghiệp",
+    "enterprise": "Doanh nghiệp", "company": "Doanh nghiệp",
+    "hop tac xa": "Hợp tác xã", "htx": "Hợp tác xã", "cooperative": "Hợp tác xã",
+    "to hop tac": "Tổ hợp tác", "tht": "Tổ hợp tác", "cooperative group": "Tổ hợp tác",
+    "ho kinh doanh": "Hộ kinh doanh", "hkd": "Hộ kinh doanh", "co so": "Hộ kinh doanh",
+    "co so san xuat": "Hộ kinh doanh", "household business": "Hộ kinh doanh", "household": "Hộ kinh doanh",
+}
+#: Name prefixes that state the type ("Công ty TNHH …", "HTX …").
+_TYPE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("cong ty", "Doanh nghiệp"), ("chi nhanh", "Doanh nghiệp"), ("doanh nghiep", "Doanh nghiệp"),
+    ("hop tac xa", "Hợp tác xã"), ("htx", "Hợp tác xã"),
+    ("to hop tac", "Tổ hợp tác"), ("tht", "Tổ hợp tác"),
+    ("ho kinh doanh", "Hộ kinh doanh"), ("hkd", "Hộ kinh doanh"), ("co so", "Hộ kinh doanh"),
+)
+
+
+def parse_producer_type(text: str) -> str | None:
+    """Canonical producer type for ``text``, or None when unknown."""
+    return _TYPE_ALIASES.get(fold(text))
+
+
+def producer_type_from_name(name: str) -> str | None:
+    """Producer type stated by the name's prefix ("HTX Phước An" -> "Hợp tác xã"), or None."""
+    key = fold(name)
+    for prefix, kind in _TYPE_PREFIXES:
+        if key == prefix or key.startswith(prefix + " "):
+            return kind
+    return None
+
+
+STATUSES = ("certified", "candidate")
+_STATUS_ALIASES: dict[str, str] = {
+    "certified": "certified", "recognised": "certified", "recognized": "certified",
+    "da cong nhan": "certified", "cong nhan": "certified", "dat": "certified", "chung nhan": "certified",
+    "da chung nhan": "certified",
+    "candidate": "candidate", "ung vien": "candidate", "dang danh gia": "candidate", "de xuat": "candidate",
+    "cho danh gia": "candidate", "tiem nang": "candidate",
+}
+
+
+def parse_status(text: str) -> str | None:
+    """``"certified"`` or ``"candidate"`` for ``text`` ("" means certified), or None when unknown."""
+    key = fold(text)
+    if not key:
+        return "certified"
+    if key in _STATUS_ALIASES:
+        return _STATUS_ALIASES[key]
+    first = key.split(" (")[0]
+    for alias, status in _STATUS_ALIASES.items():
+        if first.startswith(alias):
+            return status
+    return None
+
+
+#: Location precision levels, most precise first (shared with the geocoder).
+PRECISIONS = ("exact", "poi", "street", "ward", "district", "none")
+_PRECISION_WORDS = {
+    "exact": "exact", "gps": "exact", "rooftop": "exact", "chinh xac": "exact",
+    "poi": "poi", "street": "street", "duong": "street",
+    "ward": "ward", "commune": "ward", "xa": "ward", "phuong": "ward",
+    "district": "district", "huyen": "district", "quan": "district", "none": "none",
+}
+
+
+def parse_precision(text: str) -> str | None:
+    """Precision level named by ``text`` ("commune centroid (approx.)" -> "ward"), or None."""
+    words = fold(text).split()
+    for word in words:
+        if word in _PRECISION_WORDS:
+            return _PRECISION_WORDS[word]
+    return None
+
+
+_STAR_RE = re.compile(r"^\s*([0-9]+(?:[.,]0+)?)\s*(?:sao|stars?|\*)?\s*$")
+
+
+def parse_stars(text: str) -> int | None:
+    """Star rating from "4", "4 sao", "4*", "★★★★" or "4.0"; None when it is not a whole number."""
+    t = text.strip()
+    if t and set(t) <= {"★", "☆", " "}:
+        return t.count("★")
+    m = _STAR_RE.match(strip_diacritics(t).lower())
+    if not m:
+        return None
+    return int(float(m.group(1).replace(",", ".")))
+
+
+def parse_float(text: str) -> float | None:
+    """A decimal number with "." or "," as the decimal mark; None when it is not one."""
+    t = text.strip().replace(" ", "")
+    if t.count(",") == 1 and "." not in t:
+        t = t.replace(",", ".")
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+# --- column headers -----------------------------------------------------------------------------
+
+
+def header_key(name: str) -> str:
+    """Folded header for alias lookup: "Xã/Phường" -> "xa phuong", "Số_sao" -> "so sao"."""
+    return re.sub(r"\s+", " ", fold(name).replace("/", " ").replace("_", " ")).strip()
+
+
+def _aliases(*names: str) -> tuple[str, ...]:
+    return tuple(header_key(n) for n in names)
+
+
+#: Canonical producer fields and the headers that mean them.
+PRODUCER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "producer_id": _aliases("producer_id", "producer id", "mã chủ thể", "mã cơ sở", "mã đơn vị", "producer code"),
+    "name": _aliases("producer", "producer_name", "name", "tên chủ thể", "chủ thể", "chủ thể sản xuất",
+                     "tên cơ sở", "cơ sở sản xuất", "tên doanh nghiệp", "đơn vị", "tên đơn vị"),
+    "producer_type": _aliases("producer_type", "type", "loại hình", "loại hình chủ thể", "loại chủ thể"),
+    "address": _aliases("address", "địa chỉ", "địa chỉ sản xuất", "địa chỉ cơ sở"),
+    "ward": _aliases("ward", "commune", "commune_pre2025", "xã/phường", "phường/xã", "xã", "phường",
+                     "xã/phường/thị trấn", "phường/xã/thị trấn"),
+    "district": _aliases("district", "district_pre2025", "quận/huyện", "huyện/quận", "quận", "huyện",
+                         "quận/huyện/tp"),
+    "lat": _aliases("lat", "latitude", "vĩ độ", "approx_lat", "y"),
+    "lon": _aliases("lon", "lng", "long", "longitude", "kinh độ", "approx_lon", "x"),
+    "location_precision": _aliases("location_precision", "coord_precision", "precision", "độ chính xác"),
+    "opening_hours": _aliases("opening_hours", "opening hours", "giờ mở cửa", "thời gian mở cửa",
+                              "giờ hoạt động", "giờ đón khách"),
+    "visit_minutes": _aliases("visit_minutes", "visit minutes", "thời gian tham quan", "thời gian tham quan (phút)",
+                              "phút tham quan"),
+    "contact": _aliases("contact", "liên hệ", "điện thoại", "số điện thoại", "phone", "email"),
+    "source": _aliases("source", "sources", "source_url", "nguồn"),
+    "notes": _aliases("notes", "note", "ghi chú"),
+}
+
+#: Canonical product fields and the headers that mean them ("producer" / "producer_id" link to a producer).
+PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "product_id": _aliases("product_id", "product id", "mã sản phẩm", "mã sp"),
+    "name": _aliases("product_name", "product", "tên sản phẩm", "sản phẩm", "tên sp"),
+    "ocop_group": _aliases("ocop_group", "group", "nhóm", "nhóm sản phẩm", "phân nhóm", "bộ nhóm", "nhóm ocop",
+                           "ngành hàng"),
+    "stars": _aliases("stars", "star", "rating", "số sao", "hạng sao", "xếp hạng", "sao", "kết quả xếp hạng"),
+    "status": _aliases("status", "trạng thái", "tình trạng"),
+    "decision": _aliases("decision", "decision_or_event", "quyết định", "số quyết định", "qđ công nhận",
+                         "quyết định công nhận"),
+    "year": _aliases("year", "năm", "năm công nhận", "recognition_year", "recognition_batch"),
+    "n_products": _aliases("n_products", "n_products_in_row", "số sản phẩm"),
+    "producer_id": PRODUCER_COLUMNS["producer_id"],
+    "producer": PRODUCER_COLUMNS["name"],
+    "source": PRODUCER_COLUMNS["source"],
+    "notes": PRODUCER_COLUMNS["notes"],
+}
+
+#: Producer fields that a flat product list (one row per product) may carry.
+FLAT_PRODUCER_FIELDS = ("producer_type", "address", "ward", "district", "lat", "lon", "location_precision",
+                        "opening_hours", "visit_minutes", "contact")
+
+ALL_HEADER_KEYS: set[str] = {a for v in (*PRODUCER_COLUMNS.values(), *PRODUCT_COLUMNS.values()) for a in v}
+
+
+def match_columns(headers: list[str], schema: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Map canonical field -> the file's header, first matching alias wins; unknown headers are ignored."""
+    keys = {header_key(h): h for h in reversed(headers)}
+    found: dict[str, str] = {}
+    for field_name, aliases in schema.items():
+        for alias in aliases:
+            if alias in keys and keys[alias] not in found.values():
+                found[field_name] = keys[alias]
+                break
+    return found

@@ -1,0 +1,233 @@
+"""Reading tabular input (CSV, Excel, GeoJSON, GeoPackage) as text cells with their source row numbers.
+
+Pure I/O: no validation of content beyond "can this file be read". Cells come back as strings (``""`` for empty)
+so the registry's validation sees exactly what the user typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ._errors import InputFileError
+
+log = logging.getLogger(__name__)
+
+#: File suffixes read by :func:`read_table`.
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg")
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file: text cells plus the row number a user sees for each row."""
+
+    path: Path
+    frame: pd.DataFrame  # all cells as str, "" when empty
+    row_numbers: list[int]  # the spreadsheet / line number of each row
+    encoding: str = "utf-8"
+    sheet: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def read_table(path: str | Path, *, known_headers: set[str] | None = None) -> RawTable:
+    """Read one registry file; the format follows the suffix.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` / ``.tsv`` (UTF-8, UTF-8 with BOM, UTF-16 or Windows-1258), ``.xlsx``, ``.geojson`` or
+        ``.gpkg`` file.
+    known_headers
+        Folded header names that identify the header row of a spreadsheet that starts with title rows.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, empty, broken or in an unknown format; the message says what to do.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found. Check the path.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a folder. Pass the registry file itself.")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path}: the file is empty. Export the registry again.")
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".tsv", ".txt"}:
+        return _read_csv(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        return _read_excel(path, known_headers or set())
+    if suffix in {".geojson", ".json", ".gpkg"}:
+        return _read_vector(path)
+    if suffix == ".xls":
+        raise InputFileError(
+            f"{path}: old Excel 97-2003 (.xls) files are not read. Open it in Excel or LibreOffice and "
+            "save it as .xlsx (or CSV UTF-8)."
+        )
+    raise InputFileError(
+        f"{path}: unknown file type {suffix!r}. Use one of: {', '.join(SUPPORTED_SUFFIXES)}."
+    )
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
+    """Decode bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1258 (Vietnamese)."""
+    notices: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16", notices
+    try:
+        return data.decode("utf-8-sig"), "utf-8", notices
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise InputFileError(
+            f"{path}: line {line}: the file is neither UTF-8 nor Windows-1258 (byte "
+            f"{data[utf8_error.start]:#04x} at offset {utf8_error.start}). Open it in Excel or LibreOffice and "
+            "save it as 'CSV UTF-8'."
+        ) from None
+    line = data[: utf8_error.start].count(b"\n") + 1
+    notices.append(
+        f"{path}: the file is not UTF-8 (first non-UTF-8 byte on line {line}); it was read as Windows-1258 "
+        "(Vietnamese). Check the names below, and save the file as 'CSV UTF-8' to avoid this."
+    )
+    return unicodedata.normalize("NFC", text), "cp1258", notices
+
+
+def _read_csv(path: Path) -> RawTable:
+    text, encoding, notices = _decode(path, path.read_bytes())
+    text = unicodedata.normalize("NFC", text)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    try:
+        for record in reader:
+            rows.append(record)
+            line_numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputFileError(f"{path}: line {reader.line_num}: {exc}. Fix the quoting there.") from None
+    while rows and not any(c.strip() for c in rows[0]):
+        rows.pop(0)
+        line_numbers.pop(0)
+    if not rows:
+        raise InputFileError(f"{path}: no header row found. The first line must name the columns.")
+    header = [h.strip() for h in rows[0]]
+    body, numbers = [], []
+    for record, number in zip(rows[1:], line_numbers[1:], strict=True):
+        if not any(c.strip() for c in record):
+            continue  # blank line
+        record = [c.strip() for c in record] + [""] * (len(header) - len(record))
+        if len(record) > len(header) and any(record[len(header) :]):
+            notices.append(
+                f"{path}: line {number}: {len(record)} cells for {len(header)} columns; the extra cells were "
+                "ignored. Check for an unquoted comma or semicolon."
+            )
+        body.append(record[: len(header)])
+        numbers.append(number)
+    frame = pd.DataFrame(body, columns=_unique(header), dtype=object)
+    return RawTable(path, frame, numbers, encoding=encoding, notices=notices)
+
+
+def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
+    from openpyxl import load_workbook
+
+    from .textnorm import fold
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}). The file may be "
+            "damaged or not really .xlsx: open it in Excel or LibreOffice and save it again as .xlsx."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        cells = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        sheet_name = sheet.title
+    finally:
+        workbook.close()
+    # header row: the first of the first 15 rows with at least two known headers (else the first non-empty)
+    header_index = None
+    for i, row in enumerate(cells[:15]):
+        if sum(fold(c) in known_headers for c in row) >= 2:
+            header_index = i
+            break
+    if header_index is None:
+        header_index = next((i for i, row in enumerate(cells) if any(c for c in row)), None)
+    if header_index is None:
+        raise InputFileError(f"{path}: sheet {sheet_name!r} is empty. Put the registry on the first sheet.")
+    header = [h.strip() for h in cells[header_index]]
+    while header and not header[-1]:
+        header.pop()
+    body, numbers = [], []
+    for offset, row in enumerate(cells[header_index + 1 :], start=header_index + 2):
+        row = [c.strip() for c in row[: len(header)]] + [""] * max(0, len(header) - len(row))
+        if any(row):
+            body.append(row)
+            numbers.append(offset)
+    frame = pd.DataFrame(body, columns=_unique(header), dtype=object)
+    return RawTable(path, frame, numbers, sheet=sheet_name)
+
+
+def _read_vector(path: Path) -> RawTable:
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own DataSourceError and friends
+        raise InputFileError(
+            f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}). Check that it is valid GeoJSON "
+            "(a FeatureCollection) or a GeoPackage with one layer."
+        ) from None
+    notices: list[str] = []
+    frame = pd.DataFrame({c: gdf[c] for c in gdf.columns if c != gdf.geometry.name})
+    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _cell_text(v))
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        notices.append(f"{path}: reprojected from {gdf.crs.to_string()} to EPSG:4326.")
+        gdf = gdf.to_crs(4326)
+    geoms = gdf.geometry
+    has_point = geoms.notna() & ~geoms.is_empty
+    if has_point.any():
+        points = geoms[has_point].representative_point()
+        frame["_geom_lon"] = ""
+        frame["_geom_lat"] = ""
+        frame.loc[has_point, "_geom_lon"] = [f"{p.x:.7f}" for p in points]
+        frame.loc[has_point, "_geom_lat"] = [f"{p.y:.7f}" for p in points]
+    # a feature's row number is its position in the file, starting at 1
+    return RawTable(path, frame.reset_index(drop=True), list(range(1, len(frame) + 1)), notices=notices)
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out

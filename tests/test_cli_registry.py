@@ -1,0 +1,50 @@
+"""``ocop-geo validate`` as a user runs it: real files, real exit codes, readable output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ocop_geo import settings
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
+                          timeout=300, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+
+
+def test_validate_bundled_registry_prints_summary(tmp_path):
+    out = tmp_path / "summary.json"
+    result = run("validate", str(settings.registry_producers), str(settings.registry_products),
+                 "--no-geocode", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    for text in ("OCOP group", "Thực phẩm", "stars", "district", "Cần Giờ", "Every row was accepted"):
+        assert text in result.stdout
+    summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    assert summary["by_district"]["Cần Giờ"] == 41
+
+
+def test_validate_reports_rejected_rows_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Quận/Huyện\n"
+                   "Rau muống,Thực phẩm,7,HTX Phước An,Bình Chánh\n", encoding="utf-8")
+    rejected = tmp_path / "rejected.csv"
+    result = run("validate", str(bad), "--no-geocode", "--rejected-csv", str(rejected))
+    assert result.returncode == 1
+    assert "bad.csv row 2" in result.stdout and "Số sao" in result.stdout and "3, 4 or 5" in result.stdout
+    assert "stars must be 3, 4 or 5" in rejected.read_text(encoding="utf-8")
+
+
+def test_validate_missing_file_exits_2_without_traceback():
+    result = run("validate", "no/such/file.csv")
+    assert result.returncode == 2
+    assert "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_vietnamese_report():
+    result = run("--lang", "vi", "validate", "--no-geocode")
+    assert result.returncode == 0
+    assert "sản phẩm đã công nhận" in result.stdout
+    assert Path(settings.registry_products).exists()

@@ -1,0 +1,264 @@
+"""The registry: reading every format, each validation rule on a real failing input, and the invariant
+that every input row is accepted or rejected exactly once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from openpyxl import Workbook
+from shapely.geometry import Point
+
+from ocop_geo import settings
+from ocop_geo._errors import InputFileError
+from ocop_geo.registry import load_bundled_registry, load_registry
+
+PRODUCER_HEADER = ["producer_id", "name", "producer_type", "ward", "district", "lat", "lon", "opening_hours"]
+PRODUCT_HEADER = ["product_id", "name", "ocop_group", "stars", "status", "producer_id"]
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: letters with hat / breve / horn precomposed, tone marks combining."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+            tones = "".join(c for c in parts if c in _TONES)
+            out.append((base + tones).encode("cp1258"))
+    return b"".join(out)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = buffer.getvalue()
+    path.write_bytes(to_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    return path
+
+
+def good_producers() -> list[list[object]]:
+    return [
+        ["P1", "HTX Phước An", "Hợp tác xã", "Tân Quý Tây", "Bình Chánh", 10.6657, 106.5932, "Mo-Sa 07:30-17:00"],
+        ["P2", "Công ty TNHH Đạt Butter", "Doanh nghiệp", "Hòa Phú", "Củ Chi", 10.9766, 106.6144, ""],
+    ]
+
+
+def good_products() -> list[list[object]]:
+    return [
+        ["S1", "Rau muống", "Thực phẩm", 3, "certified", "P1"],
+        ["S2", "Bơ đậu phộng", "Thực phẩm", 4, "certified", "P2"],
+    ]
+
+
+def rejected_problems(registry, row: int, table: str | None = None) -> str:
+    rejected = registry.rejected
+    hits = rejected[(rejected["row"] == row) & ((rejected["table"] == table) if table else True)]
+    assert len(hits) == 1, registry.rejected.to_string()
+    return hits.iloc[0]["problems"]
+
+
+def assert_every_row_once(registry) -> None:
+    """accepted + rejected = input, per file, with no row counted twice."""
+    seen: list[tuple[str, int]] = []
+    producer_files = set(registry.rejected.loc[registry.rejected["table"] == "producers", "file"])
+    product_files = set(registry.products["source_file"]) | set(
+        registry.rejected.loc[registry.rejected["table"] == "products", "file"])
+    producer_files |= set(registry.producers["source_file"]) - product_files
+    seen += [(f, int(r)) for f, r in zip(registry.products["source_file"], registry.products["source_row"],
+                                         strict=True)]
+    own = registry.producers[registry.producers["source_file"].isin(producer_files)]
+    seen += [(f, int(r)) for f, r in zip(own["source_file"], own["source_row"], strict=True)]
+    seen += [(f, int(r)) for f, r in zip(registry.rejected["file"], registry.rejected["row"], strict=True)]
+    assert len(seen) == len(set(seen)), "a row is both accepted and rejected, or counted twice"
+    assert len(seen) == registry.n_input_rows
+
+
+def test_bundled_registry_is_clean_and_real():
+    registry = load_bundled_registry(geocode=False)
+    assert len(registry.rejected) == 0, registry.rejected.to_string()
+    assert len(registry.producers) == 20
+    names = set(registry.producers["name"])
+    assert "Công ty TNHH Đạt Butter" in names and "HTX Phước An" in names
+    summary = registry.summary()
+    assert summary["certified_products"] == 80 and summary["candidate_products"] == 22
+    assert summary["by_stars"] == {"4": 75, "3": 5}
+    # certified and candidate kept apart; candidates carry no stars
+    candidates = registry.products[registry.products["status"] == "candidate"]
+    assert candidates["stars"].isna().all()
+    # locations only as precise as the sources, flagged
+    assert set(registry.producers["location_precision"]) <= {"ward", "district", "none"}
+    assert registry.producers.crs.to_epsg() == 4326
+    assert_every_row_once(registry)
+
+
+def test_vietnamese_headers_flat_excel_with_title_rows(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH SẢN PHẨM OCOP TP.HCM"])
+    ws.append([])
+    ws.append(["STT", "Tên sản phẩm", "Phân nhóm", "Số sao", "Chủ thể", "Địa chỉ", "Xã/Phường", "Quận/Huyện"])
+    ws.append([1, "Rau muống", "Thực phẩm", "3 sao", "HTX Phước An", "", "Tân Quý Tây", "Bình Chánh"])
+    ws.append([2, "Cải ngọt", "thuc pham", 3, "HTX Phước An", "", "Tân Quý Tây", "Bình Chánh"])
+    ws.append([3, "Bơ đậu phộng", "Thực phẩm", "★★★★", "Công ty TNHH Đạt Butter", "", "Hòa Phú", "Củ Chi"])
+    path = tmp_path / "ocop.xlsx"
+    wb.save(path)
+    registry = load_registry(path, geocode=False)
+    assert len(registry.rejected) == 0, registry.rejected.to_string()
+    assert len(registry.producers) == 2  # derived from the flat rows
+    assert list(registry.products["stars"]) == [3, 3, 4]
+    assert set(registry.producers["producer_type"]) == {"Hợp tác xã", "Doanh nghiệp"}  # from the names
+    assert list(registry.products["source_row"]) == [4, 5, 6]  # spreadsheet row numbers
+    assert_every_row_once(registry)
+
+
+def test_broken_excel_file_names_file_and_fix(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(InputFileError, match=r"broken\.xlsx.*save it again as \.xlsx"):
+        load_registry(path)
+    truncated = tmp_path / "truncated.xlsx"
+    wb = Workbook()
+    wb.active.append(["Tên sản phẩm", "Số sao"])
+    wb.save(truncated)
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    with pytest.raises(InputFileError, match="truncated.xlsx"):
+        load_registry(truncated)
+
+
+def test_windows_1258_csv_is_read_and_flagged(tmp_path):
+    producers = write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, good_producers(), encoding="cp1258")
+    with pytest.raises(UnicodeDecodeError):
+        producers.read_bytes().decode("utf-8")
+    products = write_csv(tmp_path / "products.csv", PRODUCT_HEADER, good_products())
+    registry = load_registry(producers, products, geocode=False)
+    assert "HTX Phước An" in set(registry.producers["name"])  # composed back to NFC
+    assert any("Windows-1258" in n and "producers.csv" in n for n in registry.notices)
+    assert len(registry.rejected) == 0
+
+
+def test_undecodable_csv_is_a_clear_error(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"name,stars\n\x81\x8d\x8f\x90,4\n")  # bytes undefined in both UTF-8 and cp1258
+    with pytest.raises(InputFileError, match=r"binary\.csv: line 2.*CSV UTF-8"):
+        load_registry(path)
+
+
+def test_mojibake_is_rejected(tmp_path):
+    garbled = "HTX Phước An".encode().decode("cp1252", errors="replace")
+    rows = good_producers()
+    rows[0][1] = garbled
+    producers = write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, rows)
+    registry = load_registry(producers, geocode=False)
+    assert "wrong encoding" in rejected_problems(registry, 2)
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "expected"),
+    [
+        (lambda r: r.__setitem__(1, ""), "name", "producer's name is missing"),
+        (lambda r: (r.__setitem__(5, 106.5932), r.__setitem__(6, 10.6657)), "lat/lon", "look swapped"),
+        (lambda r: (r.__setitem__(5, 21.0285), r.__setitem__(6, 105.8542)), "lat/lon", "outside Ho Chi Minh City"),
+        (lambda r: r.__setitem__(5, "10,6x"), "lat", "not a number"),
+        (lambda r: r.__setitem__(2, "Công ty ma"), "producer_type", "unknown producer type"),
+        (lambda r: r.__setitem__(7, "mở cửa cả ngày"), "opening_hours", "opening hours cannot be read"),
+    ],
+)
+def test_each_producer_rule(tmp_path, change, column, expected):
+    rows = good_producers()
+    change(rows[0])
+    producers = write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, rows)
+    products = write_csv(tmp_path / "products.csv", PRODUCT_HEADER, good_products())
+    registry = load_registry(producers, products, geocode=False)
+    problems = rejected_problems(registry, 2, "producers")
+    assert expected in problems and column.split("/")[0] in problems
+    problem = next(p for p in registry.problems if p.row == 2 and p.table == "producers")
+    assert problem.file.endswith("producers.csv") and problem.fix  # names file, row, column and a fix
+    # the product of the rejected producer is rejected too, with the reason
+    assert "its producer was rejected" in rejected_problems(registry, 2, "products")
+    assert_every_row_once(registry)
+
+
+@pytest.mark.parametrize(
+    ("index", "value", "expected"),
+    [
+        (1, "", "product name is missing"),
+        (2, "Đồ chơi", "unknown OCOP group"),
+        (3, 2, "stars must be 3, 4 or 5"),
+        (3, 6, "stars must be 3, 4 or 5"),
+        (3, "", "needs its star rating"),
+        (4, "maybe", "unknown status"),
+        (5, "P9", "no producer has this id"),
+    ],
+)
+def test_each_product_rule(tmp_path, index, value, expected):
+    rows = good_products()
+    rows[1][index] = value
+    producers = write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, good_producers())
+    products = write_csv(tmp_path / "products.csv", PRODUCT_HEADER, rows)
+    registry = load_registry(producers, products, geocode=False)
+    assert expected in rejected_problems(registry, 3)
+    assert len(registry.products) == 1
+    assert_every_row_once(registry)
+
+
+def test_duplicate_ids_reject_the_repeat(tmp_path):
+    producers = good_producers() + [["P1", "HTX khác", "Hợp tác xã", "", "Củ Chi", "", "", ""]]
+    products = good_products() + [["S1", "Cải ngọt", "Thực phẩm", 3, "certified", "P1"]]
+    registry = load_registry(
+        write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, producers),
+        write_csv(tmp_path / "products.csv", PRODUCT_HEADER, products), geocode=False)
+    assert len(registry.rejected) == 2
+    assert all("first used at" in p for p in registry.rejected["problems"])
+    assert list(registry.producers["name"]) == ["HTX Phước An", "Công ty TNHH Đạt Butter"]
+    assert_every_row_once(registry)
+
+
+def test_geojson_and_geopackage_inputs(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {"producer_id": ["P1", "P2"], "name": ["HTX Phước An", "Công ty TNHH Đạt Butter"],
+         "district": ["Bình Chánh", "Củ Chi"]},
+        geometry=[Point(106.5932, 10.6657), Point(106.6144, 10.9766)], crs="EPSG:4326")
+    products = write_csv(tmp_path / "products.csv", PRODUCT_HEADER, good_products())
+    for name in ("producers.geojson", "producers.gpkg"):
+        path = tmp_path / name
+        gdf.to_file(path)
+        registry = load_registry(path, products, geocode=False)
+        assert len(registry.rejected) == 0
+        assert registry.producers.geometry.iloc[0].equals_exact(Point(106.5932, 10.6657), 1e-6)
+        assert registry.producers["location_precision"].iloc[0] == "exact"
+
+
+def test_not_a_registry_table(tmp_path):
+    path = write_csv(tmp_path / "other.csv", ["a", "b"], [[1, 2]])
+    with pytest.raises(InputFileError, match="cannot tell whether this table lists producers or products"):
+        load_registry(path)
+
+
+def test_unknown_suffix_and_empty_file(tmp_path):
+    (tmp_path / "x.pdf").write_text("x")
+    with pytest.raises(InputFileError, match="unknown file type"):
+        load_registry(tmp_path / "x.pdf")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputFileError, match="empty"):
+        load_registry(tmp_path / "empty.csv")
+
+
+def test_raw_news_file_reports_every_problem_at_once(tmp_path):
+    source = shutil.copy(settings.data_dir / "ocop" / "hcmc_ocop_products.csv", tmp_path / "news.csv")
+    registry = load_registry(source, geocode=False)
+    assert len(registry.rejected) > 5  # "4?" stars, missing groups, "candidate" years, ... all reported
+    assert len(registry.problems) >= len(registry.rejected)
+    assert_every_row_once(registry)

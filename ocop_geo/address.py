@@ -1,0 +1,256 @@
+"""Parse Vietnamese postal addresses into parts; pure functions, no data needed.
+
+Handles the usual written forms, with or without diacritics, in any case, separated by commas,
+semicolons or spaced dashes — or not separated at all::
+
+    "123 Nguyễn Trãi, P.2, Q.5, TP.HCM"
+    "Ấp 3, xã Trung An, huyện Củ Chi, TP.HCM"
+    "123 nguyen trai p02 q5"
+    "Trung An - Cu Chi"
+
+Parts come back as folded comparison keys (see :func:`ocop_geo.textnorm.fold`), keeping the raw
+text of each part for messages. Names without a keyword ("Trung An, Cu Chi") are returned as
+``names`` (left to right); the matcher decides whether they are wards, districts or places.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .textnorm import fold, strip_diacritics
+
+__all__ = ["ParsedAddress", "parse_address", "HCMC_NAMES", "OTHER_PROVINCES"]
+
+#: Ways of writing Ho Chi Minh City (folded, keyword removed).
+HCMC_NAMES: frozenset[str] = frozenset({
+    "hcm", "tphcm", "tp hcm", "hcmc", "ho chi minh", "tp ho chi minh", "thanh pho ho chi minh",
+    "sai gon", "saigon", "sg", "tp sai gon", "ho chi minh city", "hochiminh", "tp hochiminh",
+})
+
+#: Provinces merged into HCMC on 1/7/2025 (their wards appear in the 7/2025 list).
+MERGED_INTO_HCMC: frozenset[str] = frozenset({"binh duong", "ba ria vung tau", "vung tau", "ba ria"})
+
+#: The other provinces and centrally-run cities (63-province list of 2008–2025, folded), so an
+#: address elsewhere in Viet Nam is recognised and refused instead of matched to a namesake.
+OTHER_PROVINCES: frozenset[str] = frozenset({
+    "an giang", "bac giang", "bac kan", "bac lieu", "bac ninh", "ben tre", "binh dinh",
+    "binh phuoc", "binh thuan", "ca mau", "can tho", "cao bang", "da nang", "dak lak", "dak nong",
+    "dien bien", "dong nai", "dong thap", "gia lai", "ha giang", "ha nam", "ha noi", "hanoi",
+    "ha tinh", "hai duong", "hai phong", "hau giang", "hoa binh", "hung yen", "khanh hoa",
+    "kien giang", "kon tum", "lai chau", "lam dong", "lang son", "lao cai", "long an",
+    "nam dinh", "nghe an", "ninh binh", "ninh thuan", "phu tho", "phu yen", "quang binh",
+    "quang nam", "quang ngai", "quang ninh", "quang tri", "soc trang", "son la", "tay ninh",
+    "thai binh", "thai nguyen", "thanh hoa", "thua thien hue", "hue", "tien giang", "tra vinh",
+    "tuyen quang", "vinh long", "vinh phuc", "yen bai", "daklak",
+})
+
+_COUNTRY = frozenset({"viet nam", "vietnam", "vn"})
+
+# keyword -> part type. Multi-word keywords first. "x" / "h" / "d" only as abbreviations.
+_KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("thanh", "pho", "ho", "chi", "minh"), "province"),
+    (("tp", "ho", "chi", "minh"), "province"),
+    (("ho", "chi", "minh"), "province"),
+    (("thi", "tran"), "ward"),
+    (("thi", "xa"), "district"),
+    (("thanh", "pho"), "district"),
+    (("khu", "pho"), "hamlet"),
+    (("to", "dan", "pho"), "hamlet"),
+    (("dac", "khu"), "ward"),
+    (("phuong",), "ward"),
+    (("p",), "ward"),
+    (("xa",), "ward"),
+    (("x",), "ward"),
+    (("tt",), "ward"),
+    (("quan",), "district"),
+    (("q",), "district"),
+    (("huyen",), "district"),
+    (("h",), "district"),
+    (("tx",), "district"),
+    (("tp",), "district"),
+    (("tinh",), "province"),
+    (("ap",), "hamlet"),
+    (("kp",), "hamlet"),
+    (("thon",), "hamlet"),
+    (("xom",), "hamlet"),
+    (("to",), "hamlet"),
+    (("duong",), "street"),
+    (("d",), "street"),
+)
+
+# keywords that are also ordinary words when written without diacritics
+_AMBIGUOUS_ASCII = {
+    ("xa",): "xã",          # Xa lộ Hà Nội
+    ("to",): "tổ",          # Tô Ký, Tô Hiến Thành
+    ("duong",): "đường",    # Dương Bá Trạc
+    ("ap",): "ấp",
+    ("quan",): "quận",
+    ("d",): "đ",
+}
+
+_SPLIT = re.compile(r"\s*(?:[,;|\n]|\s[-–—]\s|\s[-–—]|[-–—]\s)\s*")
+_TOKEN = re.compile(r"[\w/]+", re.UNICODE)
+_ABBREV_NUM = re.compile(r"\b([pqPQ])\.?\s*0*(\d{1,2})\b")
+_HOUSE = re.compile(r"^(?:so\s+)?((?:\d+[a-z]?)(?:/\d+[a-z]?)*(?:\s+(?:hem|kiet|ngo|ngach)\s+\S+)?)\b")
+_HCM_COMPACT = re.compile(r"\btp\.?\s*hcm\b|\btphcm\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """The parts of one address, as folded keys (empty string when absent).
+
+    ``ward_type`` is the folded keyword ("phuong", "xa", "thi tran", …) when one was written.
+    ``names`` are unlabeled parts, left to right. ``province`` is folded; ``in_hcmc`` is False
+    only when another province was named.
+    """
+
+    raw: str
+    house: str = ""
+    street: str = ""
+    street_alt: str = ""
+    hamlet: str = ""
+    ward: str = ""
+    ward_type: str = ""
+    district: str = ""
+    province: str = ""
+    names: tuple[str, ...] = field(default_factory=tuple)
+    in_hcmc: bool = True
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing usable was found."""
+        return not any((self.street, self.hamlet, self.ward, self.district, self.names))
+
+
+_HAMLET_WORDS = {"kp": "khu pho", "to dan pho": "to"}
+_WARD_TYPES = {"phuong": "phuong", "p": "phuong", "xa": "xa", "x": "xa", "tt": "thi tran",
+               "thi tran": "thi tran", "dac khu": "dac khu"}
+
+
+def _segment_tokens(part: str) -> list[tuple[str, str]]:
+    """Tokens of one comma-separated part as (folded, lower-with-diacritics) pairs."""
+    lowered = unicodedata.normalize("NFC", part).lower()
+    return [(fold(t), t) for t in _TOKEN.findall(lowered) if fold(t)]
+
+
+def _keyword_at(tokens: list[tuple[str, str]], i: int, *, has_diacritics: bool) -> tuple[int, str]:
+    """Length and type of the keyword starting at token ``i`` (0 when none)."""
+    for words, kind in _KEYWORDS:
+        n = len(words)
+        if tuple(t[0] for t in tokens[i:i + n]) != words:
+            continue
+        rest = tokens[i + n:]
+        if not rest:  # a keyword needs something after it
+            continue
+        if words in _AMBIGUOUS_ASCII and has_diacritics:
+            if tokens[i][1] != _AMBIGUOUS_ASCII[words]:
+                continue
+        if words == ("xa",) and rest[0][0] == "lo":
+            continue
+        if words in {("to",), ("x",), ("h",), ("d",), ("tp",)} and not has_diacritics:
+            # bare one-letter / short abbreviations: "to" only before a number
+            if words == ("to",) and not rest[0][0].isdigit():
+                continue
+        if words == ("d",) and i != 0:
+            continue
+        if words in {("p",), ("q",)} and i > 0 and tokens[i - 1][0].isdigit() and not rest[0][0].isdigit():
+            continue
+        return n, kind
+    return 0, ""
+
+
+def _split_parts(text: str) -> list[str]:
+    text = _HCM_COMPACT.sub(", TP HCM", text)
+    text = _ABBREV_NUM.sub(lambda m: f", {m.group(1)} {m.group(2)}", text)
+    return [p for p in _SPLIT.split(text) if p.strip()]
+
+
+@lru_cache(maxsize=200_000)
+def parse_address(text: str) -> ParsedAddress:
+    """Split a Vietnamese address into house number, street, hamlet, ward, district, province.
+
+    Parameters
+    ----------
+    text
+        The address as written.
+
+    Returns
+    -------
+    ParsedAddress
+
+    Examples
+    --------
+    >>> p = parse_address("123 Nguyễn Trãi, P.2, Q.5, TP.HCM")
+    >>> p.house, p.street, p.ward, p.district, p.in_hcmc
+    ('123', 'nguyen trai', '2', '5', True)
+    >>> p = parse_address("Ấp 3, xã Trung An, huyện Củ Chi")
+    >>> p.hamlet, p.ward, p.ward_type, p.district
+    ('3', 'trung an', 'xa', 'cu chi')
+    """
+    raw = "" if text is None else str(text)
+    out: dict[str, object] = {"raw": raw}
+    names: list[str] = []
+    province = ""
+    for part in _split_parts(raw):
+        has_diacritics = strip_diacritics(part) != part
+        tokens = _segment_tokens(part)
+        # cut the part at every keyword: [(kind, ward_type, tokens)]
+        segments: list[tuple[str, str, list[tuple[str, str]]]] = []
+        i = 0
+        while i < len(tokens):
+            n, kind = _keyword_at(tokens, i, has_diacritics=has_diacritics)
+            if n:
+                kw = " ".join(t[0] for t in tokens[i:i + n])
+                segments.append((kind, kw, []))
+                i += n
+                if kind == "province":
+                    segments[-1][2].append(("hcm", "hcm"))
+                continue
+            if not segments:
+                segments.append(("", "", []))
+            segments[-1][2].append(tokens[i])
+            i += 1
+        for kind, kw, toks in segments:
+            value = re.sub(r"\b0+(\d)", r"\1", " ".join(t[0] for t in toks))
+            if not value:
+                continue
+            if kind == "province" or (kind == "district" and value in OTHER_PROVINCES):
+                province = value
+            elif kind == "district" and value in HCMC_NAMES:
+                province = value
+            elif kind == "ward" and not out.get("ward"):
+                out["ward"], out["ward_type"] = value, _WARD_TYPES.get(kw, "")
+            elif kind == "district" and not out.get("district"):
+                out["district"] = value
+            elif kind == "hamlet" and not out.get("hamlet"):
+                out["hamlet"] = f"{_HAMLET_WORDS.get(kw, kw)} {value}"
+            elif kind == "street" and not out.get("street"):
+                out["street"] = value
+                out["street_alt"] = "" if has_diacritics else f"{kw} {value}"
+            elif kind == "" and (value in HCMC_NAMES or value in _COUNTRY):
+                province = province or (value if value in HCMC_NAMES else "")
+            elif kind == "" and (m := _HOUSE.match(value)) and not out.get("house"):
+                out["house"] = m.group(1)
+                rest_tokens = toks[len(value[: m.end()].split()):]
+                n, k = _keyword_at(rest_tokens, 0, has_diacritics=has_diacritics)
+                rest = " ".join(t[0] for t in rest_tokens)
+                if rest and not out.get("street"):
+                    if k == "street":
+                        out["street"] = " ".join(t[0] for t in rest_tokens[n:])
+                        out["street_alt"] = "" if has_diacritics else rest
+                    else:
+                        out["street"] = rest
+            elif kind == "":
+                names.append(value)
+    in_hcmc = True
+    if names and not province and len(names) + sum(bool(out.get(k)) for k in ("ward", "district", "street")) > 1:
+        last = names[-1]
+        if last in OTHER_PROVINCES:
+            province, in_hcmc = last, False
+            names.pop()
+    if province in OTHER_PROVINCES:
+        in_hcmc = False
+    return ParsedAddress(names=tuple(names), province=province, in_hcmc=in_hcmc, **out)  # type: ignore[arg-type]

@@ -1,0 +1,553 @@
+"""Offline geocoding of Vietnamese addresses in HCMC: pure functions over frames.
+
+Matching degrades honestly, best first:
+
+* ``"exact"``    — coordinates given in the input (checked against the stated ward);
+* ``"poi"``      — an OSM named place or POI inside the matched ward (hamlet, market, …);
+* ``"street"``   — a point on the named street's OSM geometry inside the matched ward;
+* ``"ward"``     — a point inside the ward (``representative_point``, never a centroid);
+* ``"district"`` — a point inside the district;
+* ``"none"``     — nothing placed; ``geocode_note`` says why.
+
+A ward name that exists in several places ("Phường 2", "An Phú") is never resolved by guessing:
+without a district (or a street that exists in only one of them) the row is left unplaced
+with a note naming the candidates.
+
+The index (:mod:`ocop_geo.gazetteer`) is built once per process and cached on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from . import gazetteer as _gz
+from .address import ParsedAddress, parse_address
+from .textnorm import fold
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PRECISIONS", "RESULT_COLUMNS", "geocode_frame", "geocode_address", "reverse_geocode"]
+
+#: Precision levels, best first.
+PRECISIONS: tuple[str, ...] = ("exact", "poi", "street", "ward", "district", "none")
+
+#: Columns added by :func:`geocode_frame`, in order.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "lat", "lon", "precision", "confidence", "ward", "ward_code", "district", "district_code",
+    "ward_2025", "ward_code_2025", "geocode_note",
+)
+
+_REVERSE_COLUMNS = ("ward", "ward_code", "district", "district_code", "ward_2025", "ward_code_2025")
+
+_FUZZY_CUTOFF = 85.0
+_PLACE_CUTOFF = 90.0
+
+
+@dataclass(frozen=True)
+class _Match:
+    lon: float
+    lat: float
+    precision: str
+    confidence: float
+    note: str
+    unit_2025: int = -1  # a matched 7/2025 unit overrides the reverse lookup's ward_2025
+
+
+_NONE = (np.nan, np.nan, "none", 0.0)
+
+
+class _Index:
+    """Dictionaries over the gazetteer for O(1) look-ups; fuzzy search on small lists."""
+
+    def __init__(self, gaz: _gz.Gazetteer) -> None:
+        self.gaz = gaz
+        u = gaz.units.reset_index(drop=True)
+        self.level = u["level"].to_numpy()
+        self.era = u["era"].to_numpy()
+        self.code = u["code"].to_numpy()
+        self.name = u["name"].to_numpy()
+        self.members = [frozenset(int(m) for m in ms) for ms in u["members"]]
+        self.dkeys = u["district_keys"].to_list()
+        self.lon = u["lon"].to_numpy(dtype=float)
+        self.lat = u["lat"].to_numpy(dtype=float)
+        self.whole = u["whole"].to_numpy(dtype=bool)
+        self.district_label = u["district"].to_numpy()
+        self.wtype = np.array([_ward_type_of(n) for n in self.name], dtype=object)
+        self.ward_by_key: dict[str, list[int]] = {}
+        self.district_by_key: dict[str, list[int]] = {}
+        for i, (lvl, key) in enumerate(zip(u["level"], u["key"], strict=True)):
+            target = self.ward_by_key if lvl == "ward" else self.district_by_key
+            target.setdefault(key, []).append(i)
+        self.ward_keys = sorted(self.ward_by_key)
+        self.district_keys = sorted(self.district_by_key)
+        self.ward_keys_in: dict[str, list[str]] = {}
+        for key, ids in self.ward_by_key.items():
+            for dk in set().union(*(self.dkeys[i] for i in ids)):
+                self.ward_keys_in.setdefault(dk, []).append(key)
+        self.streets: dict[int, dict[str, tuple[float, float, str, float]]] = {}
+        for r in gaz.streets.itertuples(index=False):
+            self.streets.setdefault(int(r.poly), {})[r.key] = (r.lon, r.lat, r.name, r.length_m)
+        self.places: dict[int, dict[str, tuple[float, float, str, str]]] = {}
+        for r in gaz.places.itertuples(index=False):
+            self.places.setdefault(int(r.poly), {}).setdefault(r.key, (r.lon, r.lat, r.name, r.kind))
+        self.poly_attrs = {c: gaz.polygons[c].to_numpy() for c in _REVERSE_COLUMNS}
+        self.split = gaz.polygons["split_2025"].to_numpy()
+
+    # ---- administrative names ------------------------------------------------------------
+
+    def districts(self, text: str) -> tuple[list[int], float, str]:
+        """District units named ``text`` (exact, then fuzzy), the score and the matched key."""
+        if text in self.district_by_key:
+            return self.district_by_key[text], 100.0, text
+        if text.isdigit() or len(text) < 3:
+            return [], 0.0, ""
+        hit = process.extractOne(text, self.district_keys, scorer=fuzz.ratio,
+                                 score_cutoff=_FUZZY_CUTOFF)
+        return (self.district_by_key[hit[0]], hit[1], hit[0]) if hit else ([], 0.0, "")
+
+    def wards(self, text: str, district_key: str) -> tuple[list[int], float]:
+        """Ward units named ``text``, restricted to ``district_key`` when given."""
+        ids = self.ward_by_key.get(text, [])
+        score = 100.0
+        if not ids and not text.isdigit() and len(text) >= 3:
+            pool = self.ward_keys_in.get(district_key, []) if district_key else self.ward_keys
+            hits = process.extract(text, pool, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=2)
+            if hits:
+                ids, score = list(self.ward_by_key[hits[0][0]]), hits[0][1]
+                if len(hits) > 1 and hits[1][1] >= hits[0][1] - 2:  # a tie: keep both sides
+                    ids = ids + list(self.ward_by_key[hits[1][0]])
+        if district_key:
+            ids = [i for i in ids if district_key in self.dkeys[i]]
+        return ids, score
+
+    def collapse(self, ids: list[int]) -> list[int]:
+        """Drop units that contain another candidate (the same place in a later era)."""
+        ids = sorted(set(ids), key=lambda i: (len(self.members[i]) or 10**6, i))
+        kept: list[int] = []
+        for i in ids:
+            mi = self.members[i]
+            if any(mi and self.members[k] <= mi for k in kept):
+                continue
+            if any(self.code[k] == self.code[i] and self.era[k] != "2025-07"
+                   and self.era[i] != "2025-07" for k in kept):
+                continue
+            kept.append(i)
+        return kept
+
+    def describe(self, i: int) -> str:
+        where = self.district_label[i] or ("after 7/2025" if self.era[i] == "2025-07" else "")
+        return f"{self.name[i]} ({where}, {self.era[i]} list)" if where else self.name[i]
+
+    # ---- streets and places ----------------------------------------------------------------
+
+    def street_in(self, members: frozenset[int], texts: tuple[str, ...]) -> tuple[tuple, float] | None:
+        """Best point of a street named one of ``texts`` inside ``members`` (longest piece)."""
+        for text in texts:
+            if not text:
+                continue
+            found = [self.streets[p][text] for p in members if text in self.streets.get(p, {})]
+            if found:
+                return max(found, key=lambda s: s[3]), 100.0
+        for text in texts:
+            if not text or len(text) < 4:
+                continue
+            best: tuple | None = None
+            best_score = 0.0
+            for p in members:
+                keys = self.streets.get(p)
+                if not keys:
+                    continue
+                hit = process.extractOne(text, keys.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+                if hit and (hit[1] > best_score or (hit[1] == best_score and best
+                                                    and keys[hit[0]][3] > best[3])):
+                    best, best_score = keys[hit[0]], hit[1]
+            if best is not None:
+                return best, best_score
+        return None
+
+    def place_in(self, members: frozenset[int], texts: tuple[str, ...]) -> tuple[tuple, float] | None:
+        """An OSM named place or POI called one of ``texts`` inside ``members``."""
+        for text in texts:
+            if not text:
+                continue
+            for p in members:
+                hit = self.places.get(p, {}).get(text)
+                if hit:
+                    return hit, 100.0
+        for text in texts:
+            if not text or len(text) < 5:
+                continue
+            for p in members:
+                keys = self.places.get(p)
+                if keys:
+                    hit = process.extractOne(text, keys.keys(), scorer=fuzz.ratio,
+                                             score_cutoff=_PLACE_CUTOFF)
+                    if hit:
+                        return keys[hit[0]], hit[1]
+        return None
+
+
+def _ward_type_of(name: str) -> str:
+    key = fold(name)
+    for prefix in ("thi tran", "dac khu", "phuong", "xa"):
+        if key.startswith(prefix + " "):
+            return prefix
+    return ""
+
+
+_INDEX: _Index | None = None
+
+
+def _index() -> _Index:
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = _Index(_gz.get_gazetteer())
+        _match.cache_clear()
+    return _INDEX
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _split_roles(idx: _Index, p: ParsedAddress, ward: str, district: str) -> tuple[str, str, list[str]]:
+    """Give unlabeled names the roles district / ward / free text, right to left."""
+    names = list(p.names)
+    if not district:
+        for j in range(len(names) - 1, -1, -1):
+            if names[j] in idx.district_by_key:
+                district = names.pop(j)
+                break
+    if not ward:
+        for j in range(len(names) - 1, -1, -1):
+            if names[j] in idx.ward_by_key:
+                ward = names.pop(j)
+                break
+        else:
+            if names and not p.street:
+                # a misspelt name: the rightmost that fuzzily matches a ward
+                for j in range(len(names) - 1, -1, -1):
+                    if idx.wards(names[j], "")[0]:
+                        ward = names.pop(j)
+                        break
+    if not district and names and not ward:
+        for j in range(len(names) - 1, -1, -1):
+            if idx.districts(names[j])[0]:
+                district = names.pop(j)
+                break
+    return ward, district, names
+
+
+@lru_cache(maxsize=200_000)
+def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
+    idx = _index()
+    p = parse_address(address)
+    ward_in = fold(ward_hint) and _gz.unit_key(ward_hint)
+    district_in = fold(district_hint) and _gz.unit_key(district_hint, level="district")
+    if p.is_empty and not ward_in and not district_in:
+        why = "empty address" if not fold(address) else f"no place name recognised in {address!r}"
+        return _Match(*_NONE, f"{why}: add the ward (phường/xã) and district")
+    if not p.in_hcmc:
+        return _Match(*_NONE, f"address is in {p.province!r}, outside Ho Chi Minh City: not placed")
+    ward, district, free = _split_roles(idx, p, ward_in or p.ward, district_in or p.district)
+    notes: list[str] = []
+
+    d_ids: list[int] = []
+    d_key = ""
+    if district:
+        d_ids, d_score, d_key = idx.districts(district)
+        d_ids = idx.collapse(d_ids)
+        if not d_ids:
+            notes.append(f"district {district!r} not found in HCMC")
+        elif d_score < 100:
+            notes.append(f"district {district!r} read as {idx.name[d_ids[0]]}")
+
+    street_texts = (p.street, p.street_alt, *free)
+    place_texts = (p.hamlet, *free)
+
+    if ward:
+        w_ids, w_score = idx.wards(ward, d_key)
+        if not w_ids and d_key:
+            notes.append(f"ward {ward!r} not found in {idx.name[d_ids[0]]}")
+        w_ids = idx.collapse(w_ids)
+        if len(w_ids) > 1 and p.ward_type:
+            typed = [i for i in w_ids if idx.wtype[i] == p.ward_type]
+            w_ids = typed or w_ids
+        if len(w_ids) > 1 and (p.street or free):
+            with_street = [i for i in w_ids if idx.street_in(idx.members[i], street_texts)]
+            if len(with_street) == 1:
+                notes.append(f"ward name {ward!r} is ambiguous; the street settles it")
+                w_ids = with_street
+        if len(w_ids) > 1:
+            names = "; ".join(idx.describe(i) for i in w_ids[:8])
+            more = f" and {len(w_ids) - 8} more" if len(w_ids) > 8 else ""
+            hint = "add the district" if not d_key else "check which one is meant"
+            msg = f"ambiguous ward {ward!r}: {names}{more}; {hint}"
+            if d_ids:
+                return _place_district(idx, d_ids, notes + [msg])
+            return _Match(*_NONE, msg)
+        if w_ids:
+            w = w_ids[0]
+            if w_score < 100:
+                notes.append(f"ward {ward!r} read as {idx.name[w]}")
+            return _place_in_ward(idx, w, w_score, p, street_texts, place_texts,
+                                  bool(d_key), notes)
+        if not d_ids:
+            return _Match(*_NONE, "; ".join(notes + [f"ward {ward!r} not found in HCMC"]))
+    if d_ids:
+        return _place_district(idx, d_ids, notes, street_texts=street_texts, p=p)
+    msg = f"no ward or district recognised in {address!r}: add them"
+    return _Match(*_NONE, "; ".join(notes + [msg]))
+
+
+def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
+                   street_texts: tuple[str, ...], place_texts: tuple[str, ...],
+                   district_known: bool, notes: list[str]) -> _Match:
+    members = idx.members[w]
+    base = (0.75 if district_known else 0.7) * (w_score / 100.0)
+    if not idx.whole[w]:
+        base *= 0.9
+    unit_2025 = w if idx.era[w] == "2025-07" else -1
+    if not members:  # a 7/2025 ward outside the 2019 HCMC polygons
+        note = (f"{idx.name[w]} lies in the former Bình Dương / Bà Rịa–Vũng Tàu: placed at its "
+                "listed centre (no polygon or street data offline)")
+        return _Match(idx.lon[w], idx.lat[w], "ward", round(base * 0.8, 2),
+                      "; ".join(notes + [note]), unit_2025)
+    place = idx.place_in(members, place_texts)
+    if place:
+        (lon, lat, name, kind), score = place
+        return _Match(lon, lat, "poi", round(min(0.9, base + 0.15) * score / 100, 2),
+                      "; ".join(notes + ([f"matched {name} ({kind})"] if score < 100 else [])),
+                      unit_2025)
+    if any(street_texts):
+        hit = idx.street_in(members, street_texts)
+        if hit:
+            (lon, lat, name, _), score = hit
+            extra = [f"street read as {name}"] if score < 100 else []
+            return _Match(lon, lat, "street", round(min(0.85, base + 0.1) * score / 100, 2),
+                          "; ".join(notes + extra), unit_2025)
+        wanted = next(t for t in street_texts if t)
+        notes.append(f"street {wanted!r} not found in {idx.name[w]}: placed at the ward")
+    if p.hamlet and not any(street_texts):
+        notes.append(f"{p.hamlet!r} not in OSM: placed at the ward")
+    if not district_known:
+        notes.append("no district given")
+    return _Match(idx.lon[w], idx.lat[w], "ward", round(base, 2), "; ".join(notes), unit_2025)
+
+
+def _place_district(idx: _Index, d_ids: list[int], notes: list[str], *,
+                    street_texts: tuple[str, ...] = (), p: ParsedAddress | None = None) -> _Match:
+    if len(d_ids) > 1:
+        names = "; ".join(idx.name[i] for i in d_ids)
+        return _Match(*_NONE, "; ".join(notes + [f"ambiguous district: {names}"]))
+    d = d_ids[0]
+    if any(street_texts):
+        hit = idx.street_in(idx.members[d], street_texts)
+        if hit:
+            (lon, lat, name, _), score = hit
+            return _Match(lon, lat, "street", round(0.6 * score / 100, 2),
+                          "; ".join(notes + [f"no ward given: longest stretch of {name} in the district"]))
+    if not notes or all("ambiguous" not in n for n in notes):
+        notes = notes + ["no ward recognised: placed at the district"]
+    return _Match(idx.lon[d], idx.lat[d], "district", 0.4, "; ".join(notes))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _reverse_arrays(idx: _Index, poly: np.ndarray) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    inside = poly >= 0
+    for col in _REVERSE_COLUMNS:
+        values = np.full(len(poly), "", dtype=object)
+        values[inside] = idx.poly_attrs[col][poly[inside]]
+        out[col] = values
+    return out
+
+
+def reverse_geocode(points: gpd.GeoSeries) -> pd.DataFrame:
+    """The ward and district (1/2025 and 7/2025 names and codes) holding each point.
+
+    Parameters
+    ----------
+    points
+        Point geometries in any CRS (reprojected to EPSG:4326).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``points``: ``ward``, ``ward_code``, ``district``, ``district_code``,
+        ``ward_2025``, ``ward_code_2025``, ``ward_2019``, ``ward_code_2019``, ``inside``
+        (False outside every 2019 HCMC ward polygon: the other columns are then empty).
+    """
+    idx = _index()
+    if points.crs is not None and not points.crs.equals("EPSG:4326"):
+        points = points.to_crs(4326)
+    geoms = points.to_numpy()
+    valid = np.array([g is not None and not g.is_empty and g.geom_type == "Point" for g in geoms])
+    lon = np.full(len(geoms), np.nan)
+    lat = np.full(len(geoms), np.nan)
+    lon[valid] = [g.x for g in geoms[valid]]
+    lat[valid] = [g.y for g in geoms[valid]]
+    poly = idx.gaz.locate(lon, lat)
+    out = pd.DataFrame(_reverse_arrays(idx, poly), index=points.index)
+    inside = poly >= 0
+    for col, src in (("ward_2019", "ward_name_2019"), ("ward_code_2019", "ward_code_2019")):
+        values = np.full(len(poly), "", dtype=object)
+        values[inside] = idx.gaz.polygons[src].to_numpy()[poly[inside]]
+        out[col] = values
+    out["inside"] = inside
+    return out
+
+
+def geocode_address(address: str, *, ward: str = "", district: str = "") -> dict[str, object]:
+    """Geocode one address; a convenience wrapper over :func:`geocode_frame`.
+
+    >>> r = geocode_address("xã Trung An, huyện Củ Chi")  # doctest: +SKIP
+    >>> r["precision"], r["ward"]  # doctest: +SKIP
+    ('ward', 'Xã Trung An')
+    """
+    frame = pd.DataFrame({"address": [address], "ward": [ward], "district": [district]})
+    return geocode_frame(frame, ward_column="ward", district_column="district").iloc[0].to_dict()
+
+
+def _column(df: pd.DataFrame, name: str | None) -> pd.Series:
+    if name is None:
+        return pd.Series("", index=df.index, dtype=object)
+    if name not in df.columns:
+        raise KeyError(f"column {name!r} not in the frame (columns: {', '.join(map(str, df.columns))})")
+    return df[name].astype(object).where(df[name].notna(), "").astype(str)
+
+
+def geocode_frame(
+    df: pd.DataFrame,
+    *,
+    address_column: str | None = "address",
+    ward_column: str | None = None,
+    district_column: str | None = None,
+    lat_column: str | None = None,
+    lon_column: str | None = None,
+) -> pd.DataFrame:
+    """Geocode every row of ``df`` offline.
+
+    Parameters
+    ----------
+    df
+        The records.
+    address_column
+        Free-text address column, or None.
+    ward_column, district_column
+        Structured ward / district columns, used with (or instead of) the address.
+    lat_column, lon_column
+        Coordinates already known: kept (precision ``"exact"``) and checked against the stated
+        ward; a mismatch or an implausible point is noted.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``df``, with the columns of :data:`RESULT_COLUMNS`: ``lat``, ``lon``,
+        ``precision`` {"exact", "poi", "street", "ward", "district", "none"}, ``confidence``
+        (0–1), ``ward``, ``ward_code``, ``district``, ``district_code`` (the ward as of 1/2025
+        and its 2024 district), ``ward_2025``, ``ward_code_2025`` (after 1/7/2025),
+        ``geocode_note``.
+    """
+    idx = _index()
+    n = len(df)
+    addr = _column(df, address_column).to_numpy()
+    ward_h = _column(df, ward_column).to_numpy()
+    dist_h = _column(df, district_column).to_numpy()
+    keys = pd.DataFrame({"a": addr, "w": ward_h, "d": dist_h})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+    matches = [_match(a, w, d) for a, w, d in uniques]
+    lon = np.array([m.lon for m in matches], dtype=float)[codes]
+    lat = np.array([m.lat for m in matches], dtype=float)[codes]
+    precision = np.array([m.precision for m in matches], dtype=object)[codes]
+    confidence = np.array([m.confidence for m in matches], dtype=float)[codes]
+    notes = np.array([m.note for m in matches], dtype=object)[codes]
+    unit_2025 = np.array([m.unit_2025 for m in matches], dtype=np.int64)[codes]
+    matched_lon, matched_lat, matched_notes = lon.copy(), lat.copy(), notes.copy()
+
+    if lat_column is not None and lon_column is not None:
+        given_lat = pd.to_numeric(df[lat_column], errors="coerce").to_numpy(dtype=float)
+        given_lon = pd.to_numeric(df[lon_column], errors="coerce").to_numpy(dtype=float)
+        given = np.isfinite(given_lat) & np.isfinite(given_lon)
+        given_poly = idx.gaz.locate(given_lon, given_lat)
+        west, south, east, north = _gz.settings.hcmc_bbox
+        in_box = given & (given_lon >= west) & (given_lon <= east) & (given_lat >= south) & (
+            given_lat <= north)
+        swapped = given & ~in_box & (given_lat >= west) & (given_lat <= east) & (
+            given_lon >= south) & (given_lon <= north)
+        for i in np.flatnonzero(given):
+            if not in_box[i]:
+                why = "look swapped (lat/lon)" if swapped[i] else "are outside Ho Chi Minh City"
+                notes[i] = _join(f"given coordinates {given_lat[i]:.5f}, {given_lon[i]:.5f} {why}: "
+                                 "ignored, address used", notes[i])
+                continue
+            lon[i], lat[i], precision[i], unit_2025[i] = given_lon[i], given_lat[i], "exact", -1
+            stated = _stated_members(idx, addr[i], ward_h[i], dist_h[i])
+            if given_poly[i] < 0:
+                confidence[i] = 0.8
+                notes[i] = "given coordinates lie outside the 2019 HCMC ward polygons"
+            elif stated is not None and given_poly[i] not in stated[1]:
+                confidence[i] = 0.5
+                attrs = idx.poly_attrs
+                notes[i] = (f"given coordinates fall in {attrs['ward'][given_poly[i]]}, "
+                            f"{attrs['district'][given_poly[i]]}, not in the stated {stated[0]}"
+                            + (f" (address geocodes to {matched_lat[i]:.5f}, {matched_lon[i]:.5f})"
+                               if np.isfinite(matched_lat[i]) else ""))
+            else:
+                confidence[i] = 1.0
+                notes[i] = "" if stated is not None else "given coordinates (no ward stated to check)"
+        del matched_notes
+
+    poly = idx.gaz.locate(lon, lat)
+    out = pd.DataFrame(index=df.index)
+    out["lat"] = lat
+    out["lon"] = lon
+    out["precision"] = precision
+    out["confidence"] = confidence
+    rev = _reverse_arrays(idx, poly)
+    for col in _REVERSE_COLUMNS[:4]:
+        out[col] = rev[col]
+    has_unit = unit_2025 >= 0
+    w25 = rev["ward_2025"].copy()
+    c25 = rev["ward_code_2025"].copy()
+    w25[has_unit] = idx.name[unit_2025[has_unit]]
+    c25[has_unit] = idx.code[unit_2025[has_unit]]
+    split = np.full(n, "", dtype=object)
+    split[poly >= 0] = idx.split[poly[poly >= 0]]
+    for i in np.flatnonzero((split != "") & ~has_unit & (precision != "none")):
+        notes[i] = _join(notes[i], f"1/2025 ward was split on 1/7/2025: may be in {split[i]} "
+                                   f"instead of {w25[i]}")
+    out["ward_2025"] = w25
+    out["ward_code_2025"] = c25
+    out["geocode_note"] = notes
+    placed = precision != "none"
+    logger.info("geocoded %d rows (%d unique): %d placed, %d not placed",
+                n, len(uniques), int(placed.sum()), int((~placed).sum()))
+    return out
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _stated_members(idx: _Index, address: str, ward: str, district: str) -> tuple[str, frozenset] | None:
+    """The polygons of the ward the row states (any candidate), or None when none is stated."""
+    p = parse_address(address)
+    ward_text = fold(ward) and _gz.unit_key(ward) or p.ward
+    if not ward_text:
+        return None
+    d_text = fold(district) and _gz.unit_key(district, level="district") or p.district
+    d_key = idx.districts(d_text)[2] if d_text else ""
+    ids, _ = idx.wards(ward_text, d_key)
+    if not ids:
+        return None
+    members = frozenset().union(*(idx.members[i] for i in ids))
+    return " or ".join(sorted({idx.name[i] for i in ids})), members

@@ -538,26 +538,35 @@ def _producer_frame(records: list[dict]) -> gpd.GeoDataFrame:
 
 
 def _place_unlocated(registry: Registry) -> Registry:
-    """Fill missing producer locations with the offline geocoder; unplaced ones keep a note."""
-    try:
-        from .geocode import geocode_frame
-    except ImportError:  # pragma: no cover - geocode ships with the package
-        return registry
+    """Place producers without coordinates with the offline geocoder and check the given ones.
+
+    Given coordinates are kept with their stated precision; a point outside the stated ward is noted in
+    ``geocode_note``. Administrative codes (old and 2025) are added for every producer.
+    """
+    from .geocode import geocode_frame
+
     producers = registry.producers
-    todo = producers.geometry.isna()
-    producers["geocode_note"] = ""
-    if not todo.any():
+    if producers.empty:
         return registry
-    result = geocode_frame(producers.loc[todo], address_column="address", ward_column="ward",
-                           district_column="district")
-    placed = result["lat"].notna()
-    idx = result.index[placed]
+    result = geocode_frame(producers, address_column="address", ward_column="ward",
+                           district_column="district", lat_column="lat", lon_column="lon")
+    todo = producers.geometry.isna() & result["lat"].notna()
+    idx = producers.index[todo]
     producers.loc[idx, "lat"] = result.loc[idx, "lat"]
     producers.loc[idx, "lon"] = result.loc[idx, "lon"]
     producers.loc[idx, "location_precision"] = result.loc[idx, "precision"]
-    producers.loc[result.index, "geocode_note"] = result["geocode_note"].fillna("")
     producers.loc[idx, "geometry"] = gpd.points_from_xy(result.loc[idx, "lon"], result.loc[idx, "lat"])
-    log.info("geocoded %d of %d producers without coordinates", int(placed.sum()), int(todo.sum()))
+    fine = producers["location_precision"].isin(["exact", "poi", "street", "ward"])
+    producers["district_code"] = result["district_code"].where(producers.geometry.notna(), None)
+    for column in ("ward_code", "ward_2025", "ward_code_2025"):  # a district centroid names no ward
+        producers[column] = result[column].where(fine, None)
+    producers["geocode_confidence"] = result["confidence"]
+    producers["geocode_note"] = result["geocode_note"].fillna("").astype(str)
+    for column, allowed in (("district", producers.geometry.notna()), ("ward", fine)):
+        fill = (producers[column].fillna("") == "") & allowed & result[column].notna()
+        producers.loc[fill, column] = result.loc[fill, column]
+    log.info("geocoded %d of %d producers without coordinates", len(idx), int(producers.geometry.isna().sum()
+                                                                            + len(idx)))
     registry.producers = producers
     return registry
 

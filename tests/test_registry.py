@@ -262,3 +262,20 @@ def test_raw_news_file_reports_every_problem_at_once(tmp_path):
     assert len(registry.rejected) > 5  # "4?" stars, missing groups, "candidate" years, ... all reported
     assert len(registry.problems) >= len(registry.rejected)
     assert_every_row_once(registry)
+
+
+def test_producers_without_coordinates_are_placed_from_their_address(tmp_path):
+    path = write_csv(tmp_path / "list.csv", ["Tên sản phẩm", "Phân nhóm", "Số sao", "Chủ thể", "Địa chỉ"], [
+        ["Mãng cầu", "Thực phẩm", 3, "HTX Trung An", "Ấp 3, xã Trung An, huyện Củ Chi, TP.HCM"],
+        ["Trà", "Đồ uống", 3, "Cơ sở Không Rõ", ""],
+    ])
+    registry = load_registry(path)
+    placed = registry.producers.set_index("name")
+    assert placed.loc["HTX Trung An", "location_precision"] == "ward"
+    wards = gpd.read_file(settings.admin_dir / "hcmc_wards_2019.geojson")
+    trung_an = wards[(wards["ward_name_ascii"].str.lower() == "trung an")]
+    assert trung_an.geometry.iloc[0].contains(placed.loc["HTX Trung An", "geometry"])
+    # the one that cannot be placed stays accepted, unplaced, with a note saying what to add
+    assert placed.loc["Cơ sở Không Rõ", "geometry"] is None
+    assert "add the ward" in placed.loc["Cơ sở Không Rõ", "geocode_note"]
+    assert len(registry.unplaced) == 1

@@ -340,10 +340,15 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
 
 
 def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    """``str(v)``, empty for None / NaN / NA."""
+    try:
+        return "" if v is None or v != v else str(v)
+    except TypeError:  # pandas.NA
+        return ""
 
 
 def _int_or_none(v: Any) -> int | None:
+    """``int(v)``, None for None / NaN / NA / text."""
     try:
         return None if v is None or v != v else int(v)
     except (TypeError, ValueError):

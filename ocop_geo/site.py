@@ -1,0 +1,299 @@
+"""The published static site: an index of routes, one page per route and per producer, vi / en.
+
+Every page works from disk (``file://``) or any static host: Leaflet and its plugins are copied
+into ``SITE/static`` and nothing else is fetched but the basemap tiles. Templates are Jinja2
+with autoescape on; every file name is a slug (:func:`ocop_geo.textnorm.slugify`) so ids from
+the registry or a spec can never leave the output folder; every file is written atomically.
+
+Layout::
+
+    SITE/index.html                  route cards (duration, stops, distance, mode, sketch map)
+    SITE/routes/<route>.html         map, itinerary, downloads, QR code of the page URL
+    SITE/routes/<route>.{gpx,kml,geojson,csv[,pdf]}
+    SITE/producers/index.html        all producers, clustered and filterable by group
+    SITE/producers/<producer>.html   products and stars, routes passing by
+    SITE/static/                     vendored Leaflet, plugins, ocop.css / site.js / ocop-map.js
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import settings
+from .fileio import write_text_atomic
+from .mapping import _int_or_none
+from .mapping import _text as _s
+from .textnorm import slugify
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .itinerary import Itinerary
+
+__all__ = ["SiteReport", "publish_site", "qr_svg", "render_template", "route_context"]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR: Path = Path(__file__).resolve().parent / "templates"
+
+_KIND = {
+    "start": {"vi": "Xuất phát", "en": "Start"},
+    "producer": {"vi": "Cơ sở OCOP", "en": "OCOP producer"},
+    "poi": {"vi": "Điểm tham quan", "en": "Sight"},
+    "lunch": {"vi": "Nghỉ trưa", "en": "Lunch break"},
+    "end": {"vi": "Kết thúc", "en": "End"},
+}
+_MODE = {
+    "motorbike": {"vi": "Xe máy", "en": "Motorbike"},
+    "car": {"vi": "Ô tô", "en": "Car"},
+    "walk": {"vi": "Đi bộ", "en": "Walking"},
+    "bicycle": {"vi": "Xe đạp", "en": "Bicycle"},
+}
+_PRECISION = {"commune": "commune centre", "district": "district centre", "street": "street", "none": "unknown"}
+
+
+@dataclass
+class SiteReport:
+    """What :func:`publish_site` wrote: the folder, the pages and the download files."""
+
+    out_dir: Path
+    pages: list[Path] = field(default_factory=list)
+    downloads: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one template of ``ocop_geo/templates`` (autoescaped) with ``context``."""
+    context.setdefault("attribution", settings.osm_attribution)
+    context.setdefault("root", "")
+    return _env().get_template(name).render(**context)
+
+
+def _duration(seconds: float) -> dict[str, str]:
+    minutes = int(round(seconds / 60.0))
+    h, m = divmod(minutes, 60)
+    return {"vi": f"{h} giờ {m:02d} phút" if h else f"{m} phút", "en": f"{h} h {m:02d} min" if h else f"{m} min"}
+
+
+def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str | None = None) -> dict[str, Any]:
+    """Template-ready view of an itinerary (texts still raw: the templates escape them)."""
+    from .mapping import _day_label
+
+    days = []
+    for day in itinerary.days:
+        rows = []
+        for s in day.stops:
+            leg = s.leg_in
+            time = s.start if s.kind == "start" else (s.arrival or s.start)
+            if s.visit_min:
+                time = f"{s.start}–{s.end}"
+            rows.append({
+                "seq": s.seq, "kind": s.kind, "kind_label": _KIND.get(s.kind, {"vi": s.kind, "en": s.kind}),
+                "name": s.name, "url": links.get(s.site_id or ""), "time": time,
+                "visit_min": int(round(s.visit_min)), "stars": s.stars,
+                "products": ", ".join(p.name for p in s.products), "hours": s.opening_hours,
+                "approx": s.precision not in ("", "exact"), "precision": _PRECISION.get(s.precision, s.precision),
+                "leg": None if leg is None else {
+                    "km": f"{leg.distance_m / 1000:.1f}", "min": int(round(leg.travel_s / 60)),
+                    "off_network": leg.off_network, "note": leg.note},
+            })  # fmt: skip
+        days.append({"day": day.day, "label": _day_label(day), "color": day.color,
+                     "window": f"{day.window[0]}–{day.window[1]}", "rows": rows,
+                     "distance_km": f"{day.totals.distance_m / 1000:.1f}"})  # fmt: skip
+    tot = itinerary.totals
+    return {
+        "id": itinerary.route_id, "slug": slug or slugify(itinerary.route_id),
+        "title": {"vi": itinerary.title.get("vi") or itinerary.title.get("en") or itinerary.route_id,
+                  "en": itinerary.title.get("en") or itinerary.title.get("vi") or itinerary.route_id},
+        "description": {"vi": itinerary.description.get("vi", ""), "en": itinerary.description.get("en", "")},
+        "mode_label": _MODE.get(itinerary.mode, {"vi": itinerary.mode, "en": itinerary.mode}),
+        "n_days": len(itinerary.days), "n_stops": tot.n_stops,
+        "distance_km": f"{tot.distance_m / 1000:.0f}", "travel": _duration(tot.travel_s),
+        "days": days, "warnings": list(itinerary.warnings),
+        "not_chosen": [n.to_dict() for n in itinerary.not_chosen], "attribution": itinerary.attribution,
+    }  # fmt: skip
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code of ``url`` (with a ``<title>`` for screen readers)."""
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = img.to_string(encoding="unicode")
+    svg = re.sub(r"^<\?xml[^>]*\?>\s*", "", svg)
+    title = Markup("<title>QR: {}</title>").format(url)
+    return svg.replace(">", ' role="img">' + str(title), 1)
+
+
+def _unique_slugs(keys: Sequence[str]) -> list[str]:
+    """One safe, distinct file-name slug per key, in order (``index`` is reserved)."""
+    out: list[str] = []
+    for key in keys:
+        base = slugify(key)
+        slug, n = base, 2
+        while slug in out or slug == "index":
+            slug, n = f"{base}-{n}", n + 1
+        out.append(slug)
+    return out
+
+
+def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[str],
+                      producers: gpd.GeoDataFrame | None,
+                      products: pd.DataFrame | None) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Producer page data keyed by producer_id: from the registry, else from the itineraries' stops."""
+    recs: dict[str, dict[str, Any]] = {}
+    if producers is not None:
+        for row in producers.itertuples(index=False):
+            pid = str(row.producer_id)
+            recs[pid] = {"id": pid, "name": str(row.name), "type": _s(getattr(row, "producer_type", "")),
+                         "where": ", ".join(x for x in (_s(getattr(row, "ward", "")), _s(getattr(row, "district", ""))) if x),
+                         "precision": _s(getattr(row, "location_precision", "")), "products": [], "routes": []}  # fmt: skip
+        if products is not None:
+            for row in products.itertuples(index=False):
+                rec = recs.get(str(row.producer_id))
+                if rec is not None:
+                    rec["products"].append({"name": str(row.name), "group": _s(getattr(row, "ocop_group", "")),
+                                            "group_en": _s(getattr(row, "ocop_group_en", "")),
+                                            "stars": _int_or_none(getattr(row, "stars", None))})  # fmt: skip
+    for it, slug in zip(itineraries, route_slugs, strict=True):
+        for day, s in it.stops():
+            if s.kind != "producer" or not s.site_id:
+                continue
+            rec = recs.get(s.site_id)
+            if rec is None:
+                rec = recs[s.site_id] = {
+                    "id": s.site_id, "name": s.name, "type": "",
+                    "where": ", ".join(x for x in (s.ward, s.district) if x), "precision": s.precision,
+                    "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars}
+                                 for p in s.products], "routes": []}  # fmt: skip
+            rec["routes"].append({"slug": slug, "day": day.day, "title": dict(it.title)})
+    for rec in recs.values():
+        rec["approx"] = rec["precision"] not in ("", "exact")
+        rec["precision"] = _PRECISION.get(rec["precision"], rec["precision"])
+    return recs
+
+
+def publish_site(
+    itineraries: Sequence[Itinerary],
+    out_dir: str | os.PathLike,
+    *,
+    producers: gpd.GeoDataFrame | None = None,
+    products: pd.DataFrame | None = None,
+    base_url: str | None = None,
+    lang: str = "vi",
+    pdf: bool = False,
+    title: Mapping[str, str] | None = None,
+) -> SiteReport:
+    """Write the static site for ``itineraries`` into ``out_dir`` and return what was written.
+
+    Parameters
+    ----------
+    itineraries
+        Planned routes; each gets ``routes/<slug of route_id>.html`` and its downloads.
+    producers, products
+        The registry's producers (GeoDataFrame) and products; every producer gets a page and
+        the route maps show them all. Without them, only producers on a route get a page.
+    base_url
+        Public URL of the site, for the QR codes (``https://example.org/ocop``); without it the
+        route pages say how to add one.
+    lang
+        {"vi", "en"}: the language pages open in (both are in every page).
+    pdf
+        Also print each route to PDF with Chromium (slow: a few seconds per route).
+    """
+    from .export import FORMATS, write_export
+    from .mapping import base_map, copy_static, producer_map, render_parts, route_map, route_svg
+
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    out = Path(out_dir)
+    report = SiteReport(out_dir=out)
+    copy_static(out / "static")
+    site_title = dict(title or {"vi": "Tuyến tham quan cơ sở OCOP", "en": "OCOP producer routes"})
+    route_slugs = _unique_slugs([it.route_id for it in itineraries])
+    recs = _producer_records(itineraries, route_slugs, producers, products)
+    producer_slugs = _unique_slugs([rec["id"] for rec in recs.values()])
+    for rec, slug in zip(recs.values(), producer_slugs, strict=True):
+        rec["slug"] = slug
+    links = {rec["id"]: f"../producers/{rec['slug']}.html" for rec in recs.values()}
+    common = {"lang": lang, "root": "../"}
+
+    cards = []
+    for it, slug in zip(itineraries, route_slugs, strict=True):
+        ctx = route_context(it, links=links, slug=slug)
+        m = route_map(it, assets_base="../static", links=links)
+        if producers is not None:
+            producer_map(producers, products=products, m=m, links=links)
+        downloads = []
+        for fmt, suffix in FORMATS.items():
+            if fmt == "pdf" and not pdf:
+                continue
+            path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang)
+            report.downloads.append(path)
+            downloads.append({"href": path.name, "label": fmt.upper()})
+        page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
+        if not base_url:
+            report.warnings.append(f"{slug}: no --base-url, so no QR code")
+        html_text = render_template(
+            "route.html", route=ctx, map=_parts(render_parts(m)), downloads=downloads,
+            qr=Markup(qr_svg(page_url)) if page_url else None, page_url=page_url, **common,
+        )  # fmt: skip
+        report.pages.append(write_text_atomic(out / "routes" / f"{slug}.html", html_text))
+        ctx["sketch"] = Markup(route_svg(it))
+        cards.append(ctx)
+
+    for pid, rec in recs.items():
+        pm = None
+        if producers is not None and pid in set(producers["producer_id"].astype(str)):
+            one = producers[producers["producer_id"].astype(str) == pid]
+            if one.geometry.notna().all() and not one.geometry.is_empty.all() and one.geometry.x.notna().all():
+                m = base_map(assets_base="../static", zoom_start=13)
+                pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True)))
+        html_text = render_template("producer.html", p=rec, map=pm, **common)
+        report.pages.append(write_text_atomic(out / "producers" / f"{rec['slug']}.html", html_text))
+
+    plist = sorted(recs.values(), key=lambda r: r["name"])
+    if producers is not None:
+        m = producer_map(producers, products=products, assets_base="../static",
+                         links={rec["id"]: f"{rec['slug']}.html" for rec in recs.values()})  # fmt: skip
+        html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)
+    else:
+        m = base_map(assets_base="../static")
+        html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)
+    report.pages.append(write_text_atomic(out / "producers" / "index.html", html_text))
+
+    index = render_template("index.html", routes=cards, site_title=site_title, n_producers=len(recs),
+                            lang=lang, root="")  # fmt: skip
+    report.pages.append(write_text_atomic(out / "index.html", index))
+    for path in [*report.pages, *report.downloads]:
+        path.chmod(0o644)  # atomic temp files are private; a web server must read the site
+    log.info("published %d routes and %d producer pages to %s", len(itineraries), len(recs), out)
+    return report
+
+
+def _parts(parts: Any) -> dict[str, Markup]:
+    """Map pieces rendered by folium and ocop_geo (already escaped) marked safe for Jinja."""
+    return {"head": Markup(parts.head), "body": Markup(parts.body), "script": Markup(parts.script)}

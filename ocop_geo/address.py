@@ -188,7 +188,7 @@ def parse_address(text: str) -> ParsedAddress:
     ('123', 'nguyen trai', '2', '5', True)
     >>> p = parse_address("Ấp 3, xã Trung An, huyện Củ Chi")
     >>> p.hamlet, p.ward, p.ward_type, p.district
-    ('3', 'trung an', 'xa', 'cu chi')
+    ('ap 3', 'trung an', 'xa', 'cu chi')
     """
     raw = "" if text is None else str(text)
     out: dict[str, object] = {"raw": raw}

@@ -142,8 +142,8 @@ class _Index:
         return kept
 
     def describe(self, i: int) -> str:
-        where = self.district_label[i] or ("after 7/2025" if self.era[i] == "2025-07" else "")
-        return f"{self.name[i]} ({where}, {self.era[i]} list)" if where else self.name[i]
+        where = self.district_label[i] or ("7/2025 list" if self.era[i] == "2025-07" else "")
+        return f"{self.name[i]} ({where})" if where else self.name[i]
 
     # ---- streets and places ----------------------------------------------------------------
 
@@ -285,8 +285,9 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
                 notes.append(f"ward name {ward!r} is ambiguous; the street settles it")
                 w_ids = with_street
         if len(w_ids) > 1:
-            names = "; ".join(idx.describe(i) for i in w_ids[:8])
-            more = f" and {len(w_ids) - 8} more" if len(w_ids) > 8 else ""
+            described = list(dict.fromkeys(idx.describe(i) for i in w_ids))
+            names = "; ".join(described[:12])
+            more = f" and {len(described) - 12} more" if len(described) > 12 else ""
             hint = "add the district" if not d_key else "check which one is meant"
             msg = f"ambiguous ward {ward!r}: {names}{more}; {hint}"
             if d_ids:

@@ -1,0 +1,140 @@
+"""``ocop-geo geocode``: place the rows of a CSV / Excel / GeoJSON file offline."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import typer
+from rich.table import Table
+
+from ._errors import InputFileError
+from .fileio import atomic_path
+from .geocode import PRECISIONS, RESULT_COLUMNS, geocode_frame
+from .tableio import read_table
+from .textnorm import fold
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_SUFFIXES = (".csv", ".geojson", ".gpkg")
+
+_ADDRESS_NAMES = ("address", "dia chi", "diachi", "full address", "addr")
+_WARD_NAMES = ("ward", "phuong xa", "phuong", "xa", "commune")
+_DISTRICT_NAMES = ("district", "quan huyen", "quan", "huyen")
+_LAT_NAMES = ("lat", "latitude", "vi do", "_geom_lat")
+_LON_NAMES = ("lon", "lng", "longitude", "kinh do", "_geom_lon")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``geocode`` to the app."""
+    app.command(
+        "geocode",
+        help=(
+            "Geocode addresses offline (HCMC wards, OSM streets, places and POIs) and write every input "
+            "column plus lat, lon, precision, confidence, ward, ward_code, district, district_code, "
+            "ward_2025, ward_code_2025 and geocode_note.\n\n"
+            "Example: ocop-geo geocode producers.csv -o producers_geocoded.geojson --address-column address\n\n"
+            "INPUT is CSV, Excel (.xlsx) or GeoJSON / GeoPackage; OUTPUT's suffix (.csv, .geojson, .gpkg) "
+            "picks the format. Rows that cannot be placed are kept with empty coordinates and a note; "
+            "the exit code is then 1."
+        ),
+    )(geocode)
+
+
+def _find_column(frame: pd.DataFrame, wanted: str | None, candidates: tuple[str, ...], *,
+                 path: Path, option: str) -> str | None:
+    if wanted:
+        if wanted in frame.columns:
+            return wanted
+        raise InputFileError(
+            f"{path}: no column {wanted!r} (columns: {', '.join(map(str, frame.columns))}); "
+            f"pass the right name with {option}"
+        )
+    folded = {fold(c): c for c in frame.columns}
+    return next((folded[c] for c in candidates if c in folded), None)
+
+
+def geocode(
+    input_file: Path = typer.Argument(..., help="CSV, Excel or GeoJSON / GeoPackage file."),
+    output: Path = typer.Option(..., "--output", "-o", help="Result file: .csv, .geojson or .gpkg."),
+    address_column: str = typer.Option(None, "--address-column", help="Free-text address column "
+                                       "(default: 'address' / 'địa chỉ' when present)."),
+    ward_column: str = typer.Option(None, "--ward-column", help="Structured ward column (optional)."),
+    district_column: str = typer.Option(None, "--district-column", help="Structured district column."),
+    lat_column: str = typer.Option(None, "--lat-column", help="Known latitude column (checked)."),
+    lon_column: str = typer.Option(None, "--lon-column", help="Known longitude column (checked)."),
+    online: bool = typer.Option(False, "--online", help="Also ask Nominatim (needs internet and "
+                                "OCOP_GEO_ONLINE=1) for rows placed no better than the ward."),
+) -> int:
+    from .cli import console
+
+    suffix = output.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise InputFileError(f"{output}: unknown output type {suffix!r}; use one of "
+                             f"{', '.join(OUTPUT_SUFFIXES)}")
+    table = read_table(input_file)
+    frame = table.frame
+    for notice in table.notices:
+        console.print(f"[yellow]note:[/] {notice}", highlight=False)
+    cols = {
+        "address_column": _find_column(frame, address_column, _ADDRESS_NAMES, path=input_file,
+                                       option="--address-column"),
+        "ward_column": _find_column(frame, ward_column, _WARD_NAMES, path=input_file,
+                                    option="--ward-column"),
+        "district_column": _find_column(frame, district_column, _DISTRICT_NAMES, path=input_file,
+                                        option="--district-column"),
+        "lat_column": _find_column(frame, lat_column, _LAT_NAMES, path=input_file, option="--lat-column"),
+        "lon_column": _find_column(frame, lon_column, _LON_NAMES, path=input_file, option="--lon-column"),
+    }
+    if cols["lat_column"] is None or cols["lon_column"] is None:
+        cols["lat_column"] = cols["lon_column"] = None
+    if not any(cols[k] for k in ("address_column", "ward_column", "district_column")):
+        raise InputFileError(
+            f"{input_file}: no address, ward or district column found (columns: "
+            f"{', '.join(map(str, frame.columns))}); name one with --address-column"
+        )
+    result = geocode_frame(frame, **cols)
+    if online:
+        from .geocode_online import improve_with_nominatim
+
+        result = improve_with_nominatim(frame, result, address_column=cols["address_column"])
+
+    kept = frame.drop(columns=[c for c in ("_geom_lon", "_geom_lat") if c in frame.columns])
+    kept = kept.rename(columns={c: f"{c}_input" for c in kept.columns if c in RESULT_COLUMNS})
+    out = pd.concat([kept, result], axis=1)
+    _write(out, output)
+    _print_summary(result, table.row_numbers, console)
+    console.print(f"wrote {len(out)} rows to {output}", highlight=False)
+    return 1 if (result["precision"] == "none").any() else 0
+
+
+def _write(out: pd.DataFrame, path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with atomic_path(path) as tmp:
+            out.to_csv(tmp, index=False, encoding="utf-8")
+        return
+    geometry = gpd.points_from_xy(out["lon"], out["lat"])
+    gdf = gpd.GeoDataFrame(out, geometry=geometry, crs=4326)
+    gdf.loc[out["lat"].isna(), "geometry"] = None
+    driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
+    with atomic_path(path) as tmp:
+        gdf.to_file(tmp, driver=driver, **({"layer": "geocoded"} if driver == "GPKG" else {}))
+
+
+def _print_summary(result: pd.DataFrame, row_numbers: list[int], console) -> None:
+    counts = result["precision"].value_counts()
+    table = Table(title="Rows by precision")
+    table.add_column("precision")
+    table.add_column("rows", justify="right")
+    for level in PRECISIONS:
+        table.add_row(level, str(int(counts.get(level, 0))))
+    console.print(table)
+    unplaced = [(row_numbers[i], note) for i, (prec, note) in
+                enumerate(zip(result["precision"], result["geocode_note"], strict=True)) if prec == "none"]
+    for row, note in unplaced[:20]:
+        console.print(f"row {row}: not placed — {note}", highlight=False, markup=False)
+    if len(unplaced) > 20:
+        console.print(f"… and {len(unplaced) - 20} more rows not placed (see geocode_note)")

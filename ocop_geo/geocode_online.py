@@ -1,0 +1,145 @@
+"""Optional online twin of the offline geocoder: geopy's Nominatim, off by default.
+
+Never used by default nor by the tests (those needing it carry the ``online`` marker). It needs
+``pip install geopy`` (the ``online`` extra) and ``settings.allow_online`` (``OCOP_GEO_ONLINE=1``)
+or ``allow=True``. Requests are spaced ≥ 1 s apart (Nominatim's usage policy) and every answer,
+including "not found", is cached on disk (``settings.cache_dir / "nominatim.json"``) so a
+re-run asks nothing twice. Answers pass through the same offline reverse lookup so they carry
+the same ward / district names and codes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import settings
+from ._errors import OcopGeoError
+from .fileio import write_text_atomic
+from .geocode import reverse_geocode
+from .textnorm import fold
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two requests (Nominatim allows at most one per second).
+MIN_DELAY_S = 1.0
+
+_USER_AGENT = "ocop_geo/0.1 (OCOP producer route mapper)"
+
+
+def _cache_file() -> Path:
+    return Path(settings.cache_dir) / "nominatim.json"
+
+
+def _load_cache() -> dict[str, list[float] | None]:
+    path = _cache_file()
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        logger.warning("ignoring unreadable Nominatim cache %s", path)
+        return {}
+
+
+def geocode_online(
+    addresses: pd.Series,
+    *,
+    allow: bool | None = None,
+    user_agent: str = _USER_AGENT,
+    timeout_s: float = 10.0,
+) -> pd.DataFrame:
+    """Ask Nominatim for each address (cached, ≤ 1 request / s).
+
+    Parameters
+    ----------
+    addresses
+        Free-text addresses; ", Thành phố Hồ Chí Minh, Việt Nam" is appended when absent.
+    allow
+        Permit network use; defaults to ``settings.allow_online``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``addresses``: ``lat``, ``lon`` (NaN when not found).
+
+    Raises
+    ------
+    OcopGeoError
+        Online use is not allowed or geopy is missing.
+    """
+    if not (settings.allow_online if allow is None else allow):
+        raise OcopGeoError("online geocoding is off: set OCOP_GEO_ONLINE=1 (needs internet)")
+    try:
+        from geopy.extra.rate_limiter import RateLimiter
+        from geopy.geocoders import Nominatim
+    except ImportError as exc:
+        raise OcopGeoError("online geocoding needs geopy: pip install 'ocop_geo[online]'") from exc
+    cache = _load_cache()
+    limiter = RateLimiter(Nominatim(user_agent=user_agent, timeout=timeout_s).geocode,
+                          min_delay_seconds=MIN_DELAY_S, max_retries=1, swallow_exceptions=True)
+    lat = np.full(len(addresses), np.nan)
+    lon = np.full(len(addresses), np.nan)
+    asked = 0
+    for i, text in enumerate(addresses.fillna("").astype(str)):
+        if not fold(text):
+            continue
+        query = text if "ho chi minh" in fold(text) else f"{text}, Thành phố Hồ Chí Minh, Việt Nam"
+        key = fold(query)
+        if key not in cache:
+            hit = limiter(query, country_codes="vn")
+            cache[key] = [hit.latitude, hit.longitude] if hit else None
+            asked += 1
+        if cache[key]:
+            lat[i], lon[i] = cache[key]
+    if asked:
+        write_text_atomic(_cache_file(), json.dumps(cache, ensure_ascii=False))
+        logger.info("asked Nominatim %d times (%d answers from cache)", asked, len(addresses) - asked)
+    return pd.DataFrame({"lat": lat, "lon": lon}, index=addresses.index)
+
+
+def improve_with_nominatim(
+    frame: pd.DataFrame,
+    result: pd.DataFrame,
+    *,
+    address_column: str | None,
+    allow: bool | None = None,
+) -> pd.DataFrame:
+    """Replace offline results coarser than a street by Nominatim answers inside the same ward.
+
+    An online point is taken only when it falls in the ward (or district) the offline match
+    found, or when the offline geocoder placed nothing; the note says which source was used.
+    """
+    if address_column is None:
+        return result
+    coarse = result["precision"].isin(["ward", "district", "none"])
+    if not coarse.any():
+        return result
+    online = geocode_online(frame.loc[coarse, address_column], allow=allow)
+    found = online["lat"].notna()
+    online = online[found]
+    if online.empty:
+        return result
+    points = gpd.GeoSeries(gpd.points_from_xy(online["lon"], online["lat"]), index=online.index, crs=4326)
+    rev = reverse_geocode(points)
+    out = result.copy()
+    for i in online.index:
+        before = out.loc[i]
+        same = (before["precision"] == "none" or (before["precision"] == "ward" and rev.at[i, "ward_code"]
+                == before["ward_code"]) or (before["precision"] == "district"
+                and rev.at[i, "district_code"] == before["district_code"]))
+        if not same or not rev.at[i, "inside"]:
+            continue
+        out.loc[i, ["lat", "lon"]] = online.loc[i, ["lat", "lon"]].to_numpy()
+        for col in ("ward", "ward_code", "district", "district_code", "ward_2025", "ward_code_2025"):
+            out.loc[i, col] = rev.at[i, col]
+        out.loc[i, "precision"] = "street" if before["precision"] != "none" else "ward"
+        out.loc[i, "confidence"] = 0.7
+        out.loc[i, "geocode_note"] = "; ".join(
+            x for x in (before["geocode_note"], "point from Nominatim (online)") if x)
+    return out

@@ -60,7 +60,7 @@ _MODE = {
     "walk": {"vi": "Đi bộ", "en": "Walking"},
     "bicycle": {"vi": "Xe đạp", "en": "Bicycle"},
 }
-_PRECISION = {"commune": "commune centre", "district": "district centre", "street": "street", "none": "unknown"}
+_PRECISION = {"ward": "ward centre", "commune": "commune centre", "district": "district centre", "street": "street", "none": "unknown"}
 
 
 @dataclass
@@ -177,7 +177,8 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
                 if rec is not None:
                     rec["products"].append({"name": str(row.name), "group": _s(getattr(row, "ocop_group", "")),
                                             "group_en": _s(getattr(row, "ocop_group_en", "")),
-                                            "stars": _int_or_none(getattr(row, "stars", None))})  # fmt: skip
+                                            "stars": _int_or_none(getattr(row, "stars", None)),
+                                            "candidate": _s(getattr(row, "status", "")) == "candidate"})  # fmt: skip
     for it, slug in zip(itineraries, route_slugs, strict=True):
         for day, s in it.stops():
             if s.kind != "producer" or not s.site_id:
@@ -187,7 +188,8 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
                 rec = recs[s.site_id] = {
                     "id": s.site_id, "name": s.name, "type": "",
                     "where": ", ".join(x for x in (s.ward, s.district) if x), "precision": s.precision,
-                    "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars}
+                    "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
+                                  "candidate": False}
                                  for p in s.products], "routes": []}  # fmt: skip
             rec["routes"].append({"slug": slug, "day": day.day, "title": dict(it.title)})
     for rec in recs.values():

@@ -12,7 +12,7 @@
          offline: "Bản đồ nền cần kết nối Internet; tuyến, điểm dừng và lịch trình vẫn dùng được.",
          food: "Thực phẩm", drink: "Đồ uống", herb: "Thảo dược", textile: "Vải, may mặc",
          craft: "Lưu niệm, nội thất", tourism: "Du lịch cộng đồng", other: "Nhóm khác",
-         commune: "tâm xã/phường", district: "tâm quận/huyện", street: "theo đường", none_p: "không rõ"},
+         commune: "tâm xã", ward: "tâm phường/xã", district: "tâm quận/huyện", street: "theo đường", none_p: "không rõ"},
     en: {arrival: "Arrive", visit: "Visit", wait: "Wait", min: "min", hours: "Opening hours",
          products: "OCOP products", stars: "stars", approx: "Approximate location", page: "Producer page",
          start: "Start", end: "End", lunch: "Lunch break", producer: "OCOP producer", poi: "Sight",
@@ -21,7 +21,7 @@
          offline: "The basemap needs an internet connection; the route, stops and itinerary still work.",
          food: "Food", drink: "Drinks", herb: "Herbal", textile: "Textiles",
          craft: "Souvenirs, decor", tourism: "Community tourism", other: "Other group",
-         commune: "commune centre", district: "district centre", street: "street level", none_p: "unknown"}
+         commune: "commune centre", ward: "ward centre", district: "district centre", street: "street level", none_p: "unknown"}
   };
   var ICON = {food: "\u2668", drink: "\u2615", herb: "\u2740", textile: "\u2702", craft: "\u2726",
               tourism: "\u2302", other: "\u25CF", start: "\u25B6", end: "\u25A0", lunch: "\u2600"};

@@ -1,0 +1,114 @@
+"""``ocop-geo export`` and ``ocop-geo publish``: files for tour operators and the static route site."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ._errors import InputFileError, OcopGeoError
+
+log = logging.getLogger(__name__)
+
+_FORMAT_HELP = "One of gpx, kml, geojson, csv, pdf (pdf needs Debian's chromium)."
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export`` and ``publish`` to the app."""
+    app.command(
+        "export",
+        help=(
+            "Export a planned itinerary (JSON written by 'ocop-geo plan') as GPX 1.1, KML, GeoJSON, "
+            "CSV or a printable A4 PDF.\n\n"
+            "Example: ocop-geo export maps/cu-chi/itinerary.json --format gpx -o cu-chi.gpx"
+        ),
+    )(export_cmd)
+    app.command(
+        "publish",
+        help=(
+            "Publish route specs (.toml, planned now) or itineraries (.json) as a static site that "
+            "works from disk: index, one page per route and per producer, in Vietnamese and English.\n\n"
+            "Example: ocop-geo publish data/routes/cu_chi_food.toml maps/x/itinerary.json -o site "
+            "--base-url https://example.org/ocop\n\n"
+            "Exit code 1 when some inputs could not be published (the others are)."
+        ),
+    )(publish_cmd)
+
+
+def export_cmd(
+    itinerary: Path = typer.Argument(..., help="Itinerary JSON (schema ocop_geo.itinerary/1)."),
+    fmt: str = typer.Option(..., "--format", "-f", help=_FORMAT_HELP),
+    output: Path = typer.Option(None, "--output", "-o", help="Output file; default: beside the input."),
+) -> int:
+    from .cli import console, state
+    from .export import FORMATS, write_export
+    from .itinerary import read_itinerary
+
+    fmt = fmt.lower().strip()
+    if fmt not in FORMATS:
+        raise InputFileError(f"--format {fmt!r} is not a format. {_FORMAT_HELP}")
+    it = read_itinerary(itinerary)
+    out = output or itinerary.with_suffix(FORMATS[fmt])
+    if out.resolve() == itinerary.resolve():
+        raise InputFileError(f"{out}: the output would overwrite the input itinerary; pass another -o")
+    write_export(it, out, fmt=fmt, lang=state.lang)
+    console.print(f"{fmt.upper()} written to {out}", highlight=False)
+    return 0
+
+
+def _load_inputs(paths: list[Path], registry: Any) -> tuple[list[Any], list[str]]:
+    """Read each itinerary / plan each spec; collect failures instead of stopping at the first."""
+    from .itinerary import read_itinerary
+
+    itineraries, problems = [], []
+    for path in paths:
+        try:
+            if path.suffix.lower() == ".toml":
+                from .planner import plan_route
+                from .spec import load_spec
+
+                itineraries.append(plan_route(load_spec(path), registry))
+            elif path.suffix.lower() == ".json":
+                itineraries.append(read_itinerary(path))
+            else:
+                raise InputFileError(f"{path}: expected a route spec (.toml) or an itinerary (.json)")
+        except OcopGeoError as exc:
+            problems.append(str(exc))
+    return itineraries, problems
+
+
+def publish_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Route specs (.toml) and/or itineraries (.json)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Site folder (created or updated)."),
+    registry_files: list[Path] = typer.Option(
+        None, "--registry", help="Registry files (repeat); default: the bundled registry."
+    ),
+    base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for QR codes."),
+    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (chromium)."),
+) -> int:
+    from .cli import console, err_console, state
+    from .registry import load_bundled_registry, load_registry
+    from .site import publish_site
+
+    registry = load_registry(*registry_files) if registry_files else load_bundled_registry()
+    if len(registry.rejected):
+        err_console.print(
+            f"note: {len(registry.rejected)} registry rows rejected; see 'ocop-geo validate'", highlight=False
+        )
+    itineraries, problems = _load_inputs(list(inputs), registry)
+    for problem in problems:
+        err_console.print(f"[bold red]Not published:[/] {problem}", highlight=False)
+    if not itineraries:
+        raise OcopGeoError("nothing to publish: every input failed (see above)")
+    report = publish_site(itineraries, output, producers=registry.producers, products=registry.products,
+                          base_url=base_url, lang=state.lang, pdf=pdf)  # fmt: skip
+    for warning in report.warnings:
+        err_console.print(f"note: {warning}", highlight=False)
+    console.print(
+        f"published {len(itineraries)} route(s), {len(report.pages)} pages and "
+        f"{len(report.downloads)} downloads to {report.out_dir} — open {report.out_dir / 'index.html'}",
+        highlight=False,
+    )
+    return 1 if problems else 0

@@ -370,14 +370,14 @@ def _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, 
 @njit(cache=True)
 def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
                 rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
-    """Can ``v`` be inserted before position ``pos`` of route ``r``? Returns ``(ok, shift)``.
+    """Can ``v`` be inserted before position ``pos`` of route ``r``? Returns ``(ok, shift, detour)``.
 
     ``shift`` is the time the insertion adds between its neighbours (travel + wait + service +
-    break, minus the direct travel). The shift is propagated only until it is absorbed.
+    break, minus the direct travel); ``detour`` is the same without waiting. The shift is propagated only until it is absorbed.
     """
     L = lens[r]
     if maxst[r] >= 0 and L + 1 > maxst[r]:
-        return False, np.inf
+        return False, np.inf, np.inf
     if pos == 0:
         prev = rstart[r]
         t = rwin[r, 0]
@@ -390,28 +390,31 @@ def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, 
     code, st, taken, bs, at_next = _gap(r, prev, v, t, taken, False, travel, service, win, nwin,
                                         brk, has_brk)
     if code != _OK:
-        return False, np.inf
+        return False, np.inf, np.inf
     t = st + service[v]
     nxt = seq[r, pos] if pos < L else rend[r]
     shift = t - t_dep_prev + travel[v, nxt] - travel[prev, nxt]
     if shift < 1e-9:
         shift = 1e-9
+    detour = travel[prev, v] + service[v] + travel[v, nxt] - travel[prev, nxt]
+    if detour < 1e-9:
+        detour = 1e-9
     prev = v
     for q in range(pos, L):
         w = seq[r, q]
         code, st, taken, bs, at_next = _gap(r, prev, w, t, taken, False, travel, service, win,
                                             nwin, brk, has_brk)
         if code != _OK:
-            return False, np.inf
+            return False, np.inf, np.inf
         if st <= c_start[r, q] + 1e-12 and taken == c_taken[r, q]:
-            return True, shift  # absorbed: the rest of the route is unchanged
+            return True, shift, detour  # absorbed: the rest of the route is unchanged
         t = st + service[w]
         prev = w
     code, end, taken, bs, at_next = _gap(r, prev, rend[r], t, taken, True, travel, service, win,
                                          nwin, brk, has_brk)
     if code != _OK or end > rwin[r, 1] + EPS:
-        return False, np.inf
-    return True, shift
+        return False, np.inf, np.inf
+    return True, shift, detour
 
 
 @njit(cache=True)
@@ -434,8 +437,11 @@ def _remove_at(r, pos, seq, lens):  # pragma: no cover - compiled
 @njit(cache=True)
 def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise,
-                   only_mandatory, mandatory):  # pragma: no cover - compiled
+                   only_mandatory, mandatory, mode):  # pragma: no cover - compiled
     """Insert best-ratio vertices (``score² / shift``, randomised by ``noise``) until none fits.
+
+    ``mode`` varies the ratio: 0 ``score² / shift``, 1 ``score / shift``, 2 ``score² / detour``
+    (waiting not counted).
 
     Returns the number of insertions.
     """
@@ -455,15 +461,19 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 if nwin[r, v] == 0:
                     continue
                 for p in range(lens[r] + 1):
-                    ok, shift = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
+                    ok, shift, detour = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
                                             service, win, nwin, rstart, rend, rwin, brk, has_brk,
                                             maxst)
                     if not ok:
                         continue
                     if only_mandatory:
                         ratio = 1.0 / shift
-                    else:
+                    elif mode == 0:
                         ratio = score[v] * score[v] / shift
+                    elif mode == 1:
+                        ratio = score[v] / shift
+                    else:
+                        ratio = score[v] * score[v] / detour
                     if noise > 0.0:
                         ratio *= 1.0 + noise * np.random.random()
                     if ratio > best:
@@ -539,65 +549,49 @@ def _seed(seed):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _ils(n_iter, state_i, cand, inroute, seq, lens, c_start, c_taken, c_end, b_seq, b_lens,
-         b_score, score, travel, service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
-         mandatory, tmp, tmp_start, tmp_taken):  # pragma: no cover - compiled
-    """Run ``n_iter`` iterations of the iterated local search; state lives in the arrays.
+def _copy_routes(src_seq, src_lens, dst_seq, dst_lens):  # pragma: no cover - compiled
+    for r in range(src_lens.shape[0]):
+        dst_lens[r] = src_lens[r]
+        for q in range(src_lens[r]):
+            dst_seq[r, q] = src_seq[r, q]
 
-    ``state_i`` = [S (shake size), R (shake start), iterations without improvement, total].
+
+@njit(cache=True)
+def _load(src_seq, src_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service, win,
+          nwin, rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+    """Make ``src`` the working solution (routes, membership and schedule caches)."""
+    _copy_routes(src_seq, src_lens, seq, lens)
+    inroute[:] = -1
+    for r in range(lens.shape[0]):
+        for q in range(lens[r]):
+            inroute[seq[r, q]] = r
+        _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+                 rwin, brk, has_brk, maxst)
+
+
+@njit(cache=True)
+def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
+             mandatory):  # pragma: no cover - compiled
+    """Remove about ``size`` stops (never mandatory ones); ``kind`` picks the rule.
+
+    0: consecutive segments from a moving position in every route (Vansteenwegen's shake);
+    1: random stops; 2: the stops that cost most time per score point; 3: stops related in
+    space and time to a random seed stop.
     """
     m = lens.shape[0]
-    n = score.shape[0]
-    for _ in range(n_iter):
-        it = state_i[3]
-        noise = 0.0 if it % 3 == 0 else 0.25 * np.random.random()
-        _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
-                       win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory)
-        while _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
-                            mandatory, tmp, tmp_start, tmp_taken):
-            _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
-                           False, mandatory)
-        cur = 0.0
-        for r in range(m):
-            for q in range(lens[r]):
-                cur += score[seq[r, q]]
-        if cur > b_score[0] + 1e-9:
-            b_score[0] = cur
-            for r in range(m):
-                b_lens[r] = lens[r]
-                for q in range(lens[r]):
-                    b_seq[r, q] = seq[r, q]
-            state_i[0] = 1
-            state_i[2] = 0
-        else:
-            state_i[2] += 1
-        # restart from the best after a while without improvement
-        if state_i[2] > 0 and state_i[2] % (20 + n // 5) == 0:
-            for v in range(n):
-                inroute[v] = -1
-            for r in range(m):
-                lens[r] = b_lens[r]
-                for q in range(b_lens[r]):
-                    seq[r, q] = b_seq[r, q]
-                    inroute[seq[r, q]] = r
-                _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
-                         rend, rwin, brk, has_brk, maxst)
-            state_i[0] = 1 + np.random.randint(0, 3)
-        # shake: remove S consecutive stops from position R of every route (never mandatory ones)
-        S = state_i[0]
-        smallest = n
+    total = 0
+    for r in range(m):
+        total += lens[r]
+    if total == 0:
+        return
+    if kind == 0:
         for r in range(m):
             L = lens[r]
-            if L < smallest:
-                smallest = L
             if L == 0:
                 continue
-            R = (state_i[1] + np.random.randint(0, 2)) % L
+            q = (state_i[1] + np.random.randint(0, 2)) % L
             removed = 0
-            q = R
-            while removed < S and q < lens[r]:
+            while removed < size and q < lens[r]:
                 v = seq[r, q]
                 if mandatory[v]:
                     q += 1
@@ -605,14 +599,130 @@ def _ils(n_iter, state_i, cand, inroute, seq, lens, c_start, c_taken, c_end, b_s
                     _remove_at(r, q, seq, lens)
                     inroute[v] = -1
                 removed += 1
+        return
+    # rank every visited stop, remove the ``size`` best-ranked
+    keys = np.empty(total, dtype=np.float64)
+    rr = np.empty(total, dtype=np.int64)
+    vv = np.empty(total, dtype=np.int64)
+    i = 0
+    if kind == 3:
+        sr = np.random.randint(0, m)
+        while lens[sr] == 0:
+            sr = (sr + 1) % m
+        sq = np.random.randint(0, lens[sr])
+        sv = seq[sr, sq]
+        st0 = c_start[sr, sq]
+    for r in range(m):
+        L = lens[r]
+        for q in range(L):
+            v = seq[r, q]
+            if kind == 1:
+                key = np.random.random()
+            elif kind == 2:
+                a = seq[r, q - 1] if q > 0 else -1
+                b = seq[r, q + 1] if q + 1 < L else -1
+                cost = 1.0
+                if a >= 0 and b >= 0:
+                    cost += travel[a, v] + travel[v, b] - travel[a, b]
+                key = -cost / (score[v] + 1e-9) * (0.7 + 0.6 * np.random.random())
+            else:
+                key = (travel[sv, v] + abs(c_start[r, q] - st0)) * (0.8 + 0.4 * np.random.random())
+            if mandatory[v]:
+                key = np.inf
+            keys[i] = key
+            rr[i] = r
+            vv[i] = v
+            i += 1
+    order = np.argsort(keys)
+    k = min(size, total)
+    for j in range(k):
+        t = order[j]
+        if keys[t] == np.inf:
+            break
+        v = vv[t]
+        r = rr[t]
+        for q in range(lens[r]):
+            if seq[r, q] == v:
+                _remove_at(r, q, seq, lens)
+                inroute[v] = -1
+                break
+
+
+@njit(cache=True)
+def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
+         cur_lens, b_seq, b_lens, b_score, score, travel, service, win, nwin, rstart, rend, rwin,
+         brk, has_brk, maxst, mandatory, tmp, tmp_start, tmp_taken):  # pragma: no cover
+    """Run ``n_iter`` destroy-repair iterations; the whole search state lives in the arrays.
+
+    ``state_i`` = [shake size S, shake position R, iterations without improvement, total];
+    ``state_f`` = [current score, temperature scale]. A candidate replaces the current solution
+    if it is not worse or, with simulated-annealing probability, if it is a little worse;
+    after a long stagnation the search restarts from the best solution.
+    """
+    m = lens.shape[0]
+    n = score.shape[0]
+    for _ in range(n_iter):
+        it = state_i[3]
+        # repair: randomised best-ratio insertion, then replace moves
+        noise = 0.0 if it % 4 == 0 else 0.3 * np.random.random()
+        mode = 0 if it % 2 == 0 else np.random.randint(0, 3)
+        _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
+                       win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory,
+                       mode)
+        while _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                            mandatory, tmp, tmp_start, tmp_taken):
+            _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
+                           False, mandatory, 0)
+        cur = 0.0
+        total = 0
+        for r in range(m):
+            total += lens[r]
+            for q in range(lens[r]):
+                cur += score[seq[r, q]]
+        if cur > b_score[0] + 1e-9:
+            b_score[0] = cur
+            _copy_routes(seq, lens, b_seq, b_lens)
+            state_i[0] = 1
+            state_i[2] = 0
+        else:
+            state_i[2] += 1
+        # acceptance
+        temp = state_f[1] * (1.0 - (it % 500) / 500.0)
+        if cur >= state_f[0] - 1e-9 or (
+            temp > 0 and np.random.random() < np.exp((cur - state_f[0]) / temp)
+        ):
+            state_f[0] = cur
+            _copy_routes(seq, lens, cur_seq, cur_lens)
+        else:
+            _load(cur_seq, cur_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
+                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
+        if state_i[2] > 0 and state_i[2] % (50 + n) == 0:
+            _load(b_seq, b_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
+                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
+            _copy_routes(b_seq, b_lens, cur_seq, cur_lens)
+            state_f[0] = b_score[0]
+        # destroy
+        kind = np.random.randint(0, 4)
+        if kind == 0:
+            size = state_i[0]
+        else:
+            size = 1 + np.random.randint(0, max(1, min(total // 3 + 1, 12)))
+        _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel, mandatory)
+        smallest = n
+        for r in range(m):
+            if lens[r] < smallest:
+                smallest = lens[r]
             _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
                      rend, rwin, brk, has_brk, maxst)
-        state_i[1] += S
-        state_i[0] += 1
-        if smallest > 0 and state_i[1] >= smallest:
-            state_i[1] -= smallest
-        if state_i[0] > max(2, n // (3 * m)):
-            state_i[0] = 1
+        if kind == 0:
+            state_i[1] += state_i[0]
+            state_i[0] += 1
+            if smallest > 0 and state_i[1] >= smallest:
+                state_i[1] -= smallest
+            if state_i[0] > max(2, n // (3 * m)):
+                state_i[0] = 1
         state_i[3] += 1
     return b_score[0]
 
@@ -817,7 +927,7 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     mand = np.flatnonzero(p.mandatory)
     if len(mand):
         _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, p.score,
-                       *args_k, 0.0, True, p.mandatory)
+                       *args_k, 0.0, True, p.mandatory, 0)
         missing = [int(v) for v in mand if inroute[v] < 0]
         if missing:
             why = []
@@ -833,6 +943,11 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     b_lens = lens.copy()
     b_score = np.array([float(p.score[inroute >= 0].sum())])
     state_i = np.array([1, 0, 0, 0], dtype=np.int64)
+    cur_seq = b_seq.copy()
+    cur_lens = b_lens.copy()
+    pos_scores = p.score[cand][p.score[cand] > 0]
+    temp0 = 0.5 * float(pos_scores.mean()) if len(pos_scores) else 0.0
+    state_f = np.array([b_score[0], temp0], dtype=np.float64)
     chunk = 1
     iters = 0
     while True:
@@ -843,8 +958,8 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
         else:
             todo = chunk
         c0 = time.perf_counter()
-        _ils(todo, state_i, cand, inroute, seq, lens, c_start, c_taken, c_end, b_seq, b_lens,
-             b_score, p.score, *args_k, p.mandatory, tmp, tmp_start, tmp_taken)
+        _ils(todo, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
+             cur_lens, b_seq, b_lens, b_score, p.score, *args_k, p.mandatory, tmp, tmp_start, tmp_taken)
         iters += todo
         now = time.perf_counter()
         if now - t0 >= time_limit:

@@ -25,6 +25,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL = 0, 1, 2, 3,
 #: Modules that add commands: each defines ``register(app: typer.Typer) -> None``.
 _COMMAND_MODULES: tuple[str, ...] = (
     "cli_registry",
+    "cli_demo",
     "cli_geocode",
     "cli_publish",
 )

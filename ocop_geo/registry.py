@@ -310,8 +310,12 @@ class _Builder:
         raw_stars = get("stars")
         stars = parse_stars(raw_stars) if raw_stars else None
         if raw_stars and (stars is None or not 3 <= stars <= 5):
-            row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5",
-                        "OCOP ratings below 3 stars are not recognised; write 3, 4 or 5")
+            if stars is None:
+                row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5, written as one whole number",
+                            "Write the rating of the recognition decision: 3, 4 or 5 (no '?' or ranges)")
+            else:
+                row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5",
+                            "OCOP ratings below 3 stars are not recognised and 5 is the highest; write 3, 4 or 5")
             stars = None
         elif not raw_stars and status == "certified":
             row.problem(col("stars"), "", "a certified product needs its star rating",

@@ -1,0 +1,101 @@
+"""``ocop-geo demo``: the whole pipeline on the bundled data (or the department's registry), with a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .pipeline import STEPS, PipelineReport, run_pipeline
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the app."""
+    app.command(
+        "demo",
+        help=(
+            "Run the whole pipeline: registry -> geocoding -> road networks (cached) -> the route specs in "
+            "data/routes/ -> maps, exports and the route site.\n\n"
+            "Example: ocop-geo demo            (bundled data, site in maps/)\n\n"
+            "Example: ocop-geo demo --registry ds_ocop_2025.xlsx --out site_2025\n\n"
+            "Exit code 1 when registry rows were rejected or left unplaced, or a route could not be planned; "
+            "the site is still built from the rest."
+        ),
+    )(demo)
+
+
+def demo(
+    registry: list[Path] = typer.Option(None, "--registry", "-r", help="Registry file(s); default: bundled."),
+    routes: list[Path] = typer.Option(None, "--route", help="Route spec TOML file(s); default: data/routes/*.toml."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder; default: maps/."),
+    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (needs chromium)."),
+) -> int:
+    from .cli import console
+
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[step]}[/] {task.description}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        tasks = {step: bar.add_task("waiting", step=step, total=None) for step in STEPS}
+        current: list[str] = []
+
+        def progress(step: str, message: str) -> None:
+            if current and current[-1] != step:
+                bar.update(tasks[current[-1]], total=1, completed=1)
+            current.append(step)
+            bar.update(tasks[step], description=message)
+
+        report = run_pipeline(registry_paths=registry or (), routes=routes or None, out_dir=out, pdf=pdf,
+                              progress=progress)
+        for step in STEPS:
+            bar.update(tasks[step], total=1, completed=1)
+    print_summary(report)
+    return 0 if report.ok else 1
+
+
+def print_summary(report: PipelineReport) -> None:
+    """Print routes, producers placed by precision, warnings and the index page."""
+    from .cli import console
+
+    table = Table(title="Routes")
+    for column in ("route", "mode", "days", "stops", "km", "hours", "score", "left out"):
+        table.add_column(column, justify="right" if column not in {"route", "mode"} else "left")
+    for result in report.routes:
+        it = result.itinerary
+        if it is None:
+            table.add_row(result.route_id, "[red]not planned[/]", "", "", "", "", "", "")
+            continue
+        hours = (it.totals.travel_s + it.totals.visit_min * 60) / 3600
+        table.add_row(it.route_id, it.mode, str(len(it.days)), str(it.totals.n_stops),
+                      f"{it.totals.distance_m / 1000:.1f}", f"{hours:.1f}", f"{it.totals.score:.0f}",
+                      str(len(it.not_chosen)))
+    console.print(table)
+    registry = report.registry
+    summary = registry.summary()
+    placed = Table(title="Producers placed by precision")
+    placed.add_column("precision")
+    placed.add_column("producers", justify="right")
+    for name, count in summary["producers_by_precision"].items():
+        placed.add_row(name, str(count))
+    console.print(placed)
+    console.print(f"Registry: {summary['input_rows']} rows, {summary['producers']} producers, "
+                  f"{summary['certified_products']} certified + {summary['candidate_products']} candidate "
+                  f"products; {summary['rejected_rows']} rows rejected.", highlight=False)
+    for _, row in registry.rejected.iterrows():
+        console.print(f"  [red]rejected[/] {Path(row['file']).name} row {row['row']}: {row['problems']}",
+                      highlight=False)
+    for _, row in registry.unplaced.iterrows():
+        console.print(f"  [yellow]not placed[/] {row['producer_id']} {row['name']}: {row.get('geocode_note', '')}",
+                      highlight=False)
+    for result in report.routes:
+        if result.error:
+            console.print(f"  [red]route {result.route_id}[/]: {result.error}", highlight=False)
+        elif result.itinerary is not None:
+            for warning in result.itinerary.warnings:
+                console.print(f"  [yellow]{result.route_id}[/]: {warning}", highlight=False)
+    for warning in report.warnings:
+        console.print(f"  [yellow]warning[/]: {warning}", highlight=False)
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
+    console.print(f"Steps: {timings}", highlight=False)
+    if report.index_page is not None:
+        console.print(f"[bold green]Site:[/] {report.index_page.resolve()}", highlight=False)

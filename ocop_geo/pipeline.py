@@ -1,0 +1,137 @@
+"""The whole journey in one call: registry -> geocoding -> networks -> plans -> maps, exports and the site.
+
+``run_pipeline`` is what ``ocop-geo demo`` runs. It keeps going past bad registry rows and broken route specs,
+collecting every problem in the returned :class:`PipelineReport`, so a department's list with some bad rows still
+produces the site from its good rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import settings
+from ._errors import OcopGeoError
+from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
+from .registry import Registry, load_bundled_registry, load_registry
+
+log = logging.getLogger(__name__)
+
+#: Steps reported to the progress callback, in order.
+STEPS = ("registry", "networks", "plans", "site")
+
+
+@dataclass
+class RouteResult:
+    """One planned route (or why it could not be planned)."""
+
+    spec_file: Path
+    route_id: str
+    itinerary: Itinerary | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class PipelineReport:
+    """What the pipeline did: the registry, the routes, the site and every warning on the way."""
+
+    registry: Registry
+    routes: list[RouteResult] = field(default_factory=list)
+    index_page: Path | None = None
+    out_dir: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every route was planned and every registry row accepted and placed."""
+        return (all(r.itinerary is not None for r in self.routes) and len(self.registry.rejected) == 0
+                and len(self.registry.unplaced) == 0)
+
+
+Progress = Callable[[str, str], None]
+
+
+def run_pipeline(
+    *,
+    registry_paths: Sequence[str | Path] = (),
+    routes: Sequence[str | Path] | None = None,
+    out_dir: str | Path | None = None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+) -> PipelineReport:
+    """Run the pipeline on the bundled data (or ``registry_paths``) and publish the site into ``out_dir``.
+
+    Parameters
+    ----------
+    registry_paths
+        Registry files; empty = the bundled registry.
+    routes
+        Route spec files (TOML); None = every ``*.toml`` in ``data/routes/``.
+    out_dir
+        Where the site goes; None = ``maps/``.
+    pdf
+        Also print each route to PDF with Debian's chromium.
+    progress
+        Called as ``progress(step, message)`` when a step starts or advances.
+    """
+    from .network import load_network
+    from .planner import plan_route
+    from .site import publish_site
+    from .spec import load_pois, load_spec
+
+    say = progress or (lambda step, message: log.info("%s: %s", step, message))
+    out = Path(out_dir) if out_dir is not None else settings.maps_dir
+    spec_files = [Path(p) for p in routes] if routes is not None else sorted(
+        (settings.data_dir / "routes").glob("*.toml"))
+    timings: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    say("registry", "reading and geocoding the registry")
+    registry = load_registry(*registry_paths) if registry_paths else load_bundled_registry()
+    report = PipelineReport(registry=registry, out_dir=out)
+    report.warnings.extend(registry.notices)
+    timings["registry"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    pois = load_pois()
+    specs = []
+    for path in spec_files:
+        try:
+            specs.append((path, load_spec(path, pois=pois)))
+        except OcopGeoError as exc:
+            report.routes.append(RouteResult(path, path.stem, error=str(exc)))
+    graphs = {}
+    for mode in sorted({spec.mode for _, spec in specs}):
+        say("networks", f"{mode} network")
+        graphs[mode] = load_network(mode=mode)
+    timings["networks"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    itinerary_dir = out / "itineraries"
+    for path, spec in specs:
+        say("plans", spec.id)
+        started = time.perf_counter()
+        try:
+            itinerary = plan_route(spec, registry, graph=graphs[spec.mode])
+        except OcopGeoError as exc:
+            report.routes.append(RouteResult(path, spec.id, error=str(exc)))
+            continue
+        write_itinerary(itinerary, itinerary_dir / f"{spec.id}.json")
+        write_itinerary_csv(itinerary, itinerary_dir / f"{spec.id}.csv")
+        report.routes.append(RouteResult(path, spec.id, itinerary, seconds=time.perf_counter() - started))
+    timings["plans"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say("site", f"publishing {sum(r.itinerary is not None for r in report.routes)} routes")
+    planned = [r.itinerary for r in report.routes if r.itinerary is not None]
+    site = publish_site(planned, out, producers=registry.producers, products=registry.products, pdf=pdf)
+    report.warnings.extend(site.warnings)
+    report.index_page = out / "index.html"
+    timings["site"] = time.perf_counter() - t0
+    report.timings = timings
+    return report

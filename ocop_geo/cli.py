@@ -28,6 +28,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "cli_demo",
     "cli_geocode",
     "cli_publish",
+    "cli_bench",
 )
 
 console = Console(stderr=False)

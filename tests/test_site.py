@@ -1,0 +1,145 @@
+"""The static site: files, links, escaping, safe slugs, QR codes and the publish command (no browser).
+
+Itineraries are hand-built TEST FIXTURES over the real bundled producers (tests/_publish_fixtures.py).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from _publish_fixtures import HOSTILE, itinerary, products_df, producers_gdf
+
+from ocop_geo import site
+from ocop_geo.itinerary import write_itinerary
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("href", "src") and v:
+                self.links.append(v)
+
+
+def _parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> site.SiteReport:
+    out = tmp_path_factory.mktemp("site")
+    its = [itinerary(), itinerary(hostile=True, n_days=1)]
+    its[1] = replace(its[1], route_id="../../etc/passwd")
+    return site.publish_site(its, out, producers=producers_gdf(hostile=True), products=products_df(),
+                             base_url="https://example.org/ocop")  # fmt: skip
+
+
+def test_layout_and_safe_slugs(published):
+    out = published.out_dir
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert "index.html" in names and "producers/index.html" in names
+    assert "routes/test-fixture-outskirts.html" in names and "routes/etc-passwd.html" in names
+    assert len([n for n in names if n.startswith("producers/")]) == len(producers_gdf()) + 1
+    for path in out.rglob("*"):
+        assert path.resolve().is_relative_to(out.resolve())
+        assert not path.name.endswith(".tmp")
+        assert re.fullmatch(r"[A-Za-z0-9._-]+", path.name), path.name
+    assert {p.suffix for p in (out / "routes").iterdir()} == {".html", ".gpx", ".kml", ".geojson", ".csv"}
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in published.pages)  # readable by a web server
+
+
+def test_every_local_link_resolves_and_nothing_comes_from_a_cdn(published):
+    out = published.out_dir
+    for page in out.rglob("*.html"):
+        for link in _parse(page).links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https"):
+                assert parts.netloc in ("www.openstreetmap.org", "example.org"), (page, link)
+                continue
+            if not parts.path:  # in-page anchor
+                continue
+            target = (page.parent / parts.path).resolve()
+            assert target.is_file(), f"{page.relative_to(out)} links to missing {link}"
+            assert target.is_relative_to(out.resolve())
+
+
+def test_pages_are_zoomable_bilingual_and_escape_registry_text(published):
+    for page in published.out_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+        assert "user-scalable=no" not in text
+        assert "<img" not in text, page
+        assert text.count('lang="vi"') >= 3 and 'lang="en"' in text
+        assert "© OpenStreetMap contributors" in text
+    hostile_page = (published.out_dir / "routes" / "etc-passwd.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hostile_page
+
+
+def test_route_page_rows_match_the_plan_and_link_producers(published):
+    it = itinerary()
+    text = (published.out_dir / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="stop-row" data-day="(\d+)" data-seq="(\d+)" data-kind="(\w+)">', text)
+    assert rows == [(str(d.day), str(s.seq), s.kind) for d, s in it.stops()]
+    assert text.count('<table class="itinerary"') == 3
+    assert 'href="../producers/hcm-p004.html"' in text
+    for fmt in ("gpx", "kml", "geojson", "csv"):
+        assert f'href="test-fixture-outskirts.{fmt}"' in text
+
+
+def test_qr_code_encodes_the_public_page_url(published):
+    url = "https://example.org/ocop/routes/test-fixture-outskirts.html"
+    text = (published.out_dir / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert f'<a href="{url}">{url}</a>' in text
+    svg = re.search(r"<svg[^>]*role=\"img\"><title>QR: (.*?)</title>.*?</svg>", text, re.S)
+    assert svg and svg.group(1) == url
+    assert site.qr_svg(url) in text
+
+
+def test_producer_page_lists_products_and_routes(published):
+    text = (published.out_dir / "producers" / "hcm-p004.html").read_text(encoding="utf-8")
+    assert "Công ty TNHH Đạt Butter" in text
+    assert "Bơ đậu phộng" in text or "bơ" in text.lower()
+    assert 'href="../routes/test-fixture-outskirts.html"' in text
+    lonely = (published.out_dir / "producers" / "hcm-p016.html").read_text(encoding="utf-8")
+    assert "No published route yet." in lonely
+
+
+def test_without_base_url_no_qr_and_a_warning(tmp_path: Path):
+    rep = site.publish_site([itinerary(n_days=1)], tmp_path)
+    assert rep.warnings == ["test-fixture-outskirts: no --base-url, so no QR code"]
+    text = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert "<svg" not in text.split('id="h-qr"')[1] and "--base-url" in text
+    # only producers on the route get pages when no registry is given
+    assert sorted(p.name for p in (tmp_path / "producers").iterdir()) == ["hcm-p004.html", "index.html"]
+
+
+def test_republish_replaces_pages(tmp_path: Path):
+    site.publish_site([itinerary(n_days=1)], tmp_path, base_url="https://a.example")
+    site.publish_site([itinerary(n_days=1)], tmp_path, base_url="https://b.example")
+    text = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert "https://b.example/routes/" in text and "https://a.example" not in text
+
+
+def test_cli_publish_itinerary_with_bundled_registry(tmp_path: Path):
+    src = write_itinerary(itinerary(), tmp_path / "it.json")
+    cmd = [sys.executable, "-m", "ocop_geo", "publish", str(src), "-o", str(tmp_path / "site")]
+    ok = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "site" / "routes" / "test-fixture-outskirts.html").is_file()
+    assert len(list((tmp_path / "site" / "producers").glob("*.html"))) > 10  # the bundled registry's
+    partial = subprocess.run([*cmd, str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=180)
+    assert partial.returncode == 1 and "missing.json" in partial.stderr

@@ -1,0 +1,678 @@
+"""The route planner: from a route spec and the registry to an itinerary.
+
+Steps of :func:`plan_route`:
+
+1. site attributes from the registry (:mod:`ocop_geo.sites`);
+2. candidate filtering, recording every exclusion with a reason code (:func:`select_candidates`);
+3. road travel times and distances between start, end, lunch place and candidates
+   (:mod:`ocop_geo.network`), candidates unreachable by road become ``outside_coverage``;
+4. a TOPTW :class:`~ocop_geo.toptw.Problem`: one route per day, opening hours turned into
+   windows for the *start* of a visit (``close - visit minutes``), lunch as a break or as a
+   vertex at the lunch POI, must-visits mandatory (checked first so an impossible one is an
+   error naming the site and why);
+5. :func:`ocop_geo.toptw.solve`, then the itinerary with per-leg road geometry
+   (``network.route_between``) and every left-out candidate with its reason.
+
+:func:`plan_on_matrices` is the pure core (matrices in, itinerary out); it is what the tests
+drive with small synthetic matrices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import settings, toptw
+from ._errors import PlanningError
+from .itinerary import Day, Itinerary, Leg, NotChosen, Stop, Totals
+from .opening_hours import format_hhmm
+from .sites import Site, build_sites
+from .spec import DaySpec, Place, RouteSpec, district_key
+
+__all__ = [
+    "DAY_COLORS",
+    "Candidates",
+    "LegFn",
+    "plan_on_matrices",
+    "plan_route",
+    "select_candidates",
+    "straight_leg",
+]
+
+log = logging.getLogger(__name__)
+
+#: Colours of days 1, 2, 3, ... (ColorBrewer RdYlBu/Set1-like, readable on OSM tiles).
+DAY_COLORS: tuple[str, ...] = ("#d7191c", "#2c7bb6", "#1a9641", "#7b3294", "#fdae61", "#e66101")
+
+_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+#: A function returning the road leg between two places: ``(a, b) -> Leg``.
+LegFn = Callable[[Place, Place], Leg]
+
+
+@dataclass
+class Candidates:
+    """Sites left after filtering, and the ones filtered out with their reason."""
+
+    sites: list[Site]
+    not_chosen: list[NotChosen] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _day_label(d: DaySpec) -> str:
+    return f"{d.weekday} {d.date.isoformat()}" if d.date else d.weekday
+
+
+def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
+    """Filter ``sites`` by the spec; every site ends up a candidate or a :class:`NotChosen`.
+
+    The spec's POI stops are added as candidates (kind ``"poi"``). Must-visit producers pass the stars, theme and district filters (a warning says so);
+    an unknown or unplaced must-visit raises :class:`PlanningError`.
+    """
+    by_id = {s.site_id: s for s in sites}
+    unknown = [pid for pid in spec.must_visit if pid not in by_id]
+    if unknown:
+        raise PlanningError(
+            f"{spec.source}: must_visit {', '.join(unknown)} not in the registry; "
+            "check the producer ids (ocop-geo registry list) or remove them"
+        )
+    for pid in spec.exclude:
+        if pid not in by_id:
+            log.warning("exclude lists %s, which is not in the registry", pid)
+    must = set(spec.must_visit)
+    themes = set(spec.themes)
+    districts = {district_key(d) for d in spec.districts}
+    out = Candidates([])
+    for s in sites:
+        reason: tuple[str, str] | None = None
+        if not s.placed:
+            reason = ("unplaced", "the registry has no location for this producer; geocode it")
+        elif s.site_id in spec.exclude:
+            reason = ("excluded", "listed in the spec's exclude")
+        elif s.stars is None:
+            reason = ("below_min_stars", "no certified OCOP product yet (candidates only)")
+        elif spec.min_stars and s.stars < spec.min_stars:
+            reason = ("below_min_stars", f"{s.stars} stars, the route asks for at least {spec.min_stars}")
+        elif themes and not themes & set(s.groups):
+            reason = (
+                "theme",
+                f"products in {', '.join(s.groups) or 'no group'}, not in the themes",
+            )
+        elif districts and district_key(s.district) not in districts:
+            reason = ("district", f"in {s.district or 'an unknown district'}, not a route district")
+        if reason and s.site_id in must:
+            if reason[0] == "unplaced":
+                raise PlanningError(
+                    f"must-visit {s.site_id} ({s.name}) has no location in the registry; "
+                    "add its lat/lon or remove it from must_visit"
+                )
+            out.warnings.append(f"{s.site_id} is a must-visit although {reason[1]}")
+            reason = None
+        if reason:
+            out.not_chosen.append(NotChosen(s.site_id, s.name, reason[0], reason[1]))
+        else:
+            out.sites.append(s)
+    out.sites.extend(_poi_sites(spec))
+    log.info("%d candidate sites, %d filtered out", len(out.sites), len(out.not_chosen))
+    return out
+
+
+def _poi_sites(spec: RouteSpec) -> list[Site]:
+    """The spec's POI stops as sites (``kind="poi"``), scored by the spec."""
+    return [
+        Site(
+            site_id=p.stop_id,
+            name=p.place.name,
+            lat=p.place.lat,
+            lon=p.place.lon,
+            precision=p.precision,
+            district="",
+            ward="",
+            stars=None,
+            n_products=0,
+            groups=(),
+            products=(),
+            score=p.score,
+            visit_min=p.minutes,
+            hours=p.hours,
+            hours_assumed=False,
+            kind="poi",
+        )  # fmt: skip
+        for p in spec.poi_stops
+    ]
+
+
+def straight_leg(a: Place, b: Place, *, speed_kmh: float = 20.0, detour: float = 1.4) -> Leg:
+    """A straight-line leg (``off_network``) with an estimated time; used when no road path exists."""
+    dist = _haversine_m(a.lon, a.lat, b.lon, b.lat) * detour
+    return Leg(
+        dist / (speed_kmh / 3.6), dist, ((a.lon, a.lat), (b.lon, b.lat)), True,
+        "straight line: no road path in the network",
+    )  # fmt: skip
+
+
+def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
+
+
+def _site_place(s: Site) -> Place:
+    return Place(s.kind, s.name, s.lat, s.lon, s.site_id)
+
+
+@dataclass
+class _Layout:
+    """Vertex numbering of the problem: start, end, one lunch vertex per day, then candidates."""
+
+    places: list[Place]
+    start: int
+    end: int
+    lunch: list[int]  # per day, -1 when lunch is a break (or none)
+    first_site: int
+
+
+def _layout(spec: RouteSpec, sites: Sequence[Site]) -> _Layout:
+    places = [spec.start, spec.end]
+    lunch = [-1] * len(spec.days)
+    if spec.lunch and spec.lunch.place:
+        for r in range(len(spec.days)):
+            lunch[r] = len(places)
+            places.append(spec.lunch.place)
+    first = len(places)
+    places.extend(_site_place(s) for s in sites)
+    return _Layout(places, 0, 1, lunch, first)
+
+
+def _site_windows(s: Site, day: DaySpec, holidays: frozenset[dt.date]) -> list[tuple[float, float]]:
+    """Windows (s after midnight) for the start of a visit: each opening window minus the visit."""
+    out = []
+    for o, c in s.hours.windows(day.date or day.weekday, holidays=holidays):
+        latest = c - s.visit_min
+        if latest >= o:
+            out.append((o * 60.0, latest * 60.0))
+    return out
+
+
+def _closed_reason(s: Site, spec: RouteSpec) -> str:
+    parts = []
+    for d in spec.days:
+        wins = s.hours.windows(d.date or d.weekday, holidays=spec.holidays)
+        if not wins:
+            parts.append(f"closed on {_day_label(d)}")
+        else:
+            spans = ", ".join(f"{format_hhmm(o)}-{format_hhmm(c)}" for o, c in wins)
+            parts.append(
+                f"open {spans} on {_day_label(d)}, too short for a {s.visit_min}-min visit"
+            )
+    note = " (hours assumed)" if s.hours_assumed else ""
+    return "; ".join(parts) + note
+
+
+def _build_problem(
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, travel: np.ndarray
+) -> toptw.Problem:
+    n, m = len(lay.places), len(spec.days)
+    site_windows = [[_site_windows(s, d, spec.holidays) for d in spec.days] for s in sites]
+    k = max([1] + [len(w) for per_site in site_windows for w in per_site])
+    windows = np.empty((m, n, k, 2))
+    windows[..., 0], windows[..., 1] = np.inf, -np.inf
+    score = np.zeros(n)
+    service = np.zeros(n)
+    mandatory = np.zeros(n, dtype=bool)
+    must = spec.must_visit_ids
+    for i, s in enumerate(sites):
+        v = lay.first_site + i
+        score[v] = s.score + (spec.score.must_visit_bonus if s.site_id in must else 0.0)
+        service[v] = s.visit_min * 60.0
+        mandatory[v] = s.site_id in must
+        for r in range(m):
+            for j, w in enumerate(site_windows[i][r]):
+                windows[r, v, j] = w
+    breaks = np.full((m, 3), np.nan)
+    max_stops = np.full(m, -1 if spec.max_stops_per_day is None else spec.max_stops_per_day)
+    for r, d in enumerate(spec.days):
+        windows[r, lay.start, 0] = d.window
+        windows[r, lay.end, 0] = d.window
+        if spec.lunch is None:
+            continue
+        lo, hi, minutes = spec.lunch.earliest * 60.0, spec.lunch.latest * 60.0, spec.lunch.minutes
+        if lay.lunch[r] >= 0:
+            v = lay.lunch[r]
+            windows[r, v, 0] = (lo, hi)
+            service[v] = minutes * 60.0
+            mandatory[v] = True
+            if max_stops[r] >= 0:
+                max_stops[r] += 1
+        else:
+            breaks[r] = (lo, hi, minutes * 60.0)
+    route_window = np.array([[d.window[0] * 60.0, d.window[1] * 60.0] for d in spec.days])
+    return toptw.Problem(
+        travel=travel, score=score, service=service, windows=windows,
+        route_start=np.full(m, lay.start), route_end=np.full(m, lay.end),
+        route_window=route_window, mandatory=mandatory, max_stops=max_stops, breaks=breaks,
+    )  # fmt: skip
+
+
+def _check_must_visits(
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem
+) -> None:
+    """Raise PlanningError naming every must-visit that cannot be visited on any day, and why."""
+    problems = []
+    for i, s in enumerate(sites):
+        if s.site_id not in spec.must_visit_ids:
+            continue
+        v = lay.first_site + i
+        if not np.isfinite(problem.windows[:, v, :, 0]).any():
+            problems.append(f"{s.site_id} ({s.name}): {_closed_reason(s, spec)}")
+            continue
+        why = []
+        for r, d in enumerate(spec.days):
+            wins = problem.windows[r, v]
+            wins = wins[np.isfinite(wins[:, 0])]
+            if not len(wins):
+                continue
+            arrive = d.window[0] * 60.0 + problem.travel[lay.start, v]
+            ok_start = [max(arrive, a) for a, b in wins if max(arrive, a) <= b]
+            back = [t + problem.service[v] + problem.travel[v, lay.end] for t in ok_start]
+            if back and min(back) <= d.window[1] * 60.0:
+                break
+            if not ok_start:
+                why.append(
+                    f"reached at {format_hhmm(arrive / 60)} on {_day_label(d)}, after it closes"
+                )
+            else:
+                why.append(
+                    f"back at the end only at {format_hhmm(min(back) / 60)} on {_day_label(d)}, "
+                    f"after {format_hhmm(d.window[1])}"
+                )
+        else:
+            problems.append(f"{s.site_id} ({s.name}): " + "; ".join(why))
+    if problems:
+        raise PlanningError(
+            "cannot schedule must-visit " + " | ".join(problems)
+            + ". Widen day_window, add a day, or remove it from must_visit."
+        )  # fmt: skip
+
+
+def _solve(
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem,
+    *, time_limit: float, seed: int,
+) -> toptw.Solution:  # fmt: skip
+    def name(match: re.Match[str]) -> str:
+        v = int(match.group(1))
+        if v >= lay.first_site:
+            s = sites[v - lay.first_site]
+            return f"{s.site_id} ({s.name})"
+        return "the lunch stop" if v in lay.lunch else f"vertex {v}"
+
+    try:
+        return toptw.solve(problem, time_limit=time_limit, seed=seed)
+    except PlanningError as exc:
+        raise PlanningError(re.sub(r"vertex (\d+)", name, str(exc))) from None
+
+
+def _unvisited(
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, sol: toptw.Solution
+) -> list[NotChosen]:
+    out = []
+    full = spec.max_stops_per_day is not None and all(
+        len([v for v in rt if v >= lay.first_site]) >= spec.max_stops_per_day for rt in sol.routes
+    )
+    for i, s in enumerate(sites):
+        v = lay.first_site + i
+        code = sol.unvisited_reason.get(v)
+        if code is None:
+            continue
+        if code == "closed":
+            nc = NotChosen(s.site_id, s.name, "closed", _closed_reason(s, spec))
+        elif code == "too_far":
+            nc = NotChosen(
+                s.site_id, s.name, "no_time",
+                "cannot be reached, visited and left within the day window even as the only stop",
+            )  # fmt: skip
+        elif code == "no_score":
+            nc = NotChosen(
+                s.site_id, s.name, "below_min_stars", "no certified OCOP product (score 0)"
+            )
+        elif full:
+            nc = NotChosen(
+                s.site_id, s.name, "max_stops",
+                f"every day already has {spec.max_stops_per_day} stops of higher value",
+            )  # fmt: skip
+        else:
+            nc = NotChosen(
+                s.site_id, s.name, "no_time",
+                f"does not fit in the day with the higher-value stops (score {s.score:g})",
+            )  # fmt: skip
+        out.append(nc)
+    return out
+
+
+def _stop(
+    seq: int, kind: str, place: Place, *, arrival: float | None, start: float, end: float,
+    leg: Leg | None, site: Site | None = None, wait_s: float = 0.0,
+) -> Stop:  # fmt: skip
+    extra: dict[str, Any] = {}
+    if site is not None:
+        extra = dict(
+            district=site.district, ward=site.ward, stars=site.stars, score=site.score,
+            groups=site.groups, products=site.products, opening_hours=site.hours.text,
+        )  # fmt: skip
+    precision = site.precision if site is not None else "exact"
+    site_id = site.site_id if site is not None else (place.ref or None)
+    return Stop(
+        seq, kind, site_id, place.name, place.lat, place.lon, precision,
+        None if arrival is None else format_hhmm(arrival / 60.0), max(0.0, wait_s) / 60.0,
+        format_hhmm(start / 60.0), format_hhmm(end / 60.0), (end - start) / 60.0, leg, **extra,
+    )  # fmt: skip
+
+
+def _day_stops(
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem,
+    sol: toptw.Solution, r: int, travel: np.ndarray, dist: np.ndarray, leg_fn: LegFn,
+) -> list[Stop]:  # fmt: skip
+    sch = sol.schedule(problem, r)
+    if not sch.feasible:
+        raise PlanningError(f"internal: day {r + 1} schedule infeasible ({sch.reason})")
+    stops = [
+        _stop(0, "start", spec.start, arrival=None, start=sch.depart, end=sch.depart, leg=None)
+    ]
+    prev = lay.start
+
+    def leg(a: int, b: int) -> Leg:
+        pa, pb = lay.places[a], lay.places[b]
+        if (pa.lon, pa.lat) == (pb.lon, pb.lat):  # same place (e.g. two producers at one centroid)
+            return Leg(0.0, 0.0, ((pa.lon, pa.lat), (pb.lon, pb.lat)))
+        road = leg_fn(pa, pb)
+        return Leg(
+            float(travel[a, b]), float(dist[a, b]), road.coordinates, road.off_network, road.note
+        )
+
+    def add_break(at: int, moved: bool, arrival: float) -> None:
+        place = lay.places[at]
+        label = Place("point", f"Ăn trưa / Lunch ({place.name})", place.lat, place.lon)
+        stops.append(
+            _stop(len(stops), "lunch", label, arrival=arrival, start=sch.break_start,
+                  end=sch.break_end, leg=leg(prev, at) if moved else None,
+                  wait_s=sch.break_start - arrival)
+        )  # fmt: skip
+
+    t_free = sch.depart  # when the traveller is free to leave ``prev``
+    for q, v in enumerate(sch.stops + [lay.end]):
+        is_end = q == len(sch.stops)
+        arrival = t_free + float(travel[prev, v]) if is_end else float(sch.arrival[q])
+        moved_leg: Leg | None = leg(prev, v)
+        if sch.break_before == q:
+            if sch.break_start >= t_free + float(travel[prev, v]) - 1e-6:
+                # ride first, lunch where the next stop is, then the visit
+                add_break(v, True, t_free + float(travel[prev, v]))
+                moved_leg, arrival = None, sch.break_end
+            else:
+                add_break(prev, False, sch.break_start)  # lunch before leaving the previous stop
+                arrival = max(arrival, sch.break_end + float(travel[prev, v]))
+        if is_end:
+            stops.append(_stop(len(stops), "end", spec.end, arrival=arrival, start=arrival,
+                               end=arrival, leg=moved_leg))  # fmt: skip
+            break
+        st, en = float(sch.start[q]), float(sch.end[q])
+        if v >= lay.first_site:
+            s = sites[v - lay.first_site]
+            stops.append(_stop(len(stops), s.kind, _site_place(s), arrival=arrival, start=st,
+                               end=en, leg=moved_leg, site=s, wait_s=st - arrival))  # fmt: skip
+        else:  # the lunch POI vertex
+            stops.append(_stop(len(stops), "lunch", lay.places[v], arrival=arrival, start=st,
+                               end=en, leg=moved_leg, wait_s=st - arrival))  # fmt: skip
+        prev, t_free = v, en
+    return stops
+
+
+def plan_on_matrices(
+    spec: RouteSpec,
+    candidates: Candidates,
+    travel: np.ndarray,
+    distance: np.ndarray,
+    *,
+    leg_fn: LegFn | None = None,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    unreachable: Mapping[str, str] | None = None,
+) -> Itinerary:
+    """Plan on given matrices over ``[start, end, lunch per day..., candidates...]`` (s and m).
+
+    ``leg_fn`` draws each leg (default: straight lines marked off-network); ``unreachable`` maps
+    candidate ids to the reason they are ``outside_coverage`` (they are left out of the problem).
+    """
+    leg_fn = leg_fn or (lambda a, b: straight_leg(a, b))
+    gone = dict(unreachable or {})
+    keep = [i for i, s in enumerate(candidates.sites) if s.site_id not in gone]
+    sites = [candidates.sites[i] for i in keep]
+    lay = _layout(spec, sites)
+    n_fixed = lay.first_site
+    idx = np.r_[np.arange(n_fixed), n_fixed + np.asarray(keep, dtype=int)].astype(int)
+    travel = np.asarray(travel, dtype=float)[np.ix_(idx, idx)]
+    distance = np.asarray(distance, dtype=float)[np.ix_(idx, idx)]
+    not_chosen = list(candidates.not_chosen)
+    for s in candidates.sites:
+        if s.site_id in gone:
+            if s.site_id in spec.must_visit_ids:
+                raise PlanningError(
+                    f"must-visit {s.site_id} ({s.name}) cannot be reached on the {spec.mode} "
+                    f"road network ({gone[s.site_id]}); correct its location or remove it from must_visit"
+                )
+            not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", gone[s.site_id]))
+    problem = _build_problem(spec, sites, lay, travel)
+    _check_must_visits(spec, sites, lay, problem)
+    sol = _solve(
+        spec, sites, lay, problem,
+        time_limit=spec.time_limit if time_limit is None else time_limit,
+        seed=spec.seed if seed is None else seed,
+    )  # fmt: skip
+    not_chosen.extend(_unvisited(spec, sites, lay, sol))
+    days = []
+    warnings = list(candidates.warnings)
+    for r, d in enumerate(spec.days):
+        stops = _day_stops(spec, sites, lay, problem, sol, r, travel, distance, leg_fn)
+        color = DAY_COLORS[r % len(DAY_COLORS)]
+        window = (format_hhmm(d.window[0]), format_hhmm(d.window[1]))
+        days.append(
+            Day(r + 1, d.date.isoformat() if d.date else None, d.weekday, window, color,
+                tuple(stops), Totals.of_stops(stops))
+        )  # fmt: skip
+    warnings.extend(_stop_warnings(days, sites))
+    if any(d.date is None for d in spec.days):
+        warnings.append("days are given as weekdays: public holidays are not considered")
+    totals = Totals(
+        travel_s=sum(d.totals.travel_s for d in days),
+        distance_m=sum(d.totals.distance_m for d in days),
+        visit_min=sum(d.totals.visit_min for d in days),
+        score=sum(d.totals.score for d in days),
+        n_stops=sum(d.totals.n_stops for d in days),
+        n_days=len(days),
+    )
+    order = {code: i for i, code in enumerate(("closed", "no_time", "max_stops"))}
+    not_chosen.sort(key=lambda nc: (order.get(nc.code, 9), nc.code, nc.site_id))
+    return Itinerary(
+        route_id=spec.id, title=dict(spec.title), description=dict(spec.description),
+        mode=spec.mode, generated_at=dt.datetime.now(_TZ).isoformat(timespec="seconds"),
+        spec_file=spec.source, days=tuple(days), totals=totals, not_chosen=tuple(not_chosen),
+        warnings=tuple(dict.fromkeys(warnings)), attribution=settings.osm_attribution,
+    )  # fmt: skip
+
+
+def _stop_warnings(days: Sequence[Day], sites: Sequence[Site]) -> list[str]:
+    by_id = {s.site_id: s for s in sites}
+    out = []
+    for day in days:
+        straight = []
+        for st in day.stops:
+            site = by_id.get(st.site_id or "") if st.kind in {"producer", "poi"} else None
+            if site and site.precision not in {"exact", "street"}:
+                where = site.ward or site.district
+                out.append(f"{site.site_id} is located only at {site.precision} level ({where}); "
+                           "ask the producer for the exact address before the tour")  # fmt: skip
+            if st.leg_in is not None and st.leg_in.off_network:
+                straight.append(st.name)
+        if straight:
+            out.append(
+                f"day {day.day}: {len(straight)} leg(s) drawn as straight lines with estimated "
+                f"times (no road path): to {', '.join(straight)}"
+            )
+    return out
+
+
+def plan_route(
+    spec: RouteSpec,
+    registry: Any,
+    *,
+    graph: Any = None,
+    time_limit: float | None = None,
+    seed: int | None = None,
+) -> Itinerary:
+    """Plan the route described by ``spec`` over the producers of ``registry``.
+
+    Parameters
+    ----------
+    spec
+        A validated :class:`~ocop_geo.spec.RouteSpec`.
+    registry
+        A :class:`~ocop_geo.registry.Registry` (``producers`` and ``products`` frames).
+    graph
+        Road network of ``spec.mode``; default: ``network.load_network(mode=spec.mode)`` (cached).
+    time_limit, seed
+        Override the spec's solver time limit (s) and seed.
+
+    Returns
+    -------
+    Itinerary
+
+    Raises
+    ------
+    PlanningError
+        A must-visit is unknown, unplaced, unreachable or cannot fit; the message names it and why.
+    """
+    from shapely.geometry import Point
+
+    from . import matrix, network
+    from ._errors import NetworkError
+
+    sites, site_warnings = build_sites(
+        registry.producers, registry.products,
+        weights=spec.score, default_visit_minutes=spec.default_visit_minutes,
+    )  # fmt: skip
+    spec = _resolve_producer_places(spec, sites)
+    cands = select_candidates(spec, sites)
+    cands.warnings[:0] = site_warnings
+    G = graph if graph is not None else network.load_network(mode=spec.mode)
+    cands = _drop_outside_coverage(spec, cands, G)
+    lay = _layout(spec, cands.sites)
+    travel, distance = _network_matrices(G, lay.places)
+    n0 = lay.first_site
+    unreachable = {
+        s.site_id: f"no {spec.mode} road path between it and the start or end"
+        for i, s in enumerate(cands.sites)
+        if not (np.isfinite(travel[0, n0 + i]) and np.isfinite(travel[n0 + i, 1]))
+    }
+
+    def leg_fn(a: Place, b: Place) -> Leg:
+        try:
+            road = matrix.route_between(G, Point(a.lon, a.lat), Point(b.lon, b.lat))
+        except NetworkError as exc:
+            log.warning("no road leg from %s to %s (%s): straight line drawn", a.name, b.name, exc)
+            return straight_leg(a, b)
+        coords = tuple((float(x), float(y)) for x, y in road.geometry.coords)
+        if len(coords) < 2:
+            coords = ((a.lon, a.lat), (b.lon, b.lat))
+        return Leg(road.travel_s, road.distance_m, coords, bool(road.off_network), road.note)
+
+    return plan_on_matrices(
+        spec, cands, travel, distance, leg_fn=leg_fn, time_limit=time_limit, seed=seed,
+        unreachable=unreachable,
+    )  # fmt: skip
+
+
+def _drop_outside_coverage(spec: RouteSpec, cands: Candidates, G: Any) -> Candidates:
+    """Move candidates outside the graph's extent, or too far from any road, to not-chosen.
+
+    A must-visit far from a road is kept (planned with a straight-line access leg, warned);
+    one outside the extent is an error.
+    """
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from .snapping import MAX_SNAP_DISTANCE_M, snap_points
+
+    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float)
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    inside, out = [], Candidates([], list(cands.not_chosen), list(cands.warnings))
+    for s in cands.sites:
+        if x0 <= s.lon <= x1 and y0 <= s.lat <= y1:
+            inside.append(s)
+        elif s.site_id in spec.must_visit_ids:
+            raise PlanningError(
+                f"must-visit {s.site_id} ({s.name}) at ({s.lat:.5f}, {s.lon:.5f}) lies outside "
+                "the road network's extent; use a network that covers it or remove it"
+            )
+        else:
+            out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage",
+                                            "outside the road network's extent"))  # fmt: skip
+    if not inside:
+        return out
+    points = gpd.GeoSeries([Point(s.lon, s.lat) for s in inside], crs="EPSG:4326")
+    snap = snap_points(G, points)
+    for i, s in enumerate(inside):
+        far = not bool(snap["on_network"].iloc[i])
+        if far and s.site_id not in spec.must_visit_ids:
+            reason = (
+                f"{snap['distance_m'].iloc[i]:,.0f} m from the nearest {spec.mode} road "
+                f"(more than {MAX_SNAP_DISTANCE_M:,.0f} m)"
+            )
+            out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", reason))
+            continue
+        if far:
+            out.warnings.append(
+                f"{s.site_id} is far from any {spec.mode} road: straight-line access"
+            )
+        out.sites.append(s)
+    return out
+
+
+def _network_matrices(G: Any, places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
+    """Travel time (s) and distance (m) matrices between ``places`` (:func:`matrix.matrices`)."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from . import matrix
+
+    points = gpd.GeoSeries([Point(p.lon, p.lat) for p in places], crs="EPSG:4326")
+    t, d = matrix.matrices(G, points)
+    return t.to_numpy(dtype=float), d.to_numpy(dtype=float)
+
+
+def _resolve_producer_places(spec: RouteSpec, sites: Sequence[Site]) -> RouteSpec:
+    """Fill in the coordinates of ``producer = "..."`` start / end / lunch places."""
+    from dataclasses import replace
+
+    by_id = {s.site_id: s for s in sites}
+
+    def fix(p: Place | None, fieldname: str) -> Place | None:
+        if p is None or p.kind != "producer":
+            return p
+        s = by_id.get(p.ref)
+        if s is None or not s.placed:
+            what = "is not in the registry" if s is None else "has no location in the registry"
+            raise PlanningError(f"{spec.source}: {fieldname}.producer {p.ref!r} {what}")
+        return Place("producer", s.name, s.lat, s.lon, s.site_id)
+
+    lunch = spec.lunch
+    if lunch is not None and lunch.place is not None:
+        lunch = replace(lunch, place=fix(lunch.place, "lunch"))
+    return replace(spec, start=fix(spec.start, "start"), end=fix(spec.end, "end"), lunch=lunch)

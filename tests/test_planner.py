@@ -1,0 +1,244 @@
+"""The planner on small SYNTHETIC registries and matrices (labelled so), plus the bundled
+registry on the full-city graph (marked slow).
+
+Synthetic travel times are straight-line distance × 1.3 at 30 km/h between real HCMC
+coordinates; they stand in for the road network so the planner's own logic is tested fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ocop_geo import toptw
+from ocop_geo._errors import PlanningError
+from ocop_geo.itinerary import NOT_CHOSEN_CODES, read_itinerary, write_itinerary
+from ocop_geo.opening_hours import parse_hhmm
+from ocop_geo.planner import (
+    _build_problem,
+    _layout,
+    plan_on_matrices,
+    select_candidates,
+)
+from ocop_geo.sites import ScoreWeights, build_sites
+from ocop_geo.spec import parse_spec
+
+BEN_THANH = {"lat": 10.7725, "lon": 106.6979, "name": "Chợ Bến Thành (synthetic test point)"}
+
+
+def synthetic_registry() -> SimpleNamespace:
+    """SYNTHETIC producers at real commune coordinates (not the bundled registry)."""
+    P = [  # id, name, district, ward, lat, lon, precision, opening_hours, visit
+        ("S1", "Trại nấm Tân Thông", "Củ Chi", "Tân Thông Hội", 10.958, 106.508, "exact", "Mo-Sa 08:00-17:00", 40),
+        ("S2", "Xưởng bánh tráng Phú Hòa Đông", "Củ Chi", "Phú Hòa Đông", 11.020, 106.555, "ward", "", None),
+        ("S3", "Vườn mai Hóc Môn", "Hóc Môn", "Xuân Thới Sơn", 10.860, 106.560, "exact", "Su off; Mo-Sa 07:00-11:00", 30),
+        ("S4", "HTX rau Bình Chánh", "Bình Chánh", "Tân Quý Tây", 10.666, 106.593, "exact", "Mo-Fr 08:00-16:00", 45),
+        ("S5", "Cơ sở chưa định vị", "Củ Chi", "", None, None, "none", "", None),
+        ("S6", "Xưởng 3 sao", "Củ Chi", "An Nhơn Tây", 11.080, 106.490, "exact", "24/7", 30),
+        ("S7", "Hộ chỉ có ứng viên", "Hóc Môn", "Tân Hiệp", 10.900, 106.590, "exact", "24/7", 30),
+    ]  # fmt: skip
+    producers = pd.DataFrame(
+        P, columns=["producer_id", "name", "district", "ward", "lat", "lon", "location_precision",
+                    "opening_hours", "visit_minutes"],
+    )  # fmt: skip
+    R = [  # product, group, group_en, stars, status, producer, n
+        ("Nấm bào ngư", "Thực phẩm", "Food", 4, "certified", "S1", 1),
+        ("Trà nấm", "Đồ uống", "Beverages", 4, "certified", "S1", 1),
+        ("Bánh tráng phơi sương", "Thực phẩm", "Food", 4, "certified", "S2", 2),
+        ("Mai vàng bonsai", "Lưu niệm – nội thất – trang trí", "Souvenirs", 5, "certified", "S3", 1),
+        ("Rau muống", "Thực phẩm", "Food", 3, "certified", "S4", 1),
+        ("Bánh", "Thực phẩm", "Food", 4, "certified", "S5", 1),
+        ("Mứt", "Thực phẩm", "Food", 3, "certified", "S6", 1),
+        ("Nước mắm", "Thực phẩm", "Food", 4, "candidate", "S7", 1),
+    ]  # fmt: skip
+    products = pd.DataFrame(
+        R,
+        columns=[
+            "name",
+            "ocop_group",
+            "ocop_group_en",
+            "stars",
+            "status",
+            "producer_id",
+            "n_products",
+        ],
+    )
+    return SimpleNamespace(producers=producers, products=products)
+
+
+def synthetic_matrices(places) -> tuple[np.ndarray, np.ndarray]:
+    """SYNTHETIC road matrices: equirectangular distance × 1.3 at 30 km/h."""
+    lon = np.array([p.lon for p in places])
+    lat = np.array([p.lat for p in places])
+    dx = (lon[:, None] - lon[None, :]) * 109_300.0
+    dy = (lat[:, None] - lat[None, :]) * 110_600.0
+    dist = np.hypot(dx, dy) * 1.3
+    return dist / (30 / 3.6), dist
+
+
+def spec_of(**over):
+    data = {
+        "id": "synthetic", "title_vi": "Thử nghiệm", "mode": "motorbike",
+        "days": ["2026-12-05"], "day_window": ["07:00", "18:00"], "start": BEN_THANH,
+    }  # fmt: skip
+    data.update(over)
+    return parse_spec(data, source="synthetic.toml")
+
+
+def plan(spec, registry=None, **kw):
+    reg = registry or synthetic_registry()
+    sites, warnings = build_sites(reg.producers, reg.products, weights=spec.score,
+                                  default_visit_minutes=spec.default_visit_minutes)  # fmt: skip
+    cands = select_candidates(spec, sites)
+    cands.warnings[:0] = warnings
+    t, d = synthetic_matrices(_layout(spec, cands.sites).places)
+    return plan_on_matrices(spec, cands, t, d, time_limit=kw.pop("time_limit", 0.3), **kw)
+
+
+def test_scores_and_assumed_hours_are_reported():
+    reg = synthetic_registry()
+    sites, warnings = build_sites(
+        reg.producers, reg.products, weights=ScoreWeights(star_4=6, per_product=1)
+    )
+    by = {s.site_id: s for s in sites}
+    assert by["S1"].score == 6 + 2 and by["S2"].score == 6 + 2  # 2 products each (S2: one row, n=2)
+    assert by["S2"].hours_assumed and not by["S1"].hours_assumed
+    assert by["S7"].stars is None and by["S7"].score == 0  # a candidate product only
+    assert by["S1"].visit_min == 40 and by["S2"].visit_min == 45
+    assert any("S2" in w and "assumed" in w for w in warnings)
+
+
+def test_every_candidate_is_visited_or_explained():
+    spec = spec_of(min_stars=4, districts=["Củ Chi", "Hóc Môn"], themes=["Food", "Souvenirs"],
+                   exclude=["S6"], lunch={"window": ["11:00", "13:00"], "minutes": 60})  # fmt: skip
+    it = plan(spec)
+    visited = {s.site_id for d in it.days for s in d.stops if s.kind == "producer"}
+    explained = {n.site_id: n for n in it.not_chosen}
+    assert visited | set(explained) == {f"S{i}" for i in range(1, 8)}
+    assert not visited & set(explained)
+    assert explained["S4"].code == "below_min_stars"  # 3 stars (also wrong district)
+    assert explained["S5"].code == "unplaced"
+    assert explained["S6"].code == "excluded"
+    assert explained["S7"].code == "below_min_stars"
+    assert "S3" in visited or explained["S3"].code in {"no_time", "max_stops"}
+    assert all(n.code in NOT_CHOSEN_CODES for n in it.not_chosen)
+
+
+def test_schedule_respects_hours_windows_and_lunch():
+    spec = spec_of(lunch={"window": ["11:00", "13:00"], "minutes": 60})
+    it = plan(spec)
+    (day,) = it.days
+    kinds = [s.kind for s in day.stops]
+    assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("lunch") == 1
+    lunch = next(s for s in day.stops if s.kind == "lunch")
+    assert parse_hhmm("11:00") <= parse_hhmm(lunch.start) <= parse_hhmm("13:00")
+    assert parse_hhmm(lunch.end) - parse_hhmm(lunch.start) == 60
+    times = [parse_hhmm(s.start) for s in day.stops]
+    assert times == sorted(times)
+    assert parse_hhmm(day.stops[-1].arrival) <= parse_hhmm("18:00")
+    reg = synthetic_registry()
+    sites, _ = build_sites(reg.producers, reg.products)
+    hours = {s.site_id: s.hours for s in sites}
+    for s in day.stops:
+        if s.kind != "producer":
+            continue
+        wins = hours[s.site_id].windows(dt.date(2026, 12, 5))
+        a, b = parse_hhmm(s.start), parse_hhmm(s.end)
+        assert any(o <= a and b <= c + 1 for o, c in wins), (s.site_id, s.start, s.end, wins)
+        assert s.leg_in is not None or day.stops[s.seq - 1].kind == "lunch"
+    assert it.totals.n_stops == day.totals.n_stops >= 2
+    assert day.totals.travel_s == pytest.approx(
+        sum(s.leg_in.travel_s for s in day.stops if s.leg_in), rel=1e-9
+    )
+
+
+def test_lunch_at_a_poi_is_a_stop_with_its_name():
+    spec = spec_of(lunch={"window": ["11:00", "13:00"], "minutes": 45,
+                          "lat": 10.8889, "lon": 106.5963, "name": "Chợ Hóc Môn"})  # fmt: skip
+    it = plan(spec)
+    lunch = [s for s in it.days[0].stops if s.kind == "lunch"]
+    assert len(lunch) == 1 and lunch[0].name == "Chợ Hóc Môn"
+    assert lunch[0].visit_min == 45 and lunch[0].leg_in is not None
+
+
+def test_must_visit_is_kept_and_infeasible_one_names_the_site():
+    spec = spec_of(must_visit=["S4"], days=["2026-12-04"], day_window=["08:00", "17:00"])
+    it = plan(spec)
+    assert "S4" in {s.site_id for s in it.days[0].stops}
+    sunday = spec_of(must_visit=["S4"], days=["2026-12-06"])
+    with pytest.raises(PlanningError, match=r"S4 \(HTX rau Bình Chánh\): closed on Su 2026-12-06"):
+        plan(sunday)
+    short = spec_of(must_visit=["S6"], day_window=["08:00", "09:00"])
+    with pytest.raises(PlanningError, match="S6 .*back at the end only at"):
+        plan(short)
+    with pytest.raises(PlanningError, match="S5 .*no location"):
+        plan(spec_of(must_visit=["S5"]))
+    with pytest.raises(PlanningError, match="S99 not in the registry"):
+        plan(spec_of(must_visit=["S99"]))
+
+
+def test_closed_days_are_explained():
+    it = plan(spec_of(days=["2026-12-06"]))  # a Sunday
+    nc = {n.site_id: n for n in it.not_chosen}
+    for sid in ("S1", "S3", "S4"):
+        assert nc[sid].code == "closed" and "closed on Su 2026-12-06" in nc[sid].reason
+    assert "(hours assumed)" in nc["S2"].reason  # default Mo-Sa hours, said so
+
+
+def test_max_stops_and_reason():
+    it = plan(spec_of(max_stops_per_day=1))
+    assert it.days[0].totals.n_stops == 1
+    assert any(n.code == "max_stops" for n in it.not_chosen)
+
+
+def test_multi_day_uses_each_days_hours():
+    # Friday: S4 open (Mo-Fr), S3 open mornings; Sunday: S3 and S4 closed, S1 closed (Mo-Sa)
+    it = plan(spec_of(days=["2026-12-04", "2026-12-06"], max_stops_per_day=3))
+    assert [d.weekday for d in it.days] == ["Fr", "Su"]
+    sunday_ids = {s.site_id for s in it.days[1].stops if s.kind == "producer"}
+    assert not sunday_ids & {"S1", "S3", "S4"}
+    assert it.totals.n_days == 2 and it.days[1].color != it.days[0].color
+
+
+def test_poi_stop_is_planned_as_mandatory_visit():
+    spec = spec_of(poi_stops=[{"name": "Địa đạo (synthetic point)", "lat": 11.143, "lon": 106.461,
+                               "minutes": 90, "opening_hours": "Mo-Su 07:00-17:00"}])  # fmt: skip
+    it = plan(spec)
+    poi = [s for s in it.days[0].stops if s.kind == "poi"]
+    assert len(poi) == 1 and poi[0].visit_min == 90
+
+
+def test_outside_coverage_and_deterministic(tmp_path):
+    spec = spec_of()
+    reg = synthetic_registry()
+    sites, _ = build_sites(reg.producers, reg.products)
+    cands = select_candidates(spec, sites)
+    t, d = synthetic_matrices(_layout(spec, cands.sites).places)
+    a = plan_on_matrices(spec, cands, t, d, time_limit=5, unreachable={"S1": "no road (test)"})
+    b = plan_on_matrices(spec, cands, t, d, time_limit=5, unreachable={"S1": "no road (test)"})
+    nc = {n.site_id: n for n in a.not_chosen}
+    assert nc["S1"].code == "outside_coverage" and nc["S1"].reason == "no road (test)"
+    ids = lambda it: [s.site_id for s in it.days[0].stops]  # noqa: E731
+    assert ids(a) == ids(b)
+    again = read_itinerary(write_itinerary(a, tmp_path / "it.json"))
+    assert again.to_dict() == a.to_dict()
+
+
+def test_problem_windows_are_service_start_windows():
+    spec = spec_of(lunch={"window": ["11:00", "13:00"], "minutes": 60})
+    reg = synthetic_registry()
+    sites, _ = build_sites(reg.producers, reg.products)
+    cands = select_candidates(spec, sites)
+    lay = _layout(spec, cands.sites)
+    t, _ = synthetic_matrices(lay.places)
+    p = _build_problem(spec, cands.sites, lay, t)
+    v = lay.first_site + [s.site_id for s in cands.sites].index("S1")
+    # S1 open 08:00-17:00 with a 40-min visit: service may start 08:00-16:20
+    assert tuple(p.windows[0, v, 0]) == (8 * 3600.0, 16 * 3600.0 + 20 * 60.0)
+    assert np.allclose(p.breaks[0], [11 * 3600.0, 13 * 3600.0, 3600.0])
+    feasible, score, reason = toptw.evaluate(p, toptw.solve(p, time_limit=0.2, seed=0).routes)
+    assert feasible, reason

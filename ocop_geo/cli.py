@@ -29,6 +29,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "cli_geocode",
     "cli_publish",
     "cli_bench",
+    "cli_plan",
 )
 
 console = Console(stderr=False)

@@ -1,0 +1,97 @@
+"""``ocop-geo plan``: plan a route spec over the registry and write the itinerary (JSON + CSV)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
+
+log = logging.getLogger(__name__)
+
+_HELP = (
+    "Plan a route spec (TOML) over the OCOP registry on the offline road network and write "
+    "OUTDIR/<route id>.json (the itinerary for maps, exports and the site) and "
+    "OUTDIR/<route id>.csv (one row per stop).\n\n"
+    "Example: ocop-geo plan data/routes/cu_chi_food_day.toml -o maps/cu-chi\n\n"
+    "Every producer left out is listed with its reason. Exit code 1 when the registry had "
+    "rejected rows; 2 for a bad spec or file; 3 when the route cannot be planned (e.g. an "
+    "impossible must-visit, named in the message)."
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan`` to the app."""
+    app.command("plan", help=_HELP)(plan)
+
+
+def plan(
+    spec_file: Path = typer.Argument(
+        ..., help="Route spec TOML, e.g. data/routes/can_gio_day.toml."
+    ),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the itinerary JSON and CSV."),
+    registry: list[Path] = typer.Option(
+        None, "--registry", help="Producer / product files (default: the bundled registry)."
+    ),
+    time_limit: float = typer.Option(None, "--time-limit", help="Solver seconds (default: spec)."),
+    seed: int = typer.Option(None, "--seed", help="Solver seed (default: the spec's seed)."),
+) -> int:
+    from .cli import console, state
+    from .planner import plan_route
+    from .registry import load_bundled_registry, load_registry
+    from .spec import load_spec
+
+    spec = load_spec(spec_file)
+    reg = load_registry(*registry) if registry else load_bundled_registry()
+    with console.status(f"planning {spec.id} ({spec.mode}, {len(spec.days)} day(s))"):
+        it = plan_route(spec, reg, time_limit=time_limit, seed=seed)
+    json_path = write_itinerary(it, out_dir / f"{spec.id}.json")
+    csv_path = write_itinerary_csv(it, out_dir / f"{spec.id}.csv")
+    _print(it, console, lang=state.lang)
+    console.print(f"wrote {escape(str(json_path))} and {escape(str(csv_path))}", highlight=False)
+    n_rejected = len(reg.rejected)
+    if n_rejected:
+        console.print(
+            f"[yellow]{n_rejected} registry row(s) were rejected[/]: see 'ocop-geo registry check'",
+            highlight=False,
+        )
+        return 1
+    return 0
+
+
+def _print(it: Itinerary, console, *, lang: str) -> None:
+    """The itinerary as rich tables: one per day, then the producers left out."""
+    title = escape(it.title.get(lang) or it.title.get("vi", ""))
+    for day in it.days:
+        table = Table(title=f"{title} — day {day.day} {day.weekday} {day.date or ''}".strip())
+        for col in ("#", "kind", "name", "arrive", "wait", "start", "end", "ride min", "km"):
+            table.add_column(
+                col, justify="right" if col in {"#", "wait", "ride min", "km"} else "left"
+            )
+        for s in day.stops:
+            leg = s.leg_in
+            table.add_row(
+                str(s.seq), s.kind, escape(s.name) + (" *" if leg is not None and leg.off_network else ""),
+                s.arrival or "", f"{s.wait_min:.0f}" if s.wait_min else "", s.start, s.end,
+                "" if leg is None else f"{leg.travel_s / 60:.0f}",
+                "" if leg is None else f"{leg.distance_m / 1000:.1f}",
+            )  # fmt: skip
+        t = day.totals
+        table.caption = (
+            f"{t.n_stops} stops, score {t.score:g}, {t.travel_s / 3600:.1f} h riding, "
+            f"{t.distance_m / 1000:.0f} km (* = straight-line leg)"
+        )
+        console.print(table)
+    if it.not_chosen:
+        left = Table(title="Not chosen")
+        for col in ("site", "name", "code", "reason"):
+            left.add_column(col)
+        for n in it.not_chosen:
+            left.add_row(escape(n.site_id), escape(n.name), n.code, escape(n.reason))
+        console.print(left)
+    for w in it.warnings:
+        console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)

@@ -110,8 +110,14 @@ def make_evalset(*, seed: int = 7, streets_per_ward: int = 6) -> pd.DataFrame:
     # where each folded ward name occurs (raw lists), to know what is ambiguous without district
     districts_of: dict[str, set[str]] = defaultdict(set)
     for r in pd.concat([w21, w25]).itertuples():
-        key = re.sub(r"^(phuong|xa|thi tran) ", "", fold(r.ward))
-        districts_of[re.sub(r"\b0+(\d)", r"\1", key)].add(r.district_code if r.district_code not in _THU_DUC else "769")
+        typed = re.sub(r"\b0+(\d)", r"\1", fold(r.ward))
+        where = r.district_code if r.district_code not in _THU_DUC else "769"
+        districts_of[typed].add(where)
+        districts_of[re.sub(r"^(phuong|xa|thi tran) ", "", typed)].add(where)
+        # as written with diacritics ("Tân Quy" and "Tân Quý" are different wards)
+        exact = re.sub(r"\b0+(\d)", r"\1", " ".join(r.ward.lower().split()))
+        districts_of["=" + exact].add(where)
+        districts_of["=" + re.sub(r"^(phường|xã|thị trấn) ", "", exact)].add(where)
 
     gaz = get_gazetteer()
     streets = gaz.streets.merge(
@@ -140,10 +146,12 @@ def make_evalset(*, seed: int = 7, streets_per_ward: int = 6) -> pd.DataFrame:
             add(strip_diacritics(f"{ward} {dname}").upper(), "degraded", truth)
             if not bare.isdigit():
                 add(f"{bare} - {strip_diacritics(dname)}", "degraded", truth)
-            key = re.sub(r"\b0+(\d)", r"\1", fold(bare))
+            spelled = rng.choice([ward, strip_diacritics(ward), bare if not bare.isdigit() else f"P.{bare}"])
+            key = re.sub(r"\b0+(\d)", r"\1", fold(spelled if not bare.isdigit() else ward))
+            if strip_diacritics(spelled) != spelled:
+                key = "=" + re.sub(r"\b0+(\d)", r"\1", spelled.lower())
             if len(districts_of.get(key, ())) >= 2:
-                spelled = [ward, strip_diacritics(ward)] + ([bare] if not bare.isdigit() else [f"P.{bare}"])
-                add(rng.choice(spelled), "ambiguous", None)
+                add(spelled, "ambiguous", None)
             # street addresses on real OSM streets of the ward's own polygon
             cands = by_code.get(r.ward_code)
             if cands is not None and era == "2025-01":

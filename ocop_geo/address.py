@@ -156,8 +156,8 @@ def _keyword_at(tokens: list[tuple[str, str]], i: int, *, has_diacritics: bool) 
                 continue
         if words == ("d",) and i != 0:
             continue
-        if words in {("p",), ("q",)} and i > 0 and tokens[i - 1][0].isdigit() and not rest[0][0].isdigit():
-            continue
+        if words in {("thon",), ("xom",), ("khu",)} and i != 0:
+            continue  # Tam Thôn Hiệp, Xóm Củi: name words, not hamlet keywords
         return n, kind
     return 0, ""
 
@@ -210,6 +210,10 @@ def parse_address(text: str) -> ParsedAddress:
                     segments[-1][2].append(("hcm", "hcm"))
                 continue
             if not segments:
+                segments.append(("", "", []))
+            last_kind, _, last_toks = segments[-1]
+            if (last_kind in {"ward", "district"} and len(last_toks) == 1
+                    and last_toks[0][0].isdigit()):
                 segments.append(("", "", []))
             segments[-1][2].append(tokens[i])
             i += 1

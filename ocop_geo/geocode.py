@@ -19,6 +19,7 @@ The index (:mod:`ocop_geo.gazetteer`) is built once per process and cached on di
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from . import gazetteer as _gz
 from .address import ParsedAddress, parse_address
-from .textnorm import fold
+from .textnorm import fold, strip_diacritics
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +195,14 @@ class _Index:
         return None
 
 
+def _bare_name(name: str) -> str:
+    lowered = unicodedata.normalize("NFC", name).lower()
+    for prefix in ("thị trấn ", "đặc khu ", "phường ", "xã "):
+        if lowered.startswith(prefix):
+            return lowered[len(prefix):]
+    return lowered
+
+
 def _ward_type_of(name: str) -> str:
     key = fold(name)
     for prefix in ("thi tran", "dac khu", "phuong", "xa"):
@@ -219,6 +228,14 @@ def _index() -> _Index:
 def _split_roles(idx: _Index, p: ParsedAddress, ward: str, district: str) -> tuple[str, str, list[str]]:
     """Give unlabeled names the roles district / ward / free text, right to left."""
     names = list(p.names)
+    if ward and not district and ward not in idx.ward_by_key:
+        # "phuong binh tri dong binh tan": a district written after the ward, no separator
+        words = ward.split()
+        for k in range(len(words) - 1, 0, -1):
+            tail = " ".join(words[k:])
+            if tail in idx.district_by_key:
+                ward, district = " ".join(words[:k]), tail
+                break
     if not district:
         for j in range(len(names) - 1, -1, -1):
             if names[j] in idx.district_by_key:
@@ -275,10 +292,21 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         w_ids, w_score = idx.wards(ward, d_key)
         if not w_ids and d_key:
             notes.append(f"ward {ward!r} not found in {idx.name[d_ids[0]]}")
+        current = [i for i in w_ids if idx.era[i] != "2019"]
+        stale = [i for i in w_ids if idx.era[i] == "2019"
+                 and not any(idx.members[i] & idx.members[k] for k in current)]
+        if current and stale:  # a ward of that name dissolved in 2020 was elsewhere
+            w_ids = [i for i in w_ids if i not in stale]
+            notes.append(f"a ward named {ward!r} before 2020 was elsewhere; the current one is used")
         w_ids = idx.collapse(w_ids)
         if len(w_ids) > 1 and p.ward_type:
             typed = [i for i in w_ids if idx.wtype[i] == p.ward_type]
             w_ids = typed or w_ids
+        if len(w_ids) > 1 and not ward.isdigit():
+            written = unicodedata.normalize("NFC", f"{address} {ward_hint}").lower()
+            exact = [i for i in w_ids if _bare_name(idx.name[i]) in written]
+            if 0 < len(exact) < len(w_ids) and strip_diacritics(written) != written:
+                w_ids = exact  # Thạnh An vs Thanh An: the diacritics as written decide
         if len(w_ids) > 1 and (p.street or free):
             with_street = [i for i in w_ids if idx.street_in(idx.members[i], street_texts)]
             if len(with_street) == 1:

@@ -1,0 +1,168 @@
+"""Fast OSM reader: road and ferry ways of a ``.osm.pbf`` / ``.osm`` / ``.osm.bz2`` file as arrays.
+
+pyosmium (libosmium, C++) decodes the file and resolves node locations; Python only touches
+the ways that carry ``highway=*`` or ``route=ferry``, keeping the tags that the mode rules,
+speeds and edge attributes need.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import osmium
+
+from ._errors import InputFileError, NetworkError
+
+log = logging.getLogger(__name__)
+
+#: Way tags kept for mode rules, speeds and edge attributes.
+KEPT_TAGS: tuple[str, ...] = (
+    "highway", "route", "name", "name:en", "ref", "oneway", "oneway:motorcycle",
+    "oneway:bicycle", "junction", "maxspeed", "access", "vehicle", "motor_vehicle",
+    "motorcycle", "motorcar", "bus", "tourist_bus", "psv", "bicycle", "foot", "width",
+    "lanes", "service", "cycleway", "duration", "area", "bridge", "tunnel",
+)  # fmt: skip
+
+_SKIP_HIGHWAYS = frozenset({
+    "proposed", "construction", "abandoned", "platform", "raceway", "bus_stop", "elevator",
+    "rest_area", "services", "razed", "disused",
+})  # fmt: skip
+
+OSM_SUFFIXES: tuple[str, ...] = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".xml")
+
+
+@dataclass(frozen=True)
+class RawWays:
+    """Road and ferry ways as flat arrays.
+
+    Way ``i`` has node ids ``node_ids[offsets[i]:offsets[i + 1]]`` at ``lon`` / ``lat`` of the
+    same slice, OSM id ``way_ids[i]`` and tags ``tags[i]`` (only :data:`KEPT_TAGS`).
+    """
+
+    way_ids: np.ndarray
+    offsets: np.ndarray
+    node_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    tags: list[dict[str, str]]
+
+    @property
+    def n_ways(self) -> int:
+        """Number of ways."""
+        return len(self.way_ids)
+
+
+def _wanted(tags: osmium.osm.TagList) -> bool:
+    highway = tags.get("highway")
+    if highway is not None:
+        return highway not in _SKIP_HIGHWAYS and tags.get("area") != "yes"
+    return tags.get("route") == "ferry"
+
+
+def read_ways(path: str | Path) -> RawWays:
+    """Read the road and ferry ways of an OSM file into :class:`RawWays`.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, not an OSM file, corrupt or truncated.
+    NetworkError
+        The file holds no road or ferry way.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(
+            f"{path}: no such OSM file; pass the path of a .osm.pbf or .osm extract"
+        )
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path}: the file is empty; export the OSM extract again")
+    name = path.name.lower()
+    if not name.endswith(OSM_SUFFIXES):
+        raise InputFileError(
+            f"{path}: not an OSM file name; expected one of {', '.join(OSM_SUFFIXES)} "
+            "(or .graphml for a saved osmnx graph)"
+        )
+    way_ids: list[int] = []
+    counts: list[int] = []
+    refs: list[int] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    tags_out: list[dict[str, str]] = []
+    missing = 0
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway", "route"))
+    )
+    try:
+        for way in processor:
+            tags = way.tags
+            if not _wanted(tags):
+                continue
+            n_before = len(refs)
+            for node in way.nodes:
+                loc = node.location
+                if not loc.valid():
+                    missing += 1
+                    continue
+                refs.append(node.ref)
+                lons.append(loc.lon)
+                lats.append(loc.lat)
+            kept = len(refs) - n_before
+            if kept < 2:
+                del refs[n_before:], lons[n_before:], lats[n_before:]
+                continue
+            way_ids.append(way.id)
+            counts.append(kept)
+            tags_out.append({k: tags[k] for k in KEPT_TAGS if k in tags})
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
+        raise InputFileError(
+            f"{path}: cannot read this OSM file ({exc}); it is corrupt, truncated or not OSM data. "
+            "Download or export the extract again (e.g. `osmium cat` to check it)."
+        ) from exc
+    if not way_ids:
+        raise NetworkError(
+            f"{path}: the extract holds no road (highway=*) or ferry way; "
+            "use an extract that covers the area with its roads"
+        )
+    if missing:
+        log.warning(
+            "%s: %d way nodes have no location (truncated or clipped extract); skipped them",
+            path,
+            missing,
+        )
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    raw = RawWays(
+        way_ids=np.asarray(way_ids, dtype=np.int64),
+        offsets=offsets,
+        node_ids=np.asarray(refs, dtype=np.int64),
+        lon=np.asarray(lons, dtype=np.float64),
+        lat=np.asarray(lats, dtype=np.float64),
+        tags=tags_out,
+    )
+    log.info(
+        "read %s ways with %s node references from %s", f"{raw.n_ways:,}", f"{len(refs):,}", path
+    )
+    return raw
+
+
+def write_osm_xml(source: str | Path, target: str | Path) -> Path:
+    """Convert an OSM file to ``.osm`` XML (used for the osmnx baseline of the benchmark)."""
+    target = Path(target)
+    writer = osmium.SimpleWriter(str(target), overwrite=True)
+    try:
+        for obj in osmium.FileProcessor(str(source)):
+            if obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                writer.add_way(obj)
+            elif obj.is_relation():
+                writer.add_relation(obj)
+    finally:
+        writer.close()
+    return target

@@ -1,0 +1,480 @@
+"""Many-to-many travel times and distances, and single routes, on arrays.
+
+The graph is turned once into a CSR adjacency (edges sorted by tail node; parallel edges kept)
+and searched by a compiled (numba) Dijkstra that starts from a site's *snapped position* on
+its edge, stops as soon as every target is settled, and carries three sums along each shortest
+path: the optimised weight, the travel time and the length. Sources run in parallel threads.
+
+Every entry includes both access legs (site → road, road → site, see
+:mod:`ocop_geo.snapping`). Sites outside coverage are joined by explicit straight-line legs,
+and a straight line between two sites replaces the road route when one of them is outside
+coverage and the line is shorter.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import networkx as nx
+import numba
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString, Point
+
+from . import modes
+from ._errors import NetworkError
+from .network import haversine_m
+from .snapping import MAX_SNAP_DISTANCE_M, EdgeArrays, edge_arrays, snap_points
+
+log = logging.getLogger(__name__)
+
+
+@numba.njit(cache=True, nogil=True)
+def _heap_push(hk: np.ndarray, hn: np.ndarray, size: int, key: float, node: int) -> int:
+    i = size
+    hk[i] = key
+    hn[i] = node
+    while i > 0:
+        parent = (i - 1) >> 1
+        if hk[parent] <= hk[i]:
+            break
+        hk[parent], hk[i] = hk[i], hk[parent]
+        hn[parent], hn[i] = hn[i], hn[parent]
+        i = parent
+    return size + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _heap_pop(hk: np.ndarray, hn: np.ndarray, size: int) -> int:
+    size -= 1
+    hk[0] = hk[size]
+    hn[0] = hn[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        small = left
+        if left + 1 < size and hk[left + 1] < hk[left]:
+            small = left + 1
+        if hk[i] <= hk[small]:
+            break
+        hk[small], hk[i] = hk[i], hk[small]
+        hn[small], hn[i] = hn[i], hn[small]
+        i = small
+    return size
+
+
+@numba.njit(cache=True, nogil=True)
+def _dijkstra(indptr, indices, eidx, w, wt, wl, seed_node, seed_c, seed_t, seed_l,
+              is_target, n_targets, dist_c, dist_t, dist_l, pred_edge):  # fmt: skip
+    """Multi-seed Dijkstra on CSR arrays; fills dist_* and pred_edge in place."""
+    n = len(indptr) - 1
+    done = np.zeros(n, dtype=np.bool_)
+    cap = len(indices) + len(seed_node) + 1
+    hk = np.empty(cap, dtype=np.float64)
+    hn = np.empty(cap, dtype=np.int64)
+    size = 0
+    for s in range(len(seed_node)):
+        node = seed_node[s]
+        if seed_c[s] < dist_c[node]:
+            dist_c[node] = seed_c[s]
+            dist_t[node] = seed_t[s]
+            dist_l[node] = seed_l[s]
+            pred_edge[node] = -1
+            size = _heap_push(hk, hn, size, seed_c[s], node)
+    remaining = n_targets
+    while size > 0:
+        c = hk[0]
+        node = hn[0]
+        size = _heap_pop(hk, hn, size)
+        if done[node] or c > dist_c[node]:
+            continue
+        done[node] = True
+        if is_target[node]:
+            remaining -= 1
+            if remaining == 0:
+                break
+        for j in range(indptr[node], indptr[node + 1]):
+            nxt = indices[j]
+            e = eidx[j]
+            nc = c + w[e]
+            if nc < dist_c[nxt]:
+                dist_c[nxt] = nc
+                dist_t[nxt] = dist_t[node] + wt[e]
+                dist_l[nxt] = dist_l[node] + wl[e]
+                pred_edge[nxt] = e
+                size = _heap_push(hk, hn, size, nc, nxt)
+
+
+@numba.njit(cache=True, parallel=True)
+def _many_to_many(indptr, indices, eidx, w, wt, wl, src_ptr, src_node, src_c, src_t, src_l,
+                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, target_nodes):  # fmt: skip
+    n = len(indptr) - 1
+    n_src = len(src_ptr) - 1
+    n_tgt = len(tgt_ptr) - 1
+    out_c = np.full((n_src, n_tgt), np.inf)
+    out_t = np.full((n_src, n_tgt), np.inf)
+    out_l = np.full((n_src, n_tgt), np.inf)
+    for p in numba.prange(n_src):
+        is_target = np.zeros(n, dtype=np.bool_)
+        is_target[target_nodes] = True
+        dist_c = np.full(n, np.inf)
+        dist_t = np.full(n, np.inf)
+        dist_l = np.full(n, np.inf)
+        pred = np.full(n, -1, dtype=np.int64)
+        a, b = src_ptr[p], src_ptr[p + 1]
+        _dijkstra(indptr, indices, eidx, w, wt, wl, src_node[a:b], src_c[a:b], src_t[a:b],
+                  src_l[a:b], is_target, len(target_nodes), dist_c, dist_t, dist_l, pred)  # fmt: skip
+        for q in range(n_tgt):
+            for j in range(tgt_ptr[q], tgt_ptr[q + 1]):
+                node = tgt_node[j]
+                c = dist_c[node] + tgt_c[j]
+                if c < out_c[p, q]:
+                    out_c[p, q] = c
+                    out_t[p, q] = dist_t[node] + tgt_t[j]
+                    out_l[p, q] = dist_l[node] + tgt_l[j]
+    return out_c, out_t, out_l
+
+
+@dataclass
+class _Csr:
+    indptr: np.ndarray
+    indices: np.ndarray
+    eidx: np.ndarray
+
+
+_CSR: dict[int, tuple[EdgeArrays, _Csr]] = {}
+
+
+def _csr(arrays: EdgeArrays) -> _Csr:
+    hit = _CSR.get(id(arrays))
+    if hit is not None and hit[0] is arrays:
+        return hit[1]
+    order = np.argsort(arrays.u, kind="stable")
+    indptr = np.zeros(arrays.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(arrays.u, minlength=arrays.n_nodes), out=indptr[1:])
+    csr = _Csr(indptr=indptr, indices=arrays.v[order].astype(np.int64), eidx=order.astype(np.int64))
+    _CSR.clear()  # keep one graph's CSR (the EdgeArrays cache holds the graphs themselves)
+    _CSR[id(arrays)] = (arrays, csr)
+    return csr
+
+
+@dataclass
+class _Ends:
+    """Seeds (leaving a site) or entries (reaching a site) as ragged arrays per site."""
+
+    ptr: np.ndarray
+    node: np.ndarray
+    c: np.ndarray
+    t: np.ndarray
+    length: np.ndarray
+
+
+def _ends(arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, *, leaving: bool) -> _Ends:
+    """Network nodes where a route leaves (or reaches) each snapped site, with partial-edge costs.
+
+    A site at fraction f of edge u→v leaves towards v at (1−f) of the edge and, on a two-way
+    road, towards u at f of the reverse edge; it is reached from u at f of the edge and from v
+    at (1−f) of the reverse edge. A site exactly at a node also leaves / is reached there at 0.
+    """
+    e = snap["edge"].to_numpy()
+    f = snap["fraction"].to_numpy()
+    site = np.arange(len(e))
+    twin = arrays.twin[e]
+    has = twin >= 0
+    tw = np.where(has, twin, e)
+    u, v = arrays.u[e], arrays.v[e]
+    if leaving:
+        kinds = [(v, 1 - f, e, np.ones(len(e), bool)), (u, f, tw, has)]
+    else:
+        kinds = [(u, f, e, np.ones(len(e), bool)), (v, 1 - f, tw, has)]
+    kinds += [(u, np.zeros(len(e)), e, f <= 1e-9), (v, np.zeros(len(e)), e, f >= 1 - 1e-9)]
+    sites = np.concatenate([site[m] for *_, m in kinds])
+    node = np.concatenate([n[m] for n, _, _, m in kinds])
+    share = np.concatenate([sh[m] for _, sh, _, m in kinds])
+    road = np.concatenate([r[m] for _, _, r, m in kinds])
+    order = np.argsort(sites, kind="stable")
+    sites, node, share, road = sites[order], node[order], share[order], road[order]
+    ptr = np.zeros(len(e) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sites, minlength=len(e)), out=ptr[1:])
+    return _Ends(
+        ptr=ptr,
+        node=node.astype(np.int64),
+        c=share * w[road],
+        t=share * arrays.travel_time[road],
+        length=share * arrays.length[road],
+    )
+
+
+def matrices(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    weight: str = "travel_time",
+    max_distance_m: float = MAX_SNAP_DISTANCE_M,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Travel times (s) and distances (m) between every pair of points, in one search.
+
+    Parameters
+    ----------
+    G
+        A graph from :func:`ocop_geo.network.load_network`.
+    points
+        Sites in EPSG:4326; their index labels the rows and columns.
+    weight
+        Edge attribute the routes minimise: ``{"travel_time", "length"}`` or another numeric
+        edge attribute.
+    max_distance_m
+        Sites farther than this from every road are outside coverage (straight-line legs).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(seconds, metres)`` of the same routes; row = origin, column = destination, both
+        include the access legs; the diagonal is 0. Unreachable pairs are ``inf``.
+    """
+    if len(points.index) != len(set(points.index)):
+        raise NetworkError("points have duplicate index labels; give every site a unique label")
+    arrays = edge_arrays(G, extra=() if weight in {"length", "travel_time"} else (weight,))
+    w = arrays.weights(weight)
+    snap = snap_points(G, points, max_distance_m=max_distance_m)
+    csr = _csr(arrays)
+    src = _ends(arrays, snap, w, leaving=True)
+    tgt = _ends(arrays, snap, w, leaving=False)
+    _, t, ln = _many_to_many(
+        csr.indptr, csr.indices, csr.eidx, w, arrays.travel_time, arrays.length,
+        src.ptr, src.node, src.c, src.t, src.length,
+        tgt.ptr, tgt.node, tgt.c, tgt.t, tgt.length, np.unique(tgt.node),
+    )  # fmt: skip
+    acc_s = snap["access_s"].to_numpy()
+    acc_m = snap["access_m"].to_numpy()
+    t = t + acc_s[:, None] + acc_s[None, :]
+    ln = ln + acc_m[:, None] + acc_m[None, :]
+    _same_edge(arrays, snap, w, t, ln)
+    _straight_pairs(arrays.mode, snap, t, ln, by_length=weight == "length")
+    np.fill_diagonal(t, 0.0)
+    np.fill_diagonal(ln, 0.0)
+    index = points.index
+    return pd.DataFrame(t, index=index, columns=index), pd.DataFrame(ln, index=index, columns=index)
+
+
+def _same_edge(
+    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, t: np.ndarray, ln: np.ndarray
+) -> None:
+    """Sites on the same road: the direct run along the edge may beat leaving and returning."""
+    e = snap["edge"].to_numpy()
+    f = snap["fraction"].to_numpy()
+    acc_s = snap["access_s"].to_numpy()
+    acc_m = snap["access_m"].to_numpy()
+    values, counts = np.unique(e, return_counts=True)
+    for edge in values[counts > 1]:
+        members = np.flatnonzero(e == edge)
+        twin = arrays.twin[edge]
+        for i in members:
+            for j in members:
+                if i == j:
+                    continue
+                if f[j] >= f[i]:
+                    share, road = f[j] - f[i], edge
+                elif twin >= 0:
+                    share, road = f[i] - f[j], twin
+                else:
+                    continue
+                ti = share * arrays.travel_time[road] + acc_s[i] + acc_s[j]
+                li = share * arrays.length[road] + acc_m[i] + acc_m[j]
+                better = (li < ln[i, j]) if w is arrays.length else (ti < t[i, j])
+                if better:
+                    t[i, j], ln[i, j] = ti, li
+
+
+def _straight_pairs(
+    mode: str, snap: pd.DataFrame, t: np.ndarray, ln: np.ndarray, *, by_length: bool
+) -> None:
+    """Pairs with a site outside coverage may use the explicit straight-line leg between them."""
+    off = ~snap["on_network"].to_numpy()
+    if not off.any():
+        return
+    lon, lat = snap["lon"].to_numpy(), snap["lat"].to_numpy()
+    rows = np.flatnonzero(off)
+    for block in (rows,):
+        d = haversine_m(lon[block][:, None], lat[block][:, None], lon[None, :], lat[None, :])
+        m_len, m_s = modes.straight_leg(1.0, mode)
+        sl, st = d * m_len, d * m_s
+        for target, dt, dl in ((np.s_[block, :], st, sl), (np.s_[:, block], st.T, sl.T)):
+            cur_t, cur_l = t[target], ln[target]
+            use = (dl < cur_l) if by_length else (dt < cur_t)
+            t[target] = np.where(use, dt, cur_t)
+            ln[target] = np.where(use, dl, cur_l)
+
+
+def travel_time_matrix(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    weight: str = "travel_time",
+    max_distance_m: float = MAX_SNAP_DISTANCE_M,
+) -> pd.DataFrame:
+    """Travel time (s) between every pair of points (see :func:`matrices`)."""
+    return matrices(G, points, weight=weight, max_distance_m=max_distance_m)[0]
+
+
+def distance_matrix(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    weight: str = "travel_time",
+    max_distance_m: float = MAX_SNAP_DISTANCE_M,
+) -> pd.DataFrame:
+    """Road distance (m) of the routes minimising ``weight`` (the fastest, by default)."""
+    return matrices(G, points, weight=weight, max_distance_m=max_distance_m)[1]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg between two sites: road geometry (EPSG:4326, access legs included) and totals."""
+
+    geometry: LineString
+    travel_s: float
+    distance_m: float
+    off_network: bool
+    note: str
+
+
+def route_between(
+    G: nx.MultiDiGraph,
+    a: Point,
+    b: Point,
+    *,
+    weight: str = "travel_time",
+    max_distance_m: float = MAX_SNAP_DISTANCE_M,
+) -> Leg:
+    """The best route from ``a`` to ``b`` (lon/lat Points) with its road geometry for maps.
+
+    ``off_network`` is True when either end is outside coverage and its leg is a straight line
+    (the ``note`` says which); the geometry then contains that straight segment.
+    """
+    arrays = edge_arrays(G, extra=() if weight in {"length", "travel_time"} else (weight,))
+    w = arrays.weights(weight)
+    pts = gpd.GeoSeries([a, b], index=["a", "b"], crs=4326)
+    snap = snap_points(G, pts, max_distance_m=max_distance_m)
+    t_mat, l_mat = matrices(G, pts, weight=weight, max_distance_m=max_distance_m)
+    travel_s, distance_m = float(t_mat.loc["a", "b"]), float(l_mat.loc["a", "b"])
+    off = [name for name in ("a", "b") if not snap.loc[name, "on_network"]]
+    note = ""
+    if off:
+        note = (
+            f"straight-line leg (×{modes.DETOUR_FACTOR} detour) for {' and '.join(off)}: "
+            f"more than {max_distance_m:.0f} m from any road"
+        )
+    if not np.isfinite(travel_s):
+        raise NetworkError(f"no route from {a.wkt} to {b.wkt} on this {arrays.mode} network")
+    sa, sb = snap.loc["a"], snap.loc["b"]
+    direct_m = float(haversine_m(sa["lon"], sa["lat"], sb["lon"], sb["lat"])) * modes.DETOUR_FACTOR
+    if off and abs(direct_m - distance_m) < 1e-6:
+        geom = LineString([(a.x, a.y), (b.x, b.y)])
+        return Leg(
+            geometry=geom, travel_s=travel_s, distance_m=distance_m, off_network=True, note=note
+        )
+    coords = _road_coords(arrays, snap, w)
+    line = [(a.x, a.y), *coords, (b.x, b.y)]
+    return Leg(
+        geometry=LineString(_dedupe(line)),
+        travel_s=travel_s,
+        distance_m=distance_m,
+        off_network=bool(off),
+        note=note,
+    )
+
+
+def _road_coords(
+    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray
+) -> list[tuple[float, float]]:
+    """Coordinates from a's snapped point along the roads to b's snapped point."""
+    csr = _csr(arrays)
+    a, b = snap.iloc[0], snap.iloc[1]
+    src = _ends(arrays, snap.iloc[[0]], w, leaving=True)
+    tgt = _ends(arrays, snap.iloc[[1]], w, leaving=False)
+    n = arrays.n_nodes
+    dist_c, dist_t, dist_l = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
+    pred = np.full(n, -1, dtype=np.int64)
+    is_target = np.zeros(n, dtype=np.bool_)
+    is_target[tgt.node] = True
+    _dijkstra(
+        csr.indptr, csr.indices, csr.eidx, w, arrays.travel_time, arrays.length,
+        src.node, src.c, src.t, src.length, is_target, len(np.unique(tgt.node)),
+        dist_c, dist_t, dist_l, pred,
+    )  # fmt: skip
+    ea, eb = int(a["edge"]), int(b["edge"])
+    fa, fb = float(a["fraction"]), float(b["fraction"])
+    best = np.inf
+    best_j = -1
+    for j in range(len(tgt.node)):
+        c = dist_c[tgt.node[j]] + tgt.c[j]
+        if c < best:
+            best, best_j = c, j
+    # the same road, run directly along it?
+    if ea == eb and (fb >= fa or arrays.twin[ea] >= 0):
+        road, s0, s1 = (ea, fa, fb) if fb >= fa else (arrays.twin[ea], 1 - fa, 1 - fb)
+        if abs(s1 - s0) * w[road] <= best:
+            return _piece(arrays.geometry[road], s0, s1)
+    if best_j < 0:
+        raise NetworkError("no road route between the two points")
+    # walk the predecessor edges back from the entry node to a seed node
+    edges: list[int] = []
+    node = tgt.node[best_j]
+    while pred[node] >= 0:
+        e = int(pred[node])
+        edges.append(e)
+        node = arrays.u[e]
+    edges.reverse()
+    start_node = node
+    # leaving a: along its edge towards v, or along the reverse edge towards u, or from u itself
+    if start_node == arrays.v[ea]:
+        first = _piece(arrays.geometry[ea], fa, 1.0)
+    elif arrays.twin[ea] >= 0:
+        first = _piece(arrays.geometry[arrays.twin[ea]], 1 - fa, 1.0)
+    else:
+        first = _piece(arrays.geometry[ea], 0.0, 0.0)
+    entry_node = tgt.node[best_j]
+    if entry_node == arrays.u[eb]:
+        last = _piece(arrays.geometry[eb], 0.0, fb)
+    elif arrays.twin[eb] >= 0:
+        last = _piece(arrays.geometry[arrays.twin[eb]], 0.0, 1 - fb)
+    else:
+        last = _piece(arrays.geometry[eb], 1.0, 1.0)
+    coords = list(first)
+    for e in edges:
+        coords.extend(arrays.geometry[e].coords)
+    coords.extend(last)
+    return coords
+
+
+def _piece(line: LineString, f0: float, f1: float) -> list[tuple[float, float]]:
+    from shapely.ops import substring
+
+    part = substring(line, f0, f1, normalized=True)
+    if part.geom_type == "Point":
+        return [(part.x, part.y)]
+    return list(part.coords)
+
+
+def _dedupe(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out = [coords[0]]
+    for c in coords[1:]:
+        if c != out[-1]:
+            out.append(c)
+    if len(out) == 1:
+        out.append(out[0])
+    return out
+
+
+def route_geometry_lengths(legs: list[Leg]) -> np.ndarray:
+    """Geodesic-ish length (m) of each leg's geometry (for checks and reports)."""
+    out = []
+    for leg in legs:
+        xy = np.asarray(leg.geometry.coords)
+        out.append(float(haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).sum()))
+    return np.asarray(out)

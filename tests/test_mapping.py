@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from _publish_fixtures import HOSTILE, itinerary, products_df, producers_gdf
+from _publish_fixtures import HOSTILE, itinerary, producers_gdf, products_df
 
 from ocop_geo import mapping
 

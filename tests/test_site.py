@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from _publish_fixtures import HOSTILE, itinerary, products_df, producers_gdf
+from _publish_fixtures import itinerary, producers_gdf, products_df
 
 from ocop_geo import site
 from ocop_geo.itinerary import write_itinerary

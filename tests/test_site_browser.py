@@ -1,0 +1,190 @@
+"""The published pages in a real browser: Playwright driving Debian's chromium, pages from file://.
+
+No network: basemap tile requests are aborted, as on a phone without signal, and the pages must
+still show the route, stops and itinerary (and say the basemap needs a connection). Itineraries
+are hand-built TEST FIXTURES over the real bundled producers (tests/_publish_fixtures.py).
+Screenshots go to tests/artifacts/ and the README's copy to docs/route_page.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from _publish_fixtures import HOSTILE, itinerary, producers_gdf, products_df
+
+from ocop_geo import site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TILES = "https://tile.openstreetmap.org/"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    hostile = replace(itinerary(hostile=True, n_days=1), route_id="hostile")
+    site.publish_site([itinerary(), hostile], out, producers=producers_gdf(hostile=True),
+                      products=products_df(), base_url="https://example.org/ocop", lang="vi")  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page opened from disk, with its console errors and dialogs recorded."""
+
+    def __init__(self, browser, path: Path, *, width: int = 412, height: int = 860) -> None:
+        self.ctx = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.ctx.new_page()
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.tile_requests = 0
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("dialog", self._dialog)
+        self.page.route(f"{TILES}**", self._abort_tile)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+
+    def _abort_tile(self, route) -> None:
+        self.tile_requests += 1
+        route.abort()
+
+    def _console(self, msg) -> None:
+        if msg.type == "error" and not (msg.location or {}).get("url", "").startswith(TILES):
+            self.errors.append(msg.text)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_dir):
+    it = itinerary()
+    pg = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html")
+    page = pg.page
+    page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
+    n_stops = sum(len(d.stops) for d in it.days)
+    assert page.evaluate("window.ocop.stopMarkers") == n_stops
+    assert page.locator(".ocop-stop").count() == n_stops
+    assert page.evaluate("window.ocop.dayLayers") == 3
+    assert page.locator(".leaflet-control-layers-overlays input").count() == 3
+    assert page.locator("path.ocop-leg-offnet").count() == 1
+    assert page.locator("path.ocop-leg").count() == sum(1 for _, s in it.stops() if s.leg_in) - 1
+    names = page.locator("tr.stop-row .stop-name").all_inner_texts()
+    assert names == [s.name for _, s in it.stops()]
+    # offline: tiles were requested and failed, the note says so, attribution still shown
+    assert pg.tile_requests > 0
+    page.wait_for_selector(".ocop-offline:not([hidden])")
+    assert "OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
+    assert "©" in page.inner_text(".leaflet-control-attribution")
+    # a producer popup shows products, stars and the planned arrival
+    page.locator(".ocop-stop").nth(1).click()
+    popup = page.inner_text(".leaflet-popup-content")
+    stop = it.days[0].stops[1]
+    assert stop.name in popup and stop.products[0].name in popup and stop.arrival in popup
+    assert "★★★★" in popup
+    page.evaluate("window.ocop.map.closePopup()")
+    # language switch: Vietnamese first, then English everywhere (page text and map legend)
+    assert page.locator("h1").inner_text() == it.title["vi"]
+    page.click("#lang-switch")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("h1").inner_text() == it.title["en"]
+    assert "Legend" in page.inner_text(".ocop-legend")
+    assert page.locator("th:visible").first.inner_text() == "#"
+    assert "Time" in page.locator("table.itinerary").first.inner_text()
+    assert pg.errors == [] and pg.dialogs == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.click("#lang-switch")  # back to Vietnamese for the picture
+    page.screenshot(path=str(ARTIFACTS / "route_page.png"), full_page=False)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    shutil.copyfile(ARTIFACTS / "route_page.png", ROOT / "docs" / "route_page.png")
+    pg.close()
+
+
+def test_hostile_registry_names_render_as_text_and_run_nothing(browser, site_dir):
+    pg = Page(browser, site_dir / "routes" / "hostile.html")
+    page = pg.page
+    page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
+    page.locator(".ocop-stop").nth(1).click()
+    assert page.inner_text(".leaflet-popup-content h3") == HOSTILE
+    assert HOSTILE in page.inner_text(".leaflet-popup-content ul")
+    assert page.locator("tr.stop-row .stop-name").nth(1).inner_text() == HOSTILE
+    assert page.locator("h1").inner_text() == "Cơ sở OCOP ngoại thành (dữ liệu kiểm thử)"
+    page.click("#lang-switch")
+    assert page.locator("h1").inner_text() == HOSTILE
+    assert page.title().endswith(HOSTILE)
+    # the producer layer carries the hostile registry name too
+    page.evaluate("window.ocop.producerCluster.zoomToShowLayer(window.ocop.producerCluster.getLayers()[0])")
+    page.wait_for_timeout(800)
+    page.evaluate("window.ocop.producerCluster.getLayers()[0].openPopup()")
+    assert page.inner_text(".leaflet-popup-content h3") == HOSTILE
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert pg.dialogs == [] and pg.errors == []
+    page.screenshot(path=str(ARTIFACTS / "route_page_hostile.png"))
+    pg.close()
+
+
+def test_producer_map_clusters_and_filters_by_group(browser, site_dir):
+    gdf = producers_gdf()
+    located = int(gdf["lat"].notna().sum())
+    pg = Page(browser, site_dir / "producers" / "index.html", width=1000, height=800)
+    page = pg.page
+    page.wait_for_function("window.ocop && window.ocop.producers > 0")
+    assert page.evaluate("window.ocop.producers") == located
+    assert page.evaluate("window.ocop.producerCluster.getLayers().length") == located
+    prods = products_df()
+    herbal = set(prods.loc[prods["ocop_group"] == "Thảo dược", "producer_id"])
+    expected = int(gdf[gdf["lat"].notna()]["producer_id"].isin(herbal).sum())
+    page.select_option(".ocop-filter select", "Thảo dược")
+    assert page.evaluate("window.ocop.producerCluster.getLayers().length") == expected > 0
+    page.select_option(".ocop-filter select", "-")
+    assert page.evaluate("window.ocop.producerCluster.getLayers().length") == 0
+    assert page.locator(".producer-list li").count() == len(gdf)
+    assert pg.errors == [] and pg.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "producers_page.png"))
+    pg.close()
+
+
+def test_index_and_producer_pages_load_clean_in_both_languages(browser, site_dir):
+    pg = Page(browser, site_dir / "index.html")
+    page = pg.page
+    assert page.locator(".route-card").count() == 2
+    assert page.locator(".route-card svg polyline").count() == 3 + 1
+    page.click("#lang-switch")
+    assert "OCOP producer routes" in page.locator("h1").inner_text()
+    assert "3 days" in page.locator(".route-card .meta").first.inner_text()
+    page.locator(".route-card a").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # keyboard reaches the route page
+    assert page.url.endswith("routes/test-fixture-outskirts.html")
+    assert pg.errors == [] and pg.dialogs == []
+    pg.close()
+    pp = Page(browser, site_dir / "producers" / "hcm-p004.html")
+    pp.page.wait_for_function("window.ocop && window.ocop.producers === 1")
+    assert "Công ty TNHH Đạt Butter" in pp.page.locator("h1").inner_text()
+    assert pp.page.locator("a[href='../routes/test-fixture-outskirts.html']").count() == 1
+    assert pp.errors == [] and pp.dialogs == []
+    pp.close()

@@ -206,7 +206,7 @@ def parse_address(text: str) -> ParsedAddress:
                 kw = " ".join(t[0] for t in tokens[i:i + n])
                 segments.append((kind, kw, []))
                 i += n
-                if kind == "province":
+                if kind == "province" and kw != "tinh":  # the keyword was the city's name
                     segments[-1][2].append(("hcm", "hcm"))
                 continue
             if not segments:

@@ -281,7 +281,8 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         d_ids, d_score, d_key = idx.districts(district)
         d_ids = idx.collapse(d_ids)
         if not d_ids:
-            notes.append(f"district {district!r} not found in HCMC")
+            notes.append(f"district {district!r} not found in HCMC (another province?): check "
+                         "the address")
         elif d_score < 100:
             notes.append(f"district {district!r} read as {idx.name[d_ids[0]]}")
 
@@ -340,6 +341,8 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
                    district_known: bool, notes: list[str]) -> _Match:
     members = idx.members[w]
     base = (0.75 if district_known else 0.7) * (w_score / 100.0)
+    if any("not found in HCMC" in n for n in notes):
+        base *= 0.4  # a district that does not exist here: the ward may be a namesake
     if not idx.whole[w]:
         base *= 0.9
     unit_2025 = w if idx.era[w] == "2025-07" else -1
@@ -365,7 +368,7 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
         notes.append(f"street {wanted!r} not found in {idx.name[w]}: placed at the ward")
     if p.hamlet and not any(street_texts):
         notes.append(f"{p.hamlet!r} not in OSM: placed at the ward")
-    if not district_known:
+    if not district_known and not any("not found in HCMC" in n for n in notes):
         notes.append("no district given")
     return _Match(idx.lon[w], idx.lat[w], "ward", round(base, 2), "; ".join(notes), unit_2025)
 

@@ -1,0 +1,178 @@
+"""Offline geocoding against the bundled gazetteer (admin polygons + OSM 2018 extract)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from ocop_geo import gazetteer
+from ocop_geo.geocode import RESULT_COLUMNS, geocode_address, geocode_frame, reverse_geocode
+
+
+@pytest.fixture(scope="module")
+def gaz() -> gazetteer.Gazetteer:
+    return gazetteer.get_gazetteer()
+
+
+def _polygon(gaz: gazetteer.Gazetteer, ward_code_2019: str):
+    row = gaz.polygons[gaz.polygons["ward_code_2019"] == ward_code_2019]
+    assert len(row) == 1
+    return row.geometry.iloc[0]
+
+
+def _inside(gaz, result: dict, ward_code_2019: str) -> bool:
+    return _polygon(gaz, ward_code_2019).contains(shapely.Point(result["lon"], result["lat"]))
+
+
+def test_frame_contract_index_and_columns() -> None:
+    df = pd.DataFrame({"address": ["Xã Trung An, Huyện Củ Chi", ""]}, index=["a", "b"])
+    out = geocode_frame(df)
+    assert list(out.index) == ["a", "b"]
+    assert tuple(out.columns) == RESULT_COLUMNS
+    assert out.loc["a", "precision"] == "ward"
+    assert out.loc["b", "precision"] == "none" and np.isnan(out.loc["b", "lat"])
+    assert out.loc["b", "geocode_note"].startswith("empty address")
+
+
+def test_ward_point_is_inside_the_ward_polygon(gaz) -> None:
+    # Trung An (Củ Chi), 2019 code 27523: all spellings land inside its polygon
+    for text in ("Ấp 3, xã Trung An, huyện Củ Chi, TP.HCM", "Trung An, Cu Chi",
+                 "xa trung an h cu chi", "X. Trung Ann - Củ Chi"):
+        r = geocode_address(text)
+        assert r["precision"] in {"ward", "poi"}, text
+        assert _inside(gaz, r, "27523"), text
+        assert r["ward"] == "Xã Trung An" and r["district"] == "Huyện Củ Chi"
+        assert r["ward_code"] == "27523" and r["district_code"] == "783"
+        assert r["ward_2025"] and r["ward_code_2025"]
+
+
+def test_street_point_lies_on_the_osm_street_inside_the_ward(gaz) -> None:
+    r = geocode_address("123 Nguyễn Trãi, P.2, Q.5, TP.HCM")
+    assert r["precision"] == "street"
+    assert r["district"] == "Quận 5"
+    streets = gaz.streets[gaz.streets["key"] == "nguyen trai"]
+    nearest = np.hypot(streets["lon"] - r["lon"], streets["lat"] - r["lat"]).min()
+    assert nearest < 1e-9  # one of the street's own points, not a ward centre
+    poly = gaz.locate(np.array([r["lon"]]), np.array([r["lat"]]))[0]
+    assert gaz.polygons["ward"].iloc[poly] == r["ward"]
+
+
+def test_old_and_new_names_resolve_to_the_same_place(gaz) -> None:
+    old = geocode_address("Phường Bến Nghé, Quận 1")
+    new = geocode_address("Phường Sài Gòn")  # Bến Nghé + Đa Kao + Nguyễn Thái Bình since 7/2025
+    assert old["ward_2025"] == "Phường Sài Gòn"
+    assert new["ward_2025"] == "Phường Sài Gòn" and new["ward_code_2025"] == old["ward_code_2025"]
+    assert new["district"] == "Quận 1"
+    # TP Thủ Đức (2021–2024) and the old Quận 2 both find Phường An Phú
+    a = geocode_address("P. An Phú, TP Thủ Đức")
+    b = geocode_address("Phường An Phú, Quận 2")
+    assert a["ward_code"] == b["ward_code"] == "27091"
+
+
+@pytest.mark.parametrize("text", ["Phường 2", "P.02", "An Phú", "Phường Tân Phú"])
+def test_ambiguous_ward_is_never_silently_placed(text: str) -> None:
+    r = geocode_address(text)
+    assert r["precision"] == "none"
+    assert "ambiguous" in r["geocode_note"] and "add the district" in r["geocode_note"]
+
+
+def test_ambiguous_ward_settled_by_district_or_type() -> None:
+    r = geocode_address("Phường 2, Quận 3")
+    assert r["ward"] == "Phường 2" and r["district"] == "Quận 3"
+    # "Xã An Phú" is only the commune in Củ Chi
+    assert geocode_address("Xã An Phú")["district"] == "Huyện Củ Chi"
+    # Thạnh An (Cần Giờ) and Thanh An differ only by diacritics
+    r = geocode_address("Xã Thạnh An")
+    assert r["ward_2025"] == "Xã Thạnh An" and r["precision"] == "ward"
+    assert geocode_address("Xa Thanh An")["precision"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty address"),
+        ("asdkjh qwe zxc", "no ward or district recognised"),
+        ("12 Lê Lợi, Hoàn Kiếm, Hà Nội", "outside Ho Chi Minh City"),
+        ("Xã Tân Hiệp, Huyện Châu Thành, Tỉnh Long An", "outside Ho Chi Minh City"),
+    ],
+)
+def test_bad_input_gets_a_note_and_no_point(text: str, fragment: str) -> None:
+    r = geocode_address(text)
+    assert r["precision"] == "none" and np.isnan(r["lat"])
+    assert fragment in r["geocode_note"]
+
+
+def test_unknown_district_lowers_confidence() -> None:
+    r = geocode_address("Xã Tân Hiệp, Huyện Châu Thành")
+    assert r["confidence"] < 0.5 and "not found in HCMC" in r["geocode_note"]
+
+
+def test_structured_columns_and_given_coordinates(gaz) -> None:
+    inside = gaz.polygons.set_index("ward_code_2019").geometry["27523"].representative_point()
+    df = pd.DataFrame({
+        "address": ["", "", "", ""],
+        "ward": ["Trung An", "Trung An", "Phường Bến Nghé", "Trung An"],
+        "district": ["Củ Chi", "Củ Chi", "Quận 1", "Củ Chi"],
+        "lat": [inside.y, inside.y, inside.y, inside.x],
+        "lon": [inside.x, inside.x, inside.x, inside.y],  # row 3: lat/lon swapped
+    })
+    df.loc[1, ["lat", "lon"]] = np.nan
+    out = geocode_frame(df, address_column="address", ward_column="ward", district_column="district",
+                        lat_column="lat", lon_column="lon")
+    assert out.loc[0, "precision"] == "exact" and out.loc[0, "confidence"] == 1.0
+    assert out.loc[1, "precision"] == "ward" and out.loc[1, "ward"] == "Xã Trung An"
+    assert out.loc[2, "precision"] == "exact" and out.loc[2, "confidence"] <= 0.5
+    assert "not in the stated" in out.loc[2, "geocode_note"]
+    assert out.loc[3, "precision"] == "ward" and "swapped" in out.loc[3, "geocode_note"]
+
+
+def test_reverse_geocode_reprojects_and_flags_outside(gaz) -> None:
+    pt = gaz.polygons.set_index("ward_code_2019").geometry["27523"].representative_point()
+    points = gpd.GeoSeries([pt, shapely.Point(105.85, 21.03), None], index=[5, 6, 7], crs=4326)
+    rev = reverse_geocode(points.to_crs(32648))
+    assert list(rev.index) == [5, 6, 7]
+    assert rev.loc[5, "ward"] == "Xã Trung An" and bool(rev.loc[5, "inside"])
+    assert rev.loc[5, "ward_code_2019"] == "27523"
+    assert not rev.loc[6, "inside"] and rev.loc[6, "ward"] == ""
+    assert not rev.loc[7, "inside"]
+
+
+def test_every_ward_unit_point_is_inside_its_polygons(gaz) -> None:
+    units = gaz.units[gaz.units["members"].map(len) > 0]
+    geoms = gaz.polygons.geometry.to_numpy()
+    for row in units.itertuples():
+        region = shapely.union_all(geoms[list(row.members)])
+        assert region.buffer(1e-9).contains(shapely.Point(row.lon, row.lat)), row.name
+
+
+def test_gazetteer_cache_roundtrip(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(gazetteer.settings, "cache_dir", tmp_path)
+    built = gazetteer.load_gazetteer()
+    path = gazetteer.cache_path()
+    assert path.exists() and path.parent == tmp_path
+    loaded = gazetteer.load_gazetteer()
+    assert len(loaded.streets) == len(built.streets) > 10_000
+    assert len(loaded.polygons) == 322
+    path.write_bytes(b"broken")
+    assert len(gazetteer.load_gazetteer().units) == len(built.units)  # rebuilt, not crashed
+
+
+def test_online_twin_is_off_by_default(monkeypatch) -> None:
+    from ocop_geo import geocode_online
+    from ocop_geo._errors import OcopGeoError
+
+    monkeypatch.setattr(geocode_online.settings, "allow_online", False)
+    with pytest.raises(OcopGeoError, match="OCOP_GEO_ONLINE=1"):
+        geocode_online.geocode_online(pd.Series(["Phường Bến Nghé, Quận 1"]))
+
+
+@pytest.mark.online
+def test_online_twin_agrees_with_offline_ward() -> None:  # pragma: no cover - needs internet
+    from ocop_geo import geocode_online
+
+    got = geocode_online.geocode_online(pd.Series(["Chợ Bến Thành, Quận 1"]), allow=True)
+    pts = gpd.GeoSeries(gpd.points_from_xy(got["lon"], got["lat"]), crs=4326)
+    assert reverse_geocode(pts)["district"].iloc[0] == "Quận 1"

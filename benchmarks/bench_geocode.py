@@ -157,6 +157,11 @@ def _markdown(r: dict) -> str:
         f"Precision mix, well-formed: {a['well_formed']['by_precision']}; "
         f"degraded: {a['degraded']['by_precision']}.",
         "",
+        "Caveats: the evaluation set is generated (synthetic spellings and typos) from the same admin",
+        "lists and OSM streets the gazetteer is built from, so it measures parsing and matching, not",
+        "the truth of real producer addresses; its truth for merged wards uses the 1/2025 bounding",
+        "boxes. Street results are a point on the named street inside the ward, not the house.",
+        "",
     ]
     return "\n".join(lines)
 

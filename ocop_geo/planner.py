@@ -99,7 +99,10 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
         elif s.stars is None:
             reason = ("below_min_stars", "no certified OCOP product yet (candidates only)")
         elif spec.min_stars and s.stars < spec.min_stars:
-            reason = ("below_min_stars", f"{s.stars} stars, the route asks for at least {spec.min_stars}")
+            reason = (
+                "below_min_stars",
+                f"{s.stars} stars, the route asks for at least {spec.min_stars}",
+            )
         elif themes and not themes & set(s.groups):
             reason = (
                 "theme",
@@ -397,6 +400,11 @@ def _day_stops(
             float(travel[a, b]), float(dist[a, b]), road.coordinates, road.off_network, road.note
         )
 
+    if not any(v >= lay.first_site for v in sch.stops):  # nothing to visit: no lunch stop either
+        back = sch.depart + float(travel[lay.start, lay.end])
+        end = _stop(1, "end", spec.end, arrival=back, start=back, end=back, leg=leg(0, 1))
+        return [*stops, end]
+
     def add_break(at: int, moved: bool, arrival: float) -> None:
         place = lay.places[at]
         label = Place("point", f"Ăn trưa / Lunch ({place.name})", place.lat, place.lon)
@@ -458,8 +466,11 @@ def plan_on_matrices(
     lay = _layout(spec, sites)
     n_fixed = lay.first_site
     idx = np.r_[np.arange(n_fixed), n_fixed + np.asarray(keep, dtype=int)].astype(int)
-    travel = np.asarray(travel, dtype=float)[np.ix_(idx, idx)]
-    distance = np.asarray(distance, dtype=float)[np.ix_(idx, idx)]
+    travel = np.array(np.asarray(travel, dtype=float)[np.ix_(idx, idx)])
+    distance = np.array(np.asarray(distance, dtype=float)[np.ix_(idx, idx)])
+    xy = np.array([(p.lon, p.lat) for p in lay.places])
+    same = (xy[:, None, :] == xy[None, :, :]).all(axis=2)  # e.g. producers at one centroid
+    travel[same], distance[same] = 0.0, 0.0
     not_chosen = list(candidates.not_chosen)
     for s in candidates.sites:
         if s.site_id in gone:
@@ -488,6 +499,9 @@ def plan_on_matrices(
                 tuple(stops), Totals.of_stops(stops))
         )  # fmt: skip
     warnings.extend(_stop_warnings(days, sites))
+    for day in days:
+        if day.totals.n_stops == 0:
+            warnings.append(f"day {day.day}: no producer is left to visit (see not_chosen)")
     if any(d.date is None for d in spec.days):
         warnings.append("days are given as weekdays: public holidays are not considered")
     totals = Totals(

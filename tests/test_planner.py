@@ -8,6 +8,9 @@ coordinates; they stand in for the road network so the planner's own logic is te
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -218,8 +221,8 @@ def test_outside_coverage_and_deterministic(tmp_path):
     sites, _ = build_sites(reg.producers, reg.products)
     cands = select_candidates(spec, sites)
     t, d = synthetic_matrices(_layout(spec, cands.sites).places)
-    a = plan_on_matrices(spec, cands, t, d, time_limit=5, unreachable={"S1": "no road (test)"})
-    b = plan_on_matrices(spec, cands, t, d, time_limit=5, unreachable={"S1": "no road (test)"})
+    a = plan_on_matrices(spec, cands, t, d, time_limit=0.5, unreachable={"S1": "no road (test)"})
+    b = plan_on_matrices(spec, cands, t, d, time_limit=0.5, unreachable={"S1": "no road (test)"})
     nc = {n.site_id: n for n in a.not_chosen}
     assert nc["S1"].code == "outside_coverage" and nc["S1"].reason == "no road (test)"
     ids = lambda it: [s.site_id for s in it.days[0].stops]  # noqa: E731
@@ -242,3 +245,77 @@ def test_problem_windows_are_service_start_windows():
     assert np.allclose(p.breaks[0], [11 * 3600.0, 13 * 3600.0, 3600.0])
     feasible, score, reason = toptw.evaluate(p, toptw.solve(p, time_limit=0.2, seed=0).routes)
     assert feasible, reason
+
+
+# --------------------------------------------------------------------------- the real thing
+
+ROUTES = Path(__file__).resolve().parent.parent / "data" / "routes"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
+                          timeout=600, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})  # fmt: skip
+
+
+def test_cli_bad_spec_exits_2_naming_file_and_field(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\ntitle_vi = "X"\ndays = ["Funday"]\n[start]\npoi = "Nowhere at all"\n',
+                   encoding="utf-8")  # fmt: skip
+    result = _run("plan", str(bad), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stderr
+    assert "bad.toml" in result.stderr and "days[0]" in result.stderr
+    assert "start.poi" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def bundled_registry():
+    from ocop_geo.registry import load_bundled_registry
+
+    return load_bundled_registry()
+
+
+def _ferry_lines(G) -> list:
+    return [d["geometry"] for _, _, d in G.edges(data=True) if d.get("ferry") and "geometry" in d]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["cu_chi_food_day", "can_gio_day", "coach_two_day_tour"])
+def test_bundled_routes_on_the_city_graph(name, hcmc_graph_for, bundled_registry):
+    from shapely.geometry import LineString
+
+    from ocop_geo.planner import plan_route
+    from ocop_geo.spec import load_spec
+
+    spec = load_spec(ROUTES / f"{name}.toml")
+    G = hcmc_graph_for(spec.mode)
+    it = plan_route(spec, bundled_registry, graph=G, time_limit=0.5)
+    visited = [s for d in it.days for s in d.stops if s.kind == "producer"]
+    ids = {s.site_id for s in visited} | {n.site_id for n in it.not_chosen}
+    assert set(bundled_registry.producers["producer_id"]) <= ids  # nothing silently dropped
+    assert visited, "a bundled route visits at least one producer"
+    assert spec.must_visit_ids <= {s.site_id for d in it.days for s in d.stops}
+    for day in it.days:
+        assert parse_hhmm(day.stops[-1].arrival) <= parse_hhmm(day.window[1])
+        for s in day.stops[1:]:
+            if s.leg_in is not None and s.leg_in.distance_m > 0:
+                assert len(s.leg_in.coordinates) > 2  # follows the roads, not a straight line
+    if name == "can_gio_day":  # Cần Giờ is reached over the Bình Khánh ferry
+        legs = [LineString(s.leg_in.coordinates) for d in it.days for s in d.stops
+                if s.leg_in is not None and len(s.leg_in.coordinates) > 1]  # fmt: skip
+        ferries = _ferry_lines(G)
+        assert any(leg.distance(f) < 1e-4 for leg in legs for f in ferries)
+    if name == "cu_chi_food_day":
+        assert any(s.kind == "poi" and "Bến Dược" in s.name for s in it.days[0].stops)
+
+
+@pytest.mark.slow
+def test_cli_plan_writes_json_and_csv(tmp_path):
+    result = _run(
+        "plan", str(ROUTES / "can_gio_day.toml"), "-o", str(tmp_path), "--time-limit", "0.5"
+    )
+    assert result.returncode in (0, 1), result.stderr
+    it = read_itinerary(tmp_path / "can-gio-day.json")
+    assert it.route_id == "can-gio-day" and it.days[0].stops[0].name == "Chợ Bến Thành"
+    assert (tmp_path / "can-gio-day.csv").read_text(encoding="utf-8-sig").startswith("day,date")
+    assert "Not chosen" in result.stdout and "Vietnipa" in result.stdout

@@ -1,0 +1,281 @@
+"""Benchmark of the TOPTW engine on the 29 Solomon instances, and side by side with PyVRP and VROOM.
+
+Run from the repository root (takes about an hour at the default 10 s per run)::
+
+    .venv/bin/python -m benchmarks.bench_toptw                     # full run, 10 s per run
+    .venv/bin/python -m benchmarks.bench_toptw --time-limit 2 --instances c101 r101 --routes 1 2
+
+1. Gap to the best known score (``benchmarks/toptw/best_known_m1.csv``) of every instance at m = 1.
+2. Same instances, m = 1..4, same time limit: ocop_geo.toptw, PyVRP 0.14 (prize-collecting: optional
+   clients with prize = score x 1000 so that prizes dominate distance, time-warp penalty cap 1e7) and VROOM 1.15 (job priority =
+   score, timeout = the time limit). Times are scaled by 10 to the integers both peers need: exact,
+   because the distances are rounded down to one decimal and all other data are integers.
+3. Numba compile time: first solve in a fresh process with an empty cache, then with the cache.
+
+Every route of every solver is re-checked with ``ocop_geo.toptw.evaluate``; the test suite re-checks
+``benchmarks/results/toptw.json`` again with a checker written from the instance file alone.
+Results: ``benchmarks/results/toptw.json`` and ``benchmarks/results/toptw.md`` (rewritten after each
+instance, atomically, so an interrupted run keeps what it measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ocop_geo import toptw
+from ocop_geo.fileio import write_text_atomic
+from ocop_geo.toptw_instances import (
+    TOPTWInstance,
+    best_known_m1,
+    instance_dir,
+    read_instance,
+    to_problem,
+)
+
+log = logging.getLogger("bench_toptw")
+
+RESULTS = Path(__file__).resolve().parent / "results"
+#: PyVRP prize per score point, in tenths of distance: large enough that prizes dominate the
+#: distance cost, small enough for PyVRP's time-warp penalty (raised to 1e7) to keep routes feasible.
+PRIZE_SCALE = 1_000
+PYVRP_MAX_PENALTY = 1e7
+
+
+def _ints(inst: TOPTWInstance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Distances, service, opening and closing times in tenths, as exact integers."""
+    dist = np.rint(inst.distances() * 10).astype(np.int64)
+    service = np.rint(inst.service * 10).astype(np.int64)
+    opens = np.rint(inst.open * 10).astype(np.int64)
+    closes = np.rint(inst.close * 10).astype(np.int64)
+    return dist, service, opens, closes, int(closes[0])
+
+
+def solve_pyvrp(inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> list[list[int]]:
+    """PyVRP prize-collecting VRPTW: optional clients, prize proportional to the score."""
+    from pyvrp import Model, PenaltyParams, SolveParams
+    from pyvrp.stop import MaxRuntime
+
+    dist, service, opens, closes, budget = _ints(inst)
+    model = Model()
+    locs = [model.add_location(float(inst.x[i]), float(inst.y[i])) for i in range(inst.n)]
+    depot = model.add_depot(locs[0], tw_early=0, tw_late=budget)
+    model.add_vehicle_type(num_available=m, start_depot=depot, end_depot=depot, tw_early=0,
+                           tw_late=budget)
+    for i in range(1, inst.n):
+        model.add_client(locs[i], service_duration=int(service[i]), tw_early=int(opens[i]),
+                         tw_late=int(closes[i]), prize=int(round(inst.score[i])) * PRIZE_SCALE,
+                         required=False)
+    for i in range(inst.n):
+        for j in range(inst.n):
+            if i != j:
+                model.add_edge(locs[i], locs[j], distance=int(dist[i, j]), duration=int(dist[i, j]))
+    params = SolveParams(penalty=PenaltyParams(max_penalty=PYVRP_MAX_PENALTY))
+    res = model.solve(stop=MaxRuntime(time_limit), seed=seed, display=False, params=params)
+    if not res.is_feasible():
+        log.warning("%s m=%d: PyVRP found no feasible solution", inst.name, m)
+        return [[] for _ in range(m)]
+    # PyVRP numbers clients from 0 (without the depot): vertex id = client index + 1
+    routes = [[int(a.idx) + 1 for a in route if a.is_client()] for route in res.best.routes()]
+    return routes + [[] for _ in range(m - len(routes))]
+
+
+def solve_vroom(inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> list[list[int]]:
+    """VROOM with job priorities = scores (VROOM maximises total priority first)."""
+    import vroom
+
+    del seed  # VROOM is deterministic
+    dist, service, opens, closes, budget = _ints(inst)
+    problem = vroom.Input()
+    problem.set_durations_matrix(profile="car", matrix_input=dist)
+    for k in range(m):
+        problem.add_vehicle(vroom.Vehicle(k + 1, start=0, end=0, profile="car",
+                                          time_window=vroom.TimeWindow(0, budget)))
+    for i in range(1, inst.n):
+        problem.add_job(vroom.Job(i, location=i, default_service=int(service[i]),
+                                  time_windows=[vroom.TimeWindow(int(opens[i]), int(closes[i]))],
+                                  priority=int(round(inst.score[i]))))
+    sol = problem.solve(exploration_level=5, nb_threads=1, timeout=timedelta(seconds=time_limit))
+    frame = sol.routes
+    routes: list[list[int]] = []
+    for k in range(m):
+        rows = frame[(frame["vehicle_id"] == k + 1) & (frame["type"] == "job")]
+        routes.append([int(v) for v in rows["id"]])
+    return routes
+
+
+def solve_ocop(inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> list[list[int]]:
+    """ocop_geo.toptw.solve."""
+    return toptw.solve(to_problem(inst, routes=m), time_limit=time_limit, seed=seed).routes
+
+
+SOLVERS = {"ocop_geo": solve_ocop, "pyvrp": solve_pyvrp, "vroom": solve_vroom}
+
+
+def _run(solver: str, inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    try:
+        routes = SOLVERS[solver](inst, m, time_limit, seed)
+    except Exception as exc:  # a peer failing must not stop the benchmark
+        log.exception("%s failed on %s m=%d", solver, inst.name, m)
+        return {"solver": solver, "instance": inst.name, "routes_m": m, "score": 0,
+                "seconds": round(time.perf_counter() - t0, 3), "feasible": False,
+                "reason": f"{type(exc).__name__}: {exc}", "routes": []}
+    seconds = time.perf_counter() - t0
+    feasible, score, reason = toptw.evaluate(to_problem(inst, routes=m), routes)
+    row = {"solver": solver, "instance": inst.name, "routes_m": m,
+           "score": int(score) if feasible else 0, "seconds": round(seconds, 3),
+           "feasible": feasible, "routes": routes}
+    if not feasible:
+        row["reason"] = reason
+        log.error("%s %s m=%d infeasible: %s", solver, inst.name, m, reason)
+    return row
+
+
+def compile_times() -> dict[str, float]:
+    """Seconds of the first solve in a fresh process: empty numba cache, then warm cache."""
+    code = (
+        "import time; t=time.perf_counter();"
+        "from ocop_geo import toptw; from ocop_geo.toptw_instances import *;"
+        "p=to_problem(read_instance(resolve_instance('c101')));"
+        "t1=time.perf_counter(); toptw.solve(p, time_limit=0, max_iterations=1);"
+        "print(time.perf_counter()-t1)"
+    )
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for key in ("cold_compile_s", "cached_load_s"):
+            res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                 text=True, check=True)
+            out[key] = round(float(res.stdout.strip().splitlines()[-1]), 2)
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                            "platform": platform.platform()}
+    try:
+        info["loadavg_1m"] = round(os.getloadavg()[0], 2)
+    except OSError:
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    for pkg in ("numba", "pyvrp", "pyvroom"):
+        try:
+            info[pkg] = version(pkg)
+        except PackageNotFoundError:
+            info[pkg] = None
+    return info
+
+
+def summarise(doc: dict[str, Any]) -> dict[str, Any]:
+    """Mean gap at m = 1 and total score per solver and m."""
+    best = best_known_m1()
+    m1 = [r for r in doc["runs"] if r["solver"] == "ocop_geo" and r["routes_m"] == 1]
+    gaps = [100.0 * (best[r["instance"]] - r["score"]) / best[r["instance"]] for r in m1
+            if r["instance"] in best]
+    totals: dict[str, dict[str, int]] = {}
+    for r in doc["runs"]:
+        totals.setdefault(str(r["routes_m"]), {}).setdefault(r["solver"], 0)
+        totals[str(r["routes_m"])][r["solver"]] += int(r["score"])
+    return {
+        "m1_instances": len(gaps),
+        "m1_mean_gap_pct": round(float(np.mean(gaps)), 3) if gaps else None,
+        "m1_max_gap_pct": round(float(np.max(gaps)), 3) if gaps else None,
+        "m1_optimal_or_best_reached": sum(g <= 1e-9 for g in gaps),
+        "total_score": totals,
+    }
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """Short markdown report of a results document."""
+    s = doc["summary"]
+    best = best_known_m1()
+    lines = [
+        "# TOPTW benchmark (Solomon instances)",
+        "",
+        f"{doc['time_limit_s']:g} s per run, seed {doc['seed']}, {doc['machine']['cpus']} CPUs, "
+        f"load average {doc['machine'].get('loadavg_1m')} at start. The machine is shared with other "
+        "work while this runs, so times and scores under a time limit are noisy.",
+        "",
+        f"**m = 1: mean gap {s['m1_mean_gap_pct']} % to the best known over {s['m1_instances']} "
+        f"instances** (max {s['m1_max_gap_pct']} %, best known reached on "
+        f"{s['m1_optimal_or_best_reached']}); Vansteenwegen et al. 2009 ILS: 1.8 %.",
+        "",
+    ]
+    if "compile" in doc:
+        c = doc["compile"]
+        lines += [f"Numba: first solve with an empty cache {c['cold_compile_s']} s, "
+                  f"with the cache {c['cached_load_s']} s.", ""]
+    solvers = [k for k in SOLVERS if any(r["solver"] == k for r in doc["runs"])]
+    lines += ["| m | " + " | ".join(solvers) + " |", "|---|" + "---:|" * len(solvers)]
+    for m, tot in sorted(s["total_score"].items()):
+        lines.append(f"| {m} | " + " | ".join(str(tot.get(k, "")) for k in solvers) + " |")
+    lines += ["", "Total score over the instances run, per number of routes m (higher is better).",
+              "", "| instance | m | best known | " + " | ".join(solvers) + " |",
+              "|---|---|---:|" + "---:|" * len(solvers)]
+    by_key: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in doc["runs"]:
+        by_key.setdefault((r["instance"], r["routes_m"]), {})[r["solver"]] = r
+    for (name, m), rows in by_key.items():
+        cells = []
+        for k in solvers:
+            r = rows.get(k)
+            cells.append("" if r is None else
+                         (f"{r['score']}" if r["feasible"] else "infeasible") + f" ({r['seconds']:.1f} s)")
+        bk = f"{best[name]:g}" if m == 1 and name in best else ""
+        lines.append(f"| {name} | {m} | {bk} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the benchmark (see the module docstring)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per solver run")
+    ap.add_argument("--instances", nargs="*", default=None, help="names, default: all 29")
+    ap.add_argument("--routes", nargs="*", type=int, default=[1, 2, 3, 4])
+    ap.add_argument("--solvers", nargs="*", default=list(SOLVERS), choices=list(SOLVERS))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=RESULTS / "toptw.json")
+    ap.add_argument("--no-compile-check", action="store_true")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    names = args.instances or sorted(p.stem for p in instance_dir().glob("*.txt"))
+    doc: dict[str, Any] = {"benchmark": "toptw", "time_limit_s": args.time_limit,
+                           "seed": args.seed, "machine": _machine(), "runs": []}
+    if not args.no_compile_check:
+        doc["compile"] = compile_times()
+        log.info("numba compile times: %s", doc["compile"])
+    md_out = args.out.with_suffix(".md")
+    # m = 1 for every instance first, so the gap figure is complete even if the run is cut short
+    order = [(name, m) for m in args.routes[:1] for name in names]
+    order += [(name, m) for name in names for m in args.routes[1:]]
+    for name, m in order:
+        inst = read_instance(instance_dir() / f"{name}.txt")
+        for solver in args.solvers:
+            row = _run(solver, inst, m, args.time_limit, args.seed)
+            doc["runs"].append(row)
+            log.info("%-8s %-6s m=%d score %4s %6.2f s%s", solver, name, m, row["score"],
+                     row["seconds"], "" if row["feasible"] else " INFEASIBLE")
+        doc["machine"]["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
+        doc["summary"] = summarise(doc)
+        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
+        write_text_atomic(md_out, markdown(doc))
+    log.info("summary: %s", json.dumps(doc["summary"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,310 @@
+"""Tests of the TOPTW engine, the Solomon reader and ``ocop-geo bench toptw``.
+
+The feasibility and score checker below is written from the instance file format alone
+(benchmarks/toptw/TOPTW_format.txt), in exact integer tenths; it shares no code with the solver.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from ocop_geo import toptw
+from ocop_geo._errors import InputFileError, PlanningError, ValidationError
+from ocop_geo.cli import app
+from ocop_geo.toptw_instances import read_instance, resolve_instance, to_problem
+
+REPO = Path(__file__).resolve().parent.parent
+INSTANCES = REPO / "benchmarks" / "toptw" / "instances"
+C101_OPT = [57, 63, 62, 74, 93, 97, 12, 2, 21, 75]
+
+
+# ----------------------------------------------------------------- independent checker
+
+
+def load_plain(path: Path) -> dict[str, list[int]]:
+    """Read an instance: coordinates, duration, profit, window; everything x10 as integers."""
+    rows = [ln.split() for ln in path.read_text().splitlines()[2:] if ln.strip()]
+    out: dict[str, list[int]] = {k: [] for k in ("x", "y", "d", "s", "o", "c")}
+    for parts in rows:
+        out["x"].append(round(float(parts[1])))
+        out["y"].append(round(float(parts[2])))
+        out["d"].append(round(float(parts[3]) * 10))
+        out["s"].append(round(float(parts[4])))
+        out["o"].append(round(float(parts[-2]) * 10))  # O and C are the last two values
+        out["c"].append(round(float(parts[-1]) * 10))
+    return out
+
+
+def tenths(inst: dict[str, list[int]], i: int, j: int) -> int:
+    """Euclidean distance rounded down to one decimal, in tenths: floor(10 * sqrt(.)) exactly."""
+    dx, dy = inst["x"][i] - inst["x"][j], inst["y"][i] - inst["y"][j]
+    return math.isqrt(100 * (dx * dx + dy * dy))
+
+
+def check_routes(inst: dict[str, list[int]], routes: list[list[int]]) -> tuple[bool, int, str]:
+    """Feasibility and score of routes (vertex ids, depot 0 excluded) for the given instance."""
+    seen: set[int] = set()
+    score = 0
+    budget = inst["c"][0]
+    for r, route in enumerate(routes):
+        t, prev = inst["o"][0], 0
+        for v in route:
+            if v <= 0 or v >= len(inst["x"]) or v in seen:
+                return False, 0, f"route {r}: vertex {v} invalid or repeated"
+            seen.add(v)
+            t = max(t + tenths(inst, prev, v), inst["o"][v])
+            if t > inst["c"][v]:
+                return False, 0, f"route {r}: service at {v} starts at {t / 10} > {inst['c'][v] / 10}"
+            t += inst["d"][v]
+            prev = v
+            score += inst["s"][v]
+        t += tenths(inst, prev, 0)
+        if t > budget:
+            return False, 0, f"route {r}: back at {t / 10} > budget {budget / 10}"
+    return True, score, ""
+
+
+def test_checker_on_the_published_c101_optimum():
+    inst = load_plain(INSTANCES / "c101.txt")
+    assert check_routes(inst, [C101_OPT]) == (True, 320, "")
+    # the same stops in another order break a time window: the checker can fail
+    ok, _, why = check_routes(inst, [list(reversed(C101_OPT))])
+    assert not ok and "starts at" in why
+
+
+# ----------------------------------------------------------------- reader and evaluate
+
+
+def test_reader_and_problem_conversion():
+    inst = read_instance(resolve_instance("c101"))
+    assert inst.n == 101 and inst.budget == 1236
+    plain = load_plain(INSTANCES / "c101.txt")
+    d = inst.distances()
+    for i, j in [(0, 1), (5, 17), (57, 63), (99, 100)]:
+        assert round(d[i, j] * 10) == tenths(plain, i, j)
+    p = to_problem(inst, routes=3)
+    assert p.windows.shape == (3, 101, 1, 2) and p.route_window.tolist() == [[0, 1236]] * 3
+    assert toptw.evaluate(p, [C101_OPT, [], []]) == (True, 320.0, "")
+    ok, _score, reason = toptw.evaluate(p, [list(reversed(C101_OPT)), [], []])
+    assert not ok and "window" in reason
+
+
+def test_reader_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("4 10 2 1\n0 200\n0 40 50 0 0 0 0 0 1236\n1 45 68 90 x 1 1 1 912 967\n")
+    with pytest.raises(InputFileError, match=r"bad.txt, line 4"):
+        read_instance(bad)
+    with pytest.raises(InputFileError, match="c101, c102"):
+        resolve_instance("c999")
+
+
+# ----------------------------------------------------------------- solver on the benchmark
+
+
+@pytest.fixture(scope="module")
+def c101() -> toptw.Problem:
+    return to_problem(read_instance(INSTANCES / "c101.txt"), routes=1)
+
+
+def test_c101_reaches_the_optimum(c101):
+    sol = toptw.solve(c101, time_limit=30, seed=0, max_iterations=150)
+    ok, score, why = check_routes(load_plain(INSTANCES / "c101.txt"), sol.routes)
+    assert ok, why
+    assert score == sol.score == 320
+
+
+def test_same_seed_same_solution(c101):
+    a = toptw.solve(c101, time_limit=30, seed=7, max_iterations=40)
+    b = toptw.solve(c101, time_limit=30, seed=7, max_iterations=40)
+    assert a.routes == b.routes and a.score == b.score and a.iterations == b.iterations == 40
+
+
+def test_time_limit_is_anytime(c101):
+    sol = toptw.solve(c101, time_limit=0.3, seed=1)
+    assert sol.seconds < 3.0  # one iteration may overrun; the first call may load numba's cache
+    assert check_routes(load_plain(INSTANCES / "c101.txt"), sol.routes)[0]
+    assert sol.score >= 280
+
+
+def test_unvisited_reasons(c101):
+    sol = toptw.solve(c101, time_limit=30, seed=0, max_iterations=20)
+    visited = {v for r in sol.routes for v in r}
+    assert set(sol.unvisited_reason) == set(range(1, 101)) - visited
+    assert set(sol.unvisited_reason.values()) <= set(toptw.REASONS)
+    # close vertex 5 on the only route, and make vertex 6 unreachable within the budget
+    p = to_problem(read_instance(INSTANCES / "c101.txt"), routes=1)
+    p.windows[0, 5] = (np.inf, -np.inf)
+    p.service[6] = 5000
+    sol = toptw.solve(p, time_limit=30, seed=0, max_iterations=20)
+    assert sol.unvisited_reason[5] == "closed"
+    assert sol.unvisited_reason[6] == "too_far"
+    assert "no_time" in sol.unvisited_reason.values()
+
+
+def test_cli_bench_json_checked_independently(tmp_path):
+    out = tmp_path / "bench.json"
+    res = CliRunner().invoke(app, ["bench", "toptw", "c101", str(INSTANCES / "rc101.txt"),
+                                   "--routes", "1", "--routes", "2", "--time-limit", "30",
+                                   "--max-iterations", "15", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert [(r["instance"], r["routes_m"]) for r in doc["results"]] == [
+        ("c101", 1), ("c101", 2), ("rc101", 1), ("rc101", 2)]
+    for row in doc["results"]:
+        ok, score, why = check_routes(load_plain(INSTANCES / f"{row['instance']}.txt"), row["routes"])
+        assert ok, f"{row['instance']} m={row['routes_m']}: {why}"
+        assert score == row["score"] and len(row["routes"]) == row["routes_m"]
+        assert all(0 not in r for r in row["routes"])
+
+
+def test_committed_benchmark_results_are_feasible():
+    """Every route in benchmarks/results/toptw.json (ours and the peers') re-checked from the file."""
+    path = REPO / "benchmarks" / "results" / "toptw.json"
+    if not path.exists():
+        pytest.skip("benchmarks/results/toptw.json not generated yet (python -m benchmarks.bench_toptw)")
+    doc = json.loads(path.read_text())
+    assert doc["runs"]
+    for row in doc["runs"]:
+        if not row["feasible"]:
+            assert row["score"] == 0
+            continue
+        ok, score, why = check_routes(load_plain(INSTANCES / f"{row['instance']}.txt"), row["routes"])
+        assert ok, f"{row['solver']} {row['instance']} m={row['routes_m']}: {why}"
+        assert score == row["score"], (row["solver"], row["instance"], row["routes_m"])
+
+
+# ----------------------------------------------------------------- brute force on tiny instances
+
+
+def tiny_instance(rng: np.random.Generator, n: int, budget: int) -> dict[str, list[int]]:
+    """A random instance in the benchmark's own terms (integer tenths), depot at 0."""
+    inst: dict[str, list[int]] = {
+        "x": rng.integers(0, 30, n + 1).tolist(), "y": rng.integers(0, 30, n + 1).tolist(),
+        "d": [0] + (rng.integers(1, 10, n) * 10).tolist(), "s": [0] + rng.integers(1, 10, n).tolist(),
+    }
+    opens = rng.integers(0, budget * 7 // 10, n + 1)
+    widths = rng.integers(50, 600, n + 1)
+    inst["o"] = [0] + opens[1:].tolist()
+    inst["c"] = [budget] + (opens[1:] + widths[1:]).tolist()
+    return inst
+
+
+def plain_to_problem(inst: dict[str, list[int]], m: int) -> toptw.Problem:
+    n = len(inst["x"])
+    travel = np.array([[tenths(inst, i, j) for j in range(n)] for i in range(n)], dtype=float)
+    win = np.full((m, n, 1, 2), (np.inf, -np.inf))
+    win[:, 1:, 0, 0] = inst["o"][1:]
+    win[:, 1:, 0, 1] = inst["c"][1:]
+    return toptw.Problem(
+        travel=travel, score=np.array(inst["s"], dtype=float), service=np.array(inst["d"], dtype=float),
+        windows=win, route_start=np.zeros(m, int), route_end=np.zeros(m, int),
+        route_window=np.tile([0.0, inst["c"][0]], (m, 1)), mandatory=np.zeros(n, bool),
+        max_stops=np.full(m, -1), breaks=np.full((m, 3), np.nan))
+
+
+def brute_force(inst: dict[str, list[int]], m: int) -> int:
+    """Best score over every ordered selection (m = 1) or pair of disjoint routes (m = 2)."""
+    n = len(inst["x"]) - 1
+    feasible: list[tuple[frozenset[int], int]] = []
+    best_by_set: dict[frozenset[int], int] = {}
+    for k in range(n + 1):
+        for seq in itertools.permutations(range(1, n + 1), k):
+            ok, score, _ = check_routes(inst, [list(seq)])
+            if ok:
+                best_by_set[frozenset(seq)] = score
+    feasible = list(best_by_set.items())
+    if m == 1:
+        return max(s for _, s in feasible)
+    return max(s1 + s2 for (a, s1), (b, s2) in itertools.combinations_with_replacement(feasible, 2)
+               if not a & b)
+
+
+@pytest.mark.parametrize("case", range(10))
+def test_brute_force_optimum_on_tiny_instances(case):
+    rng = np.random.default_rng(100 + case)
+    m = 1 + case % 2
+    inst = tiny_instance(rng, 6, 1000 if m == 1 else 450)
+    sol = toptw.solve(plain_to_problem(inst, m), time_limit=30, seed=case, max_iterations=60)
+    ok, score, why = check_routes(inst, sol.routes)
+    assert ok, why
+    assert score == sol.score == brute_force(inst, m)
+
+
+# ----------------------------------------------------------------- the planner's features
+
+
+def small_problem(m: int = 1) -> toptw.Problem:
+    """Five sites on a line, 10 minutes apart, open 8:00-17:00 (minutes since midnight)."""
+    xs = np.array([0, 1, 2, 3, 4, 5])
+    travel = np.abs(xs[:, None] - xs[None, :]) * 10.0
+    n = len(xs)
+    win = np.full((m, n, 2, 2), (np.inf, -np.inf))
+    win[:, 1:, 0] = (480.0, 1020.0)
+    return toptw.Problem(
+        travel=travel, score=np.array([0, 4, 3, 5, 1, 2], dtype=float),
+        service=np.array([0, 60, 60, 60, 60, 60], dtype=float), windows=win,
+        route_start=np.zeros(m, int), route_end=np.zeros(m, int),
+        route_window=np.tile([480.0, 1050.0], (m, 1)), mandatory=np.zeros(n, bool),
+        max_stops=np.full(m, -1), breaks=np.full((m, 3), np.nan))
+
+
+def test_lunch_break_and_split_windows():
+    p = small_problem()
+    p.breaks[0] = (690.0, 750.0, 60.0)  # lunch starts 11:30-12:30, lasts an hour
+    p.windows[0, 3] = [(480.0, 600.0), (810.0, 960.0)]  # site 3: mornings, afternoons after 13:30
+    sol = toptw.solve(p, time_limit=30, max_iterations=30)
+    assert sorted(v for r in sol.routes for v in r) == [1, 2, 3, 4, 5]
+    s = sol.schedule(p, 0)
+    assert s.feasible and 690 <= s.break_start <= 750 and s.break_end == s.break_start + 60
+    # no visit overlaps the lunch, every visit starts in one of its windows
+    for v, st, en in zip(s.stops, s.start, s.end, strict=True):
+        assert en <= s.break_start + 1e-9 or st >= s.break_end - 1e-9
+        assert any(lo <= st <= hi for lo, hi in p.windows[0, v] if lo <= hi)
+    assert np.all(s.wait >= -1e-9) and s.return_time <= 1050
+    # lunch must end before the latest return; a break window before departure cannot be met
+    p.route_window[0] = (480.0, 700.0)
+    ok, _, why = toptw.evaluate(p, [[1]])
+    assert not ok and "latest return" in why
+    p.breaks[0] = (400.0, 450.0, 30.0)
+    ok, _, why = toptw.evaluate(p, [[1]])
+    assert not ok and "break of route 0" in why
+
+
+def test_mandatory_visits_and_errors():
+    p = small_problem(m=2)
+    p.score[4] = 0.0
+    p.mandatory[4] = True
+    sol = toptw.solve(p, time_limit=30, max_iterations=10)
+    assert 4 in {v for r in sol.routes for v in r}
+    p.windows[:, 4] = (np.inf, -np.inf)  # closed on both days
+    with pytest.raises(PlanningError, match=r"vertex 4: closed"):
+        toptw.solve(p, time_limit=30, max_iterations=10)
+
+
+def test_max_stops_and_closed_day():
+    p = small_problem(m=2)
+    p.max_stops[:] = (2, 1)
+    p.windows[1, 3] = (np.inf, -np.inf)  # site 3 closed on day 2
+    sol = toptw.solve(p, time_limit=30, max_iterations=20)
+    assert len(sol.routes[0]) <= 2 and len(sol.routes[1]) <= 1
+    assert 3 not in sol.routes[1]
+    assert toptw.evaluate(p, sol.routes)[0]
+    ok, _, why = toptw.evaluate(p, [[1, 2, 5], []])
+    assert not ok and "max_stops" in why
+
+
+def test_validation_lists_every_problem():
+    p = small_problem()
+    p.score = np.zeros(3)
+    p.breaks = np.zeros((1, 2))
+    with pytest.raises(ValidationError) as exc:
+        toptw.solve(p, max_iterations=1)
+    assert len(exc.value.problems) == 2
+    assert "score: expected shape (6,)" in str(exc.value) and "breaks" in str(exc.value)

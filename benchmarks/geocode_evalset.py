@@ -8,9 +8,11 @@ be placed confidently.
   "Phường 02" / "P.2" / "P2", "Quận 5" / "Q.5", "Huyện Củ Chi" / "H. Củ Chi", 2019, 2021–2024
   and 1/2025 names, 7/2025 names without district) and street addresses with house numbers
   on real OSM streets of the ward.
-* ``degraded`` — the same with one typo in the ward or street name, no separators, upper case,
-  abbreviations without dots, ward written without its type word, junk words.
-* ``ambiguous`` — a ward name that exists in two or more districts, given without a district.
+* ``degraded`` — the same with one typo in the ward, district or street name, no separators,
+  upper case, glued abbreviations ("P.Tân Định,Q.1"), ward without its type word, junk words,
+  alleys ("Hẻm 12"), "Số 12 đường …", POI names without diacritics.
+* ``ambiguous`` — a ward name that exists in two or more districts, given without a district
+  (also with a street that runs through two or more of those wards).
 * ``bad`` — empty, gibberish, or an address in another province.
 
 The truth comes from the raw files, not from the geocoder's own index: a ward's polygon is the
@@ -92,6 +94,43 @@ def _truth_regions() -> tuple[pd.DataFrame, dict[tuple[str, str], set[str]], dic
     return polys, truth, new_truth
 
 
+def _more_degraded(add, rng: random.Random, ward: str, bare: str, dname: str, truth: set[str]) -> None:
+    """Typo in the district, glued abbreviations, junk words, half-stripped diacritics."""
+    dbare = re.sub(r"^(Quận|Huyện|Thành phố)\s+", "", dname)
+    if len(dbare) >= 7:
+        add(f"{ward}, {dname.split()[0]} {_typo(dbare, rng)}", "degraded", truth)
+    abbrev = {"Phường": "P.", "Xã": "X.", "Thị": "TT."}[ward.split()[0]]
+    dabbrev = {"Quận": "Q.", "Huyện": "H.", "Thành": "TP."}[dname.split()[0]]
+    add(f"{abbrev}{bare},{dabbrev}{dbare},TPHCM", "degraded", truth)
+    junk = rng.choice(("(gần chợ)", "đối diện UBND", "cạnh trường học", "- liên hệ anh Ba"))
+    add(f"{ward} {junk}, {dname}", "degraded", truth)
+    add(f"{strip_diacritics(ward).lower()}, {dname}", "degraded", truth)
+
+
+def _pois_and_ambiguous_streets(add, rng: random.Random, gaz, w25: pd.DataFrame,
+                                truth25: dict[tuple[str, str], set[str]]) -> None:
+    """POIs named with their ward, and streets in a numbered ward given without district."""
+    polys = gaz.polygons
+    pois = gaz.places[~gaz.places["kind"].str.startswith("place=")]
+    pois = pois[pois["name"].str.len().between(8, 40) & ~pois["key"].duplicated(keep=False)]
+    for p in pois.sample(min(300, len(pois)), random_state=rng.randrange(10**6)).itertuples():
+        ward, district, code = polys.iloc[p.poly][["ward", "district", "ward_code"]]
+        truth = truth25.get(("2025-01", code), {code})
+        add(f"{p.name}, {ward}, {district}", "well_formed", truth)
+        add(f"{strip_diacritics(p.name)} {strip_diacritics(ward)} {strip_diacritics(district)}",
+            "degraded", truth)
+    numbered = w25[w25["ward"].str.fullmatch(r"Phường \d+")]
+    streets = gaz.streets.merge(polys[["ward_code"]], left_on="poly", right_index=True)
+    for name, grp in numbered.groupby("ward"):
+        if grp["district_code"].nunique() < 2:
+            continue
+        shared = streets[streets["ward_code"].isin(grp["ward_code"])].groupby("key")["ward_code"].nunique()
+        keys = list(shared[shared >= 2].index)
+        for key in rng.sample(keys, min(3, len(keys))):
+            street = streets.loc[streets["key"] == key, "name"].iloc[0]
+            add(f"{rng.randint(1, 300)} {street}, {name}", "ambiguous", None)
+
+
 def make_evalset(*, seed: int = 7, streets_per_ward: int = 6) -> pd.DataFrame:
     """The evaluation set (deterministic for a seed); columns address, kind, truth, expect."""
     rng = random.Random(seed)
@@ -142,7 +181,7 @@ def make_evalset(*, seed: int = 7, streets_per_ward: int = 6) -> pd.DataFrame:
             bare = re.sub(r"^(Phường|Xã|Thị trấn)\s+", "", ward)
             dname = r.district
             if not bare.isdigit() and len(bare) >= 7:
-                add(f"{r.ward.split()[0]} {_typo(bare, rng)}, {dname}", "degraded", truth)
+                add(f"{ward[: len(ward) - len(bare)]}{_typo(bare, rng)}, {dname}", "degraded", truth)
             add(strip_diacritics(f"{ward} {dname}").upper(), "degraded", truth)
             if not bare.isdigit():
                 add(f"{bare} - {strip_diacritics(dname)}", "degraded", truth)
@@ -152,6 +191,8 @@ def make_evalset(*, seed: int = 7, streets_per_ward: int = 6) -> pd.DataFrame:
                 key = "=" + re.sub(r"\b0+(\d)", r"\1", spelled.lower())
             if len(districts_of.get(key, ())) >= 2:
                 add(spelled, "ambiguous", None)
+            if era == "2025-01":
+                _more_degraded(add, rng, ward, bare, dname, truth)
             # street addresses on real OSM streets of the ward's own polygon
             cands = by_code.get(r.ward_code)
             if cands is not None and era == "2025-01":
@@ -161,16 +202,22 @@ def make_evalset(*, seed: int = 7, streets_per_ward: int = 6) -> pd.DataFrame:
                     dv = rng.choice(_district_variants(r.district))
                     add(f"{house} {s.name}, {wv}, {dv}", "well_formed", truth)
                     street = s.name
+                    form = rng.choice((f"Số {house} đường {street}", f"{house} Hẻm {rng.randint(2, 99)} {street}",
+                                       f"{house}, {street}"))
+                    add(f"{form} - {wv} - {dv}", "degraded", truth)
                     if len(fold(street)) >= 8:
                         add(f"{house} {_typo(strip_diacritics(street), rng)} {strip_diacritics(wv)} "
                             f"{strip_diacritics(dv)}", "degraded", truth)
+    _pois_and_ambiguous_streets(add, rng, gaz, w25, truth25)
     for r in w257.itertuples():
         if r.ward_code in new_truth:
             add(r.ward, "well_formed", new_truth[r.ward_code])
             add(strip_diacritics(r.ward) + ", TP.HCM", "well_formed", new_truth[r.ward_code])
     for text in ("", "   ", "asdf qwer zxcv", "???", "12 Lê Lợi, Hoàn Kiếm, Hà Nội",
                  "Phường Hải Châu, Quận Hải Châu, TP Đà Nẵng", "Xã Tân Hiệp, Huyện Châu Thành, Tỉnh Long An",
-                 "123 Trần Hưng Đạo, TP Hà Nội", "Ninh Kiều, Cần Thơ"):
+                 "123 Trần Hưng Đạo, TP Hà Nội", "Ninh Kiều, Cần Thơ",
+                 "Xã Long Hậu, Huyện Cần Giuộc, Tỉnh Long An", "Phường Tân Mai, TP Biên Hòa, Đồng Nai",
+                 "Khu phố 3", "Việt Nam", "TP.HCM"):
         add(text, "bad", None)
     frame = pd.DataFrame(rows).drop_duplicates(subset=["address", "kind"]).reset_index(drop=True)
     return frame

@@ -225,9 +225,13 @@ def parse_address(text: str) -> ParsedAddress:
                 province = value
             elif kind == "district" and value in HCMC_NAMES:
                 province = value
-            elif kind == "ward" and not out.get("ward"):
+            elif kind == "ward":  # the last one wins: addresses run from small to large
+                if out.get("ward"):
+                    names.append(f"{kw} {out['ward']}")
                 out["ward"], out["ward_type"] = value, _WARD_TYPES.get(kw, "")
-            elif kind == "district" and not out.get("district"):
+            elif kind == "district":
+                if out.get("district"):
+                    names.append(f"{kw} {out['district']}")
                 out["district"] = value
             elif kind == "hamlet" and not out.get("hamlet"):
                 out["hamlet"] = f"{_HAMLET_WORDS.get(kw, kw)} {value}"

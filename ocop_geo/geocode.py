@@ -59,6 +59,7 @@ class _Match:
     confidence: float
     note: str
     unit_2025: int = -1  # a matched 7/2025 unit overrides the reverse lookup's ward_2025
+    poly: int = -1  # the 2019 polygon meant (a street point may lie on a ward boundary)
 
 
 _NONE = (np.nan, np.nan, "none", 0.0)
@@ -92,9 +93,10 @@ class _Index:
         for key, ids in self.ward_by_key.items():
             for dk in set().union(*(self.dkeys[i] for i in ids)):
                 self.ward_keys_in.setdefault(dk, []).append(key)
-        self.streets: dict[int, dict[str, tuple[float, float, str, float]]] = {}
+        self.streets: dict[int, dict[str, tuple[float, float, str, float, int]]] = {}
         for r in gaz.streets.itertuples(index=False):
-            self.streets.setdefault(int(r.poly), {})[r.key] = (r.lon, r.lat, r.name, r.length_m)
+            self.streets.setdefault(int(r.poly), {})[r.key] = (
+                r.lon, r.lat, r.name, r.length_m, int(r.poly))
         self.places: dict[int, dict[str, tuple[float, float, str, str]]] = {}
         for r in gaz.places.itertuples(index=False):
             self.places.setdefault(int(r.poly), {}).setdefault(r.key, (r.lon, r.lat, r.name, r.kind))
@@ -236,6 +238,17 @@ def _split_roles(idx: _Index, p: ParsedAddress, ward: str, district: str) -> tup
             if tail in idx.district_by_key:
                 ward, district = " ".join(words[:k]), tail
                 break
+    if ward and ward not in idx.ward_by_key:
+        # "tang nhon phu a canh truong hoc": words after the ward name are not part of it
+        words = ward.split()
+        for k in range(len(words) - 1, 0, -1):
+            head = " ".join(words[:k])
+            if head in idx.ward_by_key:
+                ward = head
+                names.append(" ".join(words[k:]))
+                break
+    if not ward and p.hamlet in idx.ward_by_key:
+        ward = p.hamlet  # "Xóm Củi", "Xóm Chiếu": hamlet words that are ward names
     if not district:
         for j in range(len(names) - 1, -1, -1):
             if names[j] in idx.district_by_key:
@@ -293,26 +306,7 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         w_ids, w_score = idx.wards(ward, d_key)
         if not w_ids and d_key:
             notes.append(f"ward {ward!r} not found in {idx.name[d_ids[0]]}")
-        current = [i for i in w_ids if idx.era[i] != "2019"]
-        stale = [i for i in w_ids if idx.era[i] == "2019"
-                 and not any(idx.members[i] & idx.members[k] for k in current)]
-        if current and stale:  # a ward of that name dissolved in 2020 was elsewhere
-            w_ids = [i for i in w_ids if i not in stale]
-            notes.append(f"a ward named {ward!r} before 2020 was elsewhere; the current one is used")
-        w_ids = idx.collapse(w_ids)
-        if len(w_ids) > 1 and p.ward_type:
-            typed = [i for i in w_ids if idx.wtype[i] == p.ward_type]
-            w_ids = typed or w_ids
-        if len(w_ids) > 1 and not ward.isdigit():
-            written = unicodedata.normalize("NFC", f"{address} {ward_hint}").lower()
-            exact = [i for i in w_ids if _bare_name(idx.name[i]) in written]
-            if 0 < len(exact) < len(w_ids) and strip_diacritics(written) != written:
-                w_ids = exact  # Thạnh An vs Thanh An: the diacritics as written decide
-        if len(w_ids) > 1 and (p.street or free):
-            with_street = [i for i in w_ids if idx.street_in(idx.members[i], street_texts)]
-            if len(with_street) == 1:
-                notes.append(f"ward name {ward!r} is ambiguous; the street settles it")
-                w_ids = with_street
+        w_ids = _disambiguate(idx, w_ids, ward, p, address, ward_hint, street_texts, notes)
         if len(w_ids) > 1:
             described = list(dict.fromkeys(idx.describe(i) for i in w_ids))
             names = "; ".join(described[:12])
@@ -334,6 +328,37 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         return _place_district(idx, d_ids, notes, street_texts=street_texts, p=p)
     msg = f"no ward or district recognised in {address!r}: add them"
     return _Match(*_NONE, "; ".join(notes + [msg]))
+
+
+def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, address: str,
+                  ward_hint: str, street_texts: tuple[str, ...], notes: list[str]) -> list[int]:
+    """Narrow the candidate wards by era, ward type, diacritics as written, then street.
+
+    Each filter works on the uncollapsed candidates, so one place known in several eras
+    (with different extents) stays one place.
+    """
+    current = [i for i in raw if idx.era[i] not in {"2019", "2025-07"}]
+    stale = [i for i in raw if idx.era[i] == "2019"
+             and not any(idx.members[i] & idx.members[k] for k in current)]
+    if current and stale:  # a ward of that name dissolved in 2020 was elsewhere
+        raw = [i for i in raw if i not in stale]
+        notes.append(f"a ward named {ward!r} before 2020 was elsewhere; the current one is used")
+    w_ids = idx.collapse(raw)
+    if len(w_ids) > 1 and p.ward_type:
+        typed = [i for i in raw if idx.wtype[i] == p.ward_type]
+        if typed:
+            raw, w_ids = typed, idx.collapse(typed)
+    if len(w_ids) > 1 and not ward.isdigit():
+        written = unicodedata.normalize("NFC", f"{address} {ward_hint}").lower()
+        exact = [i for i in raw if _bare_name(idx.name[i]) in written]
+        if exact and strip_diacritics(written) != written and len(idx.collapse(exact)) < len(w_ids):
+            raw, w_ids = exact, idx.collapse(exact)  # Thạnh An vs Thanh An: diacritics decide
+    if len(w_ids) > 1 and any(street_texts):
+        with_street = idx.collapse([i for i in raw if idx.street_in(idx.members[i], street_texts)])
+        if len(with_street) == 1:
+            notes.append(f"ward name {ward!r} is ambiguous; the street settles it")
+            w_ids = with_street
+    return w_ids
 
 
 def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
@@ -360,10 +385,10 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
     if any(street_texts):
         hit = idx.street_in(members, street_texts)
         if hit:
-            (lon, lat, name, _), score = hit
+            (lon, lat, name, _, poly), score = hit
             extra = [f"street read as {name}"] if score < 100 else []
             return _Match(lon, lat, "street", round(min(0.85, base + 0.1) * score / 100, 2),
-                          "; ".join(notes + extra), unit_2025)
+                          "; ".join(notes + extra), unit_2025, poly)
         wanted = next(t for t in street_texts if t)
         notes.append(f"street {wanted!r} not found in {idx.name[w]}: placed at the ward")
     if p.hamlet and not any(street_texts):
@@ -382,9 +407,10 @@ def _place_district(idx: _Index, d_ids: list[int], notes: list[str], *,
     if any(street_texts):
         hit = idx.street_in(idx.members[d], street_texts)
         if hit:
-            (lon, lat, name, _), score = hit
+            (lon, lat, name, _, poly), score = hit
             return _Match(lon, lat, "street", round(0.6 * score / 100, 2),
-                          "; ".join(notes + [f"no ward given: longest stretch of {name} in the district"]))
+                          "; ".join(notes + [f"no ward given: longest stretch of {name} in the district"]),
+                          poly=poly)
     if not notes or all("ambiguous" not in n for n in notes):
         notes = notes + ["no ward recognised: placed at the district"]
     return _Match(idx.lon[d], idx.lat[d], "district", 0.4, "; ".join(notes))
@@ -503,6 +529,7 @@ def geocode_frame(
     confidence = np.array([m.confidence for m in matches], dtype=float)[codes]
     notes = np.array([m.note for m in matches], dtype=object)[codes]
     unit_2025 = np.array([m.unit_2025 for m in matches], dtype=np.int64)[codes]
+    match_poly = np.array([m.poly for m in matches], dtype=np.int64)[codes]
     matched_lon, matched_lat, matched_notes = lon.copy(), lat.copy(), notes.copy()
 
     if lat_column is not None and lon_column is not None:
@@ -522,6 +549,7 @@ def geocode_frame(
                                  "ignored, address used", notes[i])
                 continue
             lon[i], lat[i], precision[i], unit_2025[i] = given_lon[i], given_lat[i], "exact", -1
+            match_poly[i] = -1
             stated = _stated_members(idx, addr[i], ward_h[i], dist_h[i])
             if given_poly[i] < 0:
                 confidence[i] = 0.8
@@ -539,6 +567,7 @@ def geocode_frame(
         del matched_notes
 
     poly = idx.gaz.locate(lon, lat)
+    poly = np.where(match_poly >= 0, match_poly, poly)
     out = pd.DataFrame(index=df.index)
     out["lat"] = lat
     out["lon"] = lon

@@ -78,6 +78,7 @@ __all__ = [
     "PoiStop",
     "RouteSpec",
     "district_key",
+    "known_districts",
     "load_pois",
     "load_spec",
     "parse_spec",
@@ -87,7 +88,7 @@ log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _OSM_REF = re.compile(r"^(node|way|relation)/(\d+)$")
-_DISTRICT_PREFIX = re.compile(r"^(quan|huyen|thanh pho|tp|thi xa|q|h)\s+")
+_DISTRICT_PREFIX = re.compile(r"^(quan|huyen|thanh pho|tp|thi xa|district|q|h)\s+")
 _KNOWN_KEYS = frozenset(
     {
         "id", "title_vi", "title_en", "description_vi", "description_en", "mode", "start", "end",
@@ -485,8 +486,32 @@ def _score(c: _Collector, v: Any) -> ScoreWeights:
     return ScoreWeights(**kwargs)
 
 
+def known_districts() -> frozenset[str]:
+    """District keys (:func:`district_key`) of HCMC: the 2019 districts and the 2021–2025 ones."""
+    import csv
+
+    keys: set[str] = set()
+    path = settings.admin_dir / "hcmc_districts_2019.geojson"
+    try:
+        for feat in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            keys.add(district_key(feat["properties"]["district_name_ascii"]))
+        with open(
+            settings.admin_dir / "hcmc_wards_2025_01.csv", encoding="utf-8", newline=""
+        ) as fh:
+            keys.update(district_key(row["district"]) for row in csv.DictReader(fh))
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputFileError(
+            f"{settings.admin_dir}: cannot read the district lists ({exc})"
+        ) from None
+    return frozenset(keys)
+
+
 def parse_spec(
-    data: Mapping[str, Any], *, source: str = "<spec>", pois: PoiIndex | None = None
+    data: Mapping[str, Any],
+    *,
+    source: str = "<spec>",
+    pois: PoiIndex | None = None,
+    districts: frozenset[str] | None = None,
 ) -> RouteSpec:
     """Validate a spec's TOML data and build a :class:`RouteSpec`.
 
@@ -498,6 +523,8 @@ def parse_spec(
         File name used in messages.
     pois
         POI index used to resolve ``poi =`` / ``osm =`` places; None leaves them unresolved.
+    districts
+        Known district keys (:func:`known_districts`) to check ``districts`` against; None skips.
 
     Raises
     ------
@@ -547,7 +574,13 @@ def parse_spec(
             c.add(f"themes[{i}]", f"{t!r} is not an OCOP group; use e.g. 'Thực phẩm' or 'Food'")
         else:
             themes.append(group.vi)
-    districts = _str_list(c, data, "districts")
+    district_names = _str_list(c, data, "districts")
+    for i, name in enumerate(district_names):
+        if districts is not None and district_key(name) not in districts:
+            c.add(
+                f"districts[{i}]",
+                f"{name!r} is not a Ho Chi Minh City district; use e.g. 'Củ Chi', 'Quận 3'",
+            )
     min_stars = _int(c, data, "min_stars", 0, 0, 5)
     max_stops = _int(c, data, "max_stops_per_day", None, 1, 50)
     visit = _int(c, data, "default_visit_minutes", 45, 5, 480)
@@ -575,7 +608,7 @@ def parse_spec(
     assert start is not None and end is not None
     return RouteSpec(
         id=route_id, title=title, description=description, mode=mode, start=start, end=end,
-        days=tuple(days), lunch=lunch, themes=tuple(themes), districts=tuple(districts),
+        days=tuple(days), lunch=lunch, themes=tuple(themes), districts=tuple(district_names),
         min_stars=min_stars, must_visit=tuple(must), exclude=tuple(exclude),
         max_stops_per_day=max_stops, default_visit_minutes=visit, score=score, seed=seed,
         time_limit=float(time_limit), holidays=frozenset(holidays), poi_stops=tuple(poi_stops),
@@ -604,7 +637,9 @@ def load_spec(path: str | os.PathLike, *, pois: PoiIndex | None = None) -> Route
         raise InputFileError(
             f"{path}: not valid TOML: {exc}; fix the syntax at that line"
         ) from None
-    spec = parse_spec(data, source=_display_path(path), pois=pois or load_pois())
+    spec = parse_spec(
+        data, source=_display_path(path), pois=pois or load_pois(), districts=known_districts()
+    )
     log.info("loaded route spec %s: %d day(s), mode %s", spec.id, len(spec.days), spec.mode)
     return spec
 

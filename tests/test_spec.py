@@ -161,3 +161,15 @@ def test_bundled_specs_cover_the_brief(pois):
     assert any(len(s.days) >= 2 and s.mode == "coach" for s in specs.values())
     assert any("Cần Giờ" in s.districts for s in specs.values())
     assert any(s.mode == "motorbike" and "Củ Chi" in s.districts for s in specs.values())
+
+
+def test_unknown_district_is_named(pois):
+    from ocop_geo.spec import known_districts
+
+    data = {"id": "x", "title_vi": "X", "days": ["Sa"], "start": "Rex Hotel",
+            "districts": ["Củ Chi", "Cu Chii", "District 3", "Thủ Đức"]}  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        parse_spec(data, pois=pois, districts=known_districts())
+    assert err.value.problems == [
+        "<spec>: districts[1]: 'Cu Chii' is not a Ho Chi Minh City district; use e.g. 'Củ Chi', 'Quận 3'"
+    ]

@@ -30,6 +30,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "cli_publish",
     "cli_bench",
     "cli_plan",
+    "cli_network",
 )
 
 console = Console(stderr=False)

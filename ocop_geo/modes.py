@@ -6,8 +6,9 @@ Access rules (applied per OSM way, see :func:`way_access`)
 
 * ``motorbike`` — every road class except ``motorway`` / ``motorway_link`` (Vietnamese
   expressways are closed to motorbikes); ``motorcycle`` > ``motor_vehicle`` > ``vehicle`` >
-  ``access`` tags decide, so ``motorcycle=no`` closes a way and ``motorcycle=yes`` opens a
-  footway.
+  ``access`` tags decide, so ``motorcycle=no`` closes a way. A class closed to a mode opens
+  only by the mode's own tag (:data:`OWN_KEYS`): ``motorcycle=yes`` opens a footway, but
+  ``motor_vehicle=yes`` on an expressway does not let motorbikes on.
 * ``car`` — every road class; ``motorcar`` > ``motor_vehicle`` > ``vehicle`` > ``access``.
 * ``coach`` — main roads only: no ``residential``, ``service``, ``living_street``, ``track``,
   no way narrower than :data:`COACH_MIN_WIDTH_M` and no single-lane ``unclassified`` way;
@@ -63,6 +64,15 @@ ACCESS_KEYS: dict[str, tuple[str, ...]] = {
     "coach": ("tourist_bus", "bus", "psv", "motor_vehicle", "vehicle", "access"),
     "bicycle": ("bicycle", "vehicle", "access"),
     "walk": ("foot", "access"),
+}
+
+#: The mode's own access tags: only these can open a road class the mode may not use.
+OWN_KEYS: dict[str, tuple[str, ...]] = {
+    "motorbike": ("motorcycle",),
+    "car": ("motorcar",),
+    "coach": ("tourist_bus", "bus", "psv"),
+    "bicycle": ("bicycle",),
+    "walk": ("foot",),
 }
 
 _DENY = frozenset({"no", "private", "agricultural", "forestry", "delivery", "customers"})
@@ -195,8 +205,11 @@ def way_access(tags: Mapping[str, str], mode: str) -> tuple[bool, bool]:
     if highway is None:
         return False, False
     allowed = highway in ALLOWED_HIGHWAYS[mode]
-    if explicit in _ALLOW:
-        allowed = True
+    own = _access_value(tags, OWN_KEYS[mode])
+    if not allowed:
+        # a closed road class opens only by the mode's own tag: motor_vehicle=yes on an
+        # expressway does not let motorbikes on, motorcycle=yes on a footway does
+        allowed = own in _ALLOW
     elif explicit in _DENY or (explicit is None and general in _DENY):
         allowed = False
     if not allowed:
@@ -283,6 +296,7 @@ def settings_fingerprint(mode: str) -> str:
         "mode": mode,
         "allowed": sorted(ALLOWED_HIGHWAYS[mode]),
         "access": ACCESS_KEYS[mode],
+        "own": OWN_KEYS[mode],
         "speeds": SPEEDS[mode],
         "maxspeed_factor": MAXSPEED_FACTOR,
         "cap": SPEED_CAPS[mode],

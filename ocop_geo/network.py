@@ -350,6 +350,7 @@ def load_network(
     mode: str = "motorbike",
     supplement: str | Path | None | bool = True,
     cache: bool = True,
+    rebuild: bool = False,
 ) -> nx.MultiDiGraph:
     """Load the road network of ``mode`` as an osmnx-compatible ``MultiDiGraph``.
 
@@ -365,6 +366,8 @@ def load_network(
         (GeoJSON / GeoPackage), ``False`` / ``None`` = OSM only.
     cache
         Read and write the on-disk cache in ``settings.cache_dir`` (keyed by content hashes).
+    rebuild
+        Build even when the cache has the graph, and replace the cached copy.
 
     Returns
     -------
@@ -396,7 +399,7 @@ def load_network(
             settings_text=modes.settings_fingerprint(mode),
         )
         with gc_paused():
-            hit = graph_cache.read(key)
+            hit = None if rebuild else graph_cache.read(key)
         if hit is not None:
             nodes, edges = hit
             G = GraphArrays(nodes=nodes, edges=edges, mode=mode, source=str(path)).to_networkx()
@@ -473,6 +476,7 @@ def graph_summary(G: nx.MultiDiGraph) -> dict[str, object]:
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
         "km_by_class": km.to_dict(),
+        "ferry_edges": int(sum(1 for _, _, f in G.edges(data="ferry") if f)),
         "km_supplement": round(
             float(once.loc[once["source"] == "supplement", "length"].sum()) / 1000, 1
         ),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
@@ -27,9 +28,9 @@ from pyproj import CRS, Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import modes
+from . import modes, settings
 from ._errors import NetworkError
-from .network import haversine_m
+from .network import gc_paused, haversine_m
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +84,17 @@ _CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[int, int], EdgeAr
 
 def edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...] = ()) -> EdgeArrays:
     """The :class:`EdgeArrays` of ``G``, computed once and reused while ``G`` is unchanged."""
-    stamp = (G.number_of_nodes(), G.number_of_edges())
+    stamp = (len(G), sum(len(keyed) for nbrs in G._adj.values() for keyed in nbrs.values()))
     hit = _CACHE.get(G)
     if hit is not None and hit[0] == stamp and all(k in hit[1].extra for k in extra):
         return hit[1]
-    arrays = _build_edge_arrays(G, extra=extra)
+    with gc_paused():
+        arrays = _build_edge_arrays(G, extra=extra)
     _CACHE[G] = (stamp, arrays)
     return arrays
 
 
 def _build_edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...]) -> EdgeArrays:
-    if G.number_of_edges() == 0:
-        raise NetworkError("the graph has no edges; build it from an extract with roads")
     crs = G.graph.get("crs", "EPSG:4326")
     if CRS.from_user_input(crs).to_epsg() != 4326:
         raise NetworkError(
@@ -103,7 +103,14 @@ def _build_edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...]) -> EdgeArr
     node_ids = np.array(sorted(G.nodes), dtype=np.int64)
     x = np.array([G.nodes[n]["x"] for n in node_ids.tolist()], dtype=float)
     y = np.array([G.nodes[n]["y"] for n in node_ids.tolist()], dtype=float)
-    rows = list(G.edges(keys=True, data=True))
+    rows = [
+        (u, v, k, d)
+        for u, nbrs in G._adj.items()
+        for v, keyed in nbrs.items()
+        for k, d in keyed.items()
+    ]
+    if not rows:
+        raise NetworkError("the graph has no edges; build it from an extract with roads")
     u = np.searchsorted(node_ids, np.fromiter((r[0] for r in rows), np.int64, len(rows)))
     v = np.searchsorted(node_ids, np.fromiter((r[1] for r in rows), np.int64, len(rows)))
     key = np.fromiter((r[2] for r in rows), np.int64, len(rows))
@@ -286,3 +293,44 @@ def snap_points(
         },
         index=index,
     )
+
+
+def coverage(
+    G: nx.MultiDiGraph,
+    *,
+    wards: str | Path | None = None,
+    max_distance_m: float = MAX_SNAP_DISTANCE_M,
+) -> dict[str, object]:
+    """How many wards (2019 polygons) have a usable road within ``max_distance_m`` of their centre.
+
+    Wards outside the graph's extent count as not covered.
+    """
+    path = Path(wards) if wards is not None else settings.admin_dir / "hcmc_wards_2019.geojson"
+    gdf = gpd.read_file(path).to_crs(4326)
+    centres = gdf.geometry.representative_point()
+    arrays = edge_arrays(G)
+    m = OUTSIDE_MARGIN_DEG
+    x, y = centres.x.to_numpy(), centres.y.to_numpy()
+    inside = (
+        (x >= arrays.x.min() - m) & (x <= arrays.x.max() + m)
+        & (y >= arrays.y.min() - m) & (y <= arrays.y.max() + m)
+    )  # fmt: skip
+    covered = np.zeros(len(gdf), dtype=bool)
+    if inside.any():
+        snap = snap_points(G, centres[inside], max_distance_m=max_distance_m)
+        covered[np.flatnonzero(inside)] = snap["on_network"].to_numpy()
+    names = gdf.get("ward_name_vi_2025", gdf.get("ward_name_ascii"))
+    label = (
+        [
+            f"{w} ({d})"
+            for w, d in zip(gdf["ward_name_ascii"], gdf["district_name_ascii"], strict=True)
+        ]
+        if "ward_name_ascii" in gdf
+        else [str(n) for n in names]
+    )
+    return {
+        "wards": len(gdf),
+        "wards_covered": int(covered.sum()),
+        "max_distance_m": max_distance_m,
+        "not_covered": [label[i] for i in np.flatnonzero(~covered)],
+    }

@@ -1,0 +1,136 @@
+"""``ocop-geo network build|info``: build (and cache) road networks per mode and describe them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+log = logging.getLogger(__name__)
+
+network_app = typer.Typer(
+    help="Road networks per travel mode, from the bundled OSM extract or your own.\n\n"
+    "Example: ocop-geo network build --mode motorbike --mode coach",
+    no_args_is_help=True,
+)
+
+_MODE_HELP = (
+    "Travel mode: motorbike, car, coach, bicycle or walk (repeat the option for several; 'all')."
+)
+_SOURCE_HELP = (
+    "OSM extract (.osm.pbf, .osm, .osm.bz2) or .graphml; default: the bundled HCMC 2018 extract."
+)
+_SUPPLEMENT_HELP = (
+    "Supplementary road LineStrings (GeoJSON / GeoPackage); default: the bundled layer."
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``network`` command group to the app."""
+    app.add_typer(network_app, name="network")
+
+
+def _modes(mode: list[str] | None) -> list[str]:
+    from .modes import MODES
+
+    chosen = list(mode or ["motorbike"])
+    if "all" in chosen:
+        return list(MODES)
+    bad = [m for m in chosen if m not in MODES]
+    if bad:
+        raise typer.BadParameter(
+            f"{', '.join(bad)}: choose from {', '.join(MODES)} or all", param_hint="--mode"
+        )
+    return chosen
+
+
+def _supplement(supplement: Path | None, no_supplement: bool) -> Path | bool:
+    if no_supplement:
+        return False
+    return supplement if supplement is not None else True
+
+
+@network_app.command(
+    "build",
+    help="Build the road network of each mode and store it in the cache (.cache/graphs).\n\n"
+    "Example: ocop-geo network build --mode all\n\n"
+    "Prints nodes, edges, km of road per class, components and coverage. Exit 2 for an "
+    "unreadable extract, 3 when no network can be built.",
+)
+def build(
+    mode: list[str] = typer.Option(None, "--mode", "-m", help=_MODE_HELP),
+    source: Path = typer.Option(None, "--source", "-s", help=_SOURCE_HELP),
+    supplement: Path = typer.Option(None, "--supplement", help=_SUPPLEMENT_HELP),
+    no_supplement: bool = typer.Option(False, "--no-supplement", help="OSM roads only."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the cache and build again."),
+) -> int:
+    from .cli import console
+    from .network import load_network
+
+    for m in _modes(mode):
+        t0 = time.perf_counter()
+        G = load_network(
+            source, mode=m, supplement=_supplement(supplement, no_supplement), rebuild=rebuild
+        )
+        console.print(f"[bold]{m}[/]: ready in {time.perf_counter() - t0:.1f} s", highlight=False)
+        _print_summary(G, console)
+    return 0
+
+
+@network_app.command(
+    "info",
+    help="Describe the road network of each mode (built or read from the cache).\n\n"
+    "Example: ocop-geo network info --mode coach",
+)
+def info(
+    mode: list[str] = typer.Option(None, "--mode", "-m", help=_MODE_HELP),
+    source: Path = typer.Option(None, "--source", "-s", help=_SOURCE_HELP),
+    supplement: Path = typer.Option(None, "--supplement", help=_SUPPLEMENT_HELP),
+    no_supplement: bool = typer.Option(False, "--no-supplement", help="OSM roads only."),
+) -> int:
+    from .cli import console
+    from .network import load_network
+
+    for m in _modes(mode):
+        G = load_network(source, mode=m, supplement=_supplement(supplement, no_supplement))
+        console.print(
+            f"[bold]{m}[/] network of {escape(str(G.graph.get('source', '')))}", highlight=False
+        )
+        _print_summary(G, console)
+    return 0
+
+
+def _print_summary(G, console) -> None:  # noqa: ANN001 - rich console
+    from .network import graph_summary
+    from .snapping import coverage
+
+    s = graph_summary(G)
+    cov = coverage(G)
+    console.print(
+        f"nodes {s['nodes']:,}  edges {s['edges']:,}  strongly connected components "
+        f"{s['strong_components']:,}  supplement {s['km_supplement']:,.1f} km  ferries "
+        f"{s['ferry_edges']}",
+        highlight=False,
+    )
+    bbox = s["bbox"]
+    if bbox:
+        console.print(
+            f"extent lon {bbox[0]:.3f}–{bbox[2]:.3f}, lat {bbox[1]:.3f}–{bbox[3]:.3f}",
+            highlight=False,
+        )
+    console.print(
+        f"coverage: {cov['wards_covered']}/{cov['wards']} wards (2019) have a road within "
+        f"{cov['max_distance_m']:.0f} m of their centre; not covered: "
+        f"{escape(', '.join(cov['not_covered'][:8])) or 'none'}",
+        highlight=False,
+    )
+    table = Table(title="km of road per class (two-way roads counted once)")
+    table.add_column("highway")
+    table.add_column("km", justify="right")
+    for cls, km in s["km_by_class"].items():
+        table.add_row(escape(str(cls)), f"{km:,.1f}")
+    console.print(table)

@@ -435,66 +435,101 @@ def _remove_at(r, pos, seq, lens):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
+                   rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory,
+                   mode):  # pragma: no cover - compiled
+    """Best insertion ratio of ``v`` into route ``r`` and its position (-1.0, -1 if none fits)."""
+    best = -1.0
+    bp = -1
+    if nwin[r, v] == 0:
+        return best, bp
+    for p in range(lens[r] + 1):
+        ok, shift, detour = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
+                                        service, win, nwin, rstart, rend, rwin, brk, has_brk,
+                                        maxst)
+        if not ok:
+            continue
+        if only_mandatory:
+            ratio = 1.0 / shift
+        elif mode == 0:
+            ratio = score[v] * score[v] / shift
+        elif mode == 1:
+            ratio = score[v] / shift
+        else:
+            ratio = score[v] * score[v] / detour
+        if ratio > best:
+            best = ratio
+            bp = p
+    if bp >= 0 and noise > 0.0:
+        best *= 1.0 + noise * np.random.random()
+    return best, bp
+
+
+@njit(cache=True)
 def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise,
                    only_mandatory, mandatory, mode):  # pragma: no cover - compiled
     """Insert best-ratio vertices (``score² / shift``, randomised by ``noise``) until none fits.
 
     ``mode`` varies the ratio: 0 ``score² / shift``, 1 ``score / shift``, 2 ``score² / detour``
-    (waiting not counted).
+    (waiting not counted). The best insertion of every vertex into every route is cached and
+    only the route that changed is re-evaluated after each insertion.
 
     Returns the number of insertions.
     """
     m = lens.shape[0]
+    nc = cand.shape[0]
+    bratio = np.full((nc, m), -1.0)
+    bpos = np.full((nc, m), -1, dtype=np.int64)
+    for i in range(nc):
+        v = cand[i]
+        if inroute[v] >= 0 or (only_mandatory and not mandatory[v]):
+            continue
+        for r in range(m):
+            bratio[i, r], bpos[i, r] = _best_in_route(
+                r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
+                rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory, mode)
     n_ins = 0
     while True:
         best = -1.0
-        bv = -1
+        bi = -1
         br = -1
-        bp = -1
-        for v in cand:
-            if inroute[v] >= 0:
-                continue
-            if only_mandatory and not mandatory[v]:
+        for i in range(nc):
+            if inroute[cand[i]] >= 0:
                 continue
             for r in range(m):
-                if nwin[r, v] == 0:
-                    continue
-                for p in range(lens[r] + 1):
-                    ok, shift, detour = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
-                                            service, win, nwin, rstart, rend, rwin, brk, has_brk,
-                                            maxst)
-                    if not ok:
-                        continue
-                    if only_mandatory:
-                        ratio = 1.0 / shift
-                    elif mode == 0:
-                        ratio = score[v] * score[v] / shift
-                    elif mode == 1:
-                        ratio = score[v] / shift
-                    else:
-                        ratio = score[v] * score[v] / detour
-                    if noise > 0.0:
-                        ratio *= 1.0 + noise * np.random.random()
-                    if ratio > best:
-                        best = ratio
-                        bv = v
-                        br = r
-                        bp = p
-        if bv < 0:
+                if bratio[i, r] > best:
+                    best = bratio[i, r]
+                    bi = i
+                    br = r
+        if bi < 0:
             return n_ins
-        _insert_at(br, bp, bv, seq, lens)
+        bv = cand[bi]
+        _insert_at(br, bpos[bi, br], bv, seq, lens)
         inroute[bv] = br
         _refresh(br, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
                  rwin, brk, has_brk, maxst)
         n_ins += 1
+        for i in range(nc):
+            v = cand[i]
+            if inroute[v] >= 0 or (only_mandatory and not mandatory[v]):
+                continue
+            if bratio[i, br] < 0.0:
+                continue  # an insertion only makes the route tighter: still does not fit
+            bratio[i, br], bpos[i, br] = _best_in_route(
+                br, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
+                rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory, mode)
 
 
 @njit(cache=True)
 def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service, win,
-                  nwin, rstart, rend, rwin, brk, has_brk, maxst, mandatory, tmp,
-                  tmp_start, tmp_taken):  # pragma: no cover - compiled
-    """Swap one visited vertex for a higher-scoring unvisited one (best gain); True if improved."""
+                  nwin, rstart, rend, rwin, brk, has_brk, maxst, mandatory, s_seq, s_lens,
+                  s_start, s_taken, s_end):  # pragma: no cover - compiled
+    """Swap one visited vertex for a higher-scoring unvisited one (best gain); True if improved.
+
+    The route without the removed vertex is scheduled once in the scratch arrays ``s_*``, then
+    every insertion is checked incrementally with :func:`_try_insert`.
+    """
     m = lens.shape[0]
     best_gain = 1e-9
     b_r = -1
@@ -507,24 +542,23 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
             x = seq[r, q]
             if mandatory[x]:
                 continue
-            # route without x
+            # route r without x, in the scratch row r
             for i in range(q):
-                tmp[i] = seq[r, i]
+                s_seq[r, i] = seq[r, i]
             for i in range(q + 1, L):
-                tmp[i - 1] = seq[r, i]
+                s_seq[r, i - 1] = seq[r, i]
+            s_lens[r] = L - 1
+            if _refresh(r, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
+                        rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                continue
             for u in cand:
                 if inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0:
                     continue
                 for p in range(L):
-                    # insert u at p in tmp[:L-1]
-                    for i in range(L - 1, p, -1):
-                        tmp[i] = tmp[i - 1]
-                    tmp[p] = u
-                    code, pp, end = _simulate(tmp, L, r, travel, service, win, nwin, rstart, rend,
-                                              rwin, brk, has_brk, maxst, tmp_start, tmp_taken)
-                    for i in range(p, L - 1):
-                        tmp[i] = tmp[i + 1]
-                    if code == _OK:
+                    ok, shift, detour = _try_insert(r, p, u, s_seq, s_lens, s_start, s_taken,
+                                                    s_end, travel, service, win, nwin, rstart,
+                                                    rend, rwin, brk, has_brk, maxst)
+                    if ok:
                         best_gain = score[u] - score[x]
                         b_r = r
                         b_out = q
@@ -651,7 +685,8 @@ def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
 @njit(cache=True)
 def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
          cur_lens, b_seq, b_lens, b_score, score, travel, service, win, nwin, rstart, rend, rwin,
-         brk, has_brk, maxst, mandatory, tmp, tmp_start, tmp_taken):  # pragma: no cover
+         brk, has_brk, maxst, mandatory, s_seq, s_lens, s_start, s_taken,
+         s_end):  # pragma: no cover - compiled
     """Run ``n_iter`` destroy-repair iterations; the whole search state lives in the arrays.
 
     ``state_i`` = [shake size S, shake position R, iterations without improvement, total];
@@ -671,7 +706,7 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
                        mode)
         while _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                             service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
-                            mandatory, tmp, tmp_start, tmp_taken):
+                            mandatory, s_seq, s_lens, s_start, s_taken, s_end):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
                            False, mandatory, 0)
@@ -912,9 +947,9 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     c_taken = np.zeros((m, n + 2), dtype=np.bool_)
     c_end = np.zeros(m, dtype=np.float64)
     inroute = np.full(n, -1, dtype=np.int64)
-    tmp = np.zeros(n + 1, dtype=np.int64)
-    tmp_start = np.zeros(n + 1, dtype=np.float64)
-    tmp_taken = np.zeros(n + 2, dtype=np.bool_)
+    scratch = (np.zeros((m, n + 1), dtype=np.int64), np.zeros(m, dtype=np.int64),
+               np.zeros((m, n + 1), dtype=np.float64), np.zeros((m, n + 2), dtype=np.bool_),
+               np.zeros(m, dtype=np.float64))
     args_k = (k["travel"], k["service"], k["win"], k["nwin"], k["rstart"], k["rend"], k["rwin"],
               k["brk"], k["has_brk"], k["maxst"])
     for r in range(m):
@@ -959,7 +994,7 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
             todo = chunk
         c0 = time.perf_counter()
         _ils(todo, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
-             cur_lens, b_seq, b_lens, b_score, p.score, *args_k, p.mandatory, tmp, tmp_start, tmp_taken)
+             cur_lens, b_seq, b_lens, b_score, p.score, *args_k, p.mandatory, *scratch)
         iters += todo
         now = time.perf_counter()
         if now - t0 >= time_limit:

@@ -15,8 +15,8 @@ those polygons ("members"):
 * ``level="district"`` — the 24 districts of 2019 plus Thành phố Thủ Đức (2021–2024).
 
 Wards dissolved in a merger are not named in the polygon file; they are assigned to the
-surviving ward of the same district whose 1/2025 bounding box contains them (ties and misses
-broken by the longest shared boundary).
+surviving ward of the same district whose listed 1/2025 centre lies inside them, else to the one
+whose 1/2025 bounding box covers them best (ties broken by the longest shared boundary).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from .textnorm import fold
 logger = logging.getLogger(__name__)
 
 #: Bump when the cached structure changes so old caches are ignored.
-GAZETTEER_VERSION = 3
+GAZETTEER_VERSION = 4
 
 #: Thủ Đức city (2021–2024) was formed from these 2019 districts.
 THU_DUC_CITY_CODE = "769"
@@ -246,10 +246,15 @@ def _build_admin(files: dict[str, Path]) -> tuple[gpd.GeoDataFrame, pd.DataFrame
     dist25 = wards["district_code_2019"].map(_district_2025_code).to_numpy()
     code_pos = {c: i for i, c in enumerate(wards["ward_code_2019"])}
 
-    def assign(survivors: set[str], district_of: pd.Series, bounds: dict) -> np.ndarray:
+    def assign(survivors: set[str], district_of: pd.Series, bounds: dict,
+               anchors: dict[int, str] | None = None) -> np.ndarray:
         codes = np.array(
             [c if c in survivors else "" for c in wards["ward_code_2019"]], dtype=object
         )
+        # a merged ward's listed centre inside a dissolved polygon settles where it went
+        for i, c in (anchors or {}).items():
+            if codes[i] == "" and district_of.get(c) == dist25[i]:
+                codes[i] = c
         dissolved = np.flatnonzero(codes == "")
         cands = {
             int(i): [c for c in survivors if district_of.get(c) == dist25[i]] for i in dissolved
@@ -264,7 +269,10 @@ def _build_admin(files: dict[str, Path]) -> tuple[gpd.GeoDataFrame, pd.DataFrame
         r.ward_code: b for r in w25.itertuples() if (b := _parse_bounds(r.ward_bounds)) is not None
     }
     wards["code_2021"] = assign(set(w21["ward_code"]), d21, bounds25)
-    wards["code_2025_01"] = assign(set(w25["ward_code"]), d25, bounds25)
+    centres = shapely.points(w25["ward_lon"].astype(float), w25["ward_lat"].astype(float))
+    pt_i, poly_i = shapely.STRtree(polys).query(centres, predicate="within")
+    anchors = {int(j): w25["ward_code"].iloc[k] for k, j in zip(pt_i, poly_i, strict=True)}
+    wards["code_2025_01"] = assign(set(w25["ward_code"]), d25, bounds25, anchors)
 
     # reverse-lookup attributes of every polygon
     w25i = w25.set_index("ward_code")

@@ -238,15 +238,6 @@ def _split_roles(idx: _Index, p: ParsedAddress, ward: str, district: str) -> tup
             if tail in idx.district_by_key:
                 ward, district = " ".join(words[:k]), tail
                 break
-    if ward and ward not in idx.ward_by_key:
-        # "tang nhon phu a canh truong hoc": words after the ward name are not part of it
-        words = ward.split()
-        for k in range(len(words) - 1, 0, -1):
-            head = " ".join(words[:k])
-            if head in idx.ward_by_key:
-                ward = head
-                names.append(" ".join(words[k:]))
-                break
     if not ward and p.hamlet in idx.ward_by_key:
         ward = p.hamlet  # "Xóm Củi", "Xóm Chiếu": hamlet words that are ward names
     if not district:
@@ -300,13 +291,24 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
             notes.append(f"district {district!r} read as {idx.name[d_ids[0]]}")
 
     street_texts = (p.street, p.street_alt, *free)
-    place_texts = (p.hamlet, *free)
+    place_texts = (p.hamlet if p.hamlet != ward else "", *free)
 
     if ward:
         w_ids, w_score = idx.wards(ward, d_key)
+        if not w_ids:
+            # "tang nhon phu a canh truong hoc": words after the ward name are not part of it
+            words = ward.split()
+            for k in range(len(words) - 1, 0, -1):
+                head = " ".join(words[:k])
+                ids = [i for i in idx.ward_by_key.get(head, []) if not d_key or d_key in idx.dkeys[i]]
+                if ids:
+                    notes.append(f"ignored {' '.join(words[k:])!r} after the ward name")
+                    ward, w_ids, w_score = head, ids, 100.0
+                    break
         if not w_ids and d_key:
             notes.append(f"ward {ward!r} not found in {idx.name[d_ids[0]]}")
-        w_ids = _disambiguate(idx, w_ids, ward, p, address, ward_hint, street_texts, notes)
+        w_ids = _disambiguate(idx, w_ids, ward, p, address, ward_hint, street_texts, notes,
+                              district_given=bool(d_key))
         if len(w_ids) > 1:
             described = list(dict.fromkeys(idx.describe(i) for i in w_ids))
             names = "; ".join(described[:12])
@@ -331,13 +333,16 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
 
 
 def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, address: str,
-                  ward_hint: str, street_texts: tuple[str, ...], notes: list[str]) -> list[int]:
+                  ward_hint: str, street_texts: tuple[str, ...], notes: list[str], *,
+                  district_given: bool) -> list[int]:
     """Narrow the candidate wards by era, ward type, diacritics as written, then street.
 
     Each filter works on the uncollapsed candidates, so one place known in several eras
     (with different extents) stays one place.
     """
     current = [i for i in raw if idx.era[i] not in {"2019", "2025-07"}]
+    if district_given and current and len(idx.collapse(raw)) > 1:
+        raw = [i for i in raw if idx.era[i] != "2025-07"]  # districts ended on 1/7/2025
     stale = [i for i in raw if idx.era[i] == "2019"
              and not any(idx.members[i] & idx.members[k] for k in current)]
     if current and stale:  # a ward of that name dissolved in 2020 was elsewhere
@@ -370,6 +375,8 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
         base *= 0.4  # a district that does not exist here: the ward may be a namesake
     if not idx.whole[w]:
         base *= 0.9
+    if any("settles it" in n for n in notes):
+        base *= 0.8  # an ambiguous ward name chosen through its street
     unit_2025 = w if idx.era[w] == "2025-07" else -1
     if not members:  # a 7/2025 ward outside the 2019 HCMC polygons
         note = (f"{idx.name[w]} lies in the former Bình Dương / Bà Rịa–Vũng Tàu: placed at its "
@@ -391,8 +398,8 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
                           "; ".join(notes + extra), unit_2025, poly)
         wanted = next(t for t in street_texts if t)
         notes.append(f"street {wanted!r} not found in {idx.name[w]}: placed at the ward")
-    if p.hamlet and not any(street_texts):
-        notes.append(f"{p.hamlet!r} not in OSM: placed at the ward")
+    if place_texts and place_texts[0] and not any(street_texts):
+        notes.append(f"{place_texts[0]!r} not in OSM: placed at the ward")
     if not district_known and not any("not found in HCMC" in n for n in notes):
         notes.append("no district given")
     return _Match(idx.lon[w], idx.lat[w], "ward", round(base, 2), "; ".join(notes), unit_2025)

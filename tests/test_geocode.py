@@ -176,3 +176,45 @@ def test_online_twin_agrees_with_offline_ward() -> None:  # pragma: no cover - n
     got = geocode_online.geocode_online(pd.Series(["Chợ Bến Thành, Quận 1"]), allow=True)
     pts = gpd.GeoSeries(gpd.points_from_xy(got["lon"], got["lat"]), crs=4326)
     assert reverse_geocode(pts)["district"].iloc[0] == "Quận 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "ward", "district"),
+    [
+        ("Phường Tăng Nhơn Phú A cạnh trường học, Thành phố Thủ Đức", "Phường Tăng Nhơn Phú A",
+         "Thành phố Thủ Đức"),
+        ("phuong binh tri dong Binh Tan", "Phường Bình Trị Đông", "Quận Bình Tân"),
+        ("Sua quan ao Phuong 5 Quan Tan Binh", "Phường 5", "Quận Tân Bình"),
+        ("Xóm Củi - Quan 8", "Phường Xóm Củi", "Quận 8"),  # "xóm" is a hamlet word too
+        ("Củ Chi - Huyen Cu Chi", "Thị trấn Củ Chi", "Huyện Củ Chi"),
+        ("108, Hòa Bình - phường hiệp tân - Quan Tan Phu", "Phường Hiệp Tân", "Quận Tân Phú"),
+        ("Bình Thuận - Quan 7", "Phường Bình Thuận", "Quận 7"),
+        ("TP.HCM, Quận 1, Phường Bến Nghé", "Phường Bến Nghé", "Quận 1"),
+    ],
+)
+def test_messy_addresses_resolve(text: str, ward: str, district: str) -> None:
+    r = geocode_address(text)
+    assert r["precision"] in {"street", "ward", "poi"}, r["geocode_note"]
+    assert (r["ward"], r["district"]) == (ward, district)
+
+
+def test_street_settles_an_ambiguous_ward_only_when_unique() -> None:
+    # Bến Vân Đồn runs through Phường 2 of Quận 4 but through no other "Phường 2"
+    r = geocode_address("45 Bến Vân Đồn, Phường 2")
+    assert r["district"] == "Quận 4" and "the street settles it" in r["geocode_note"]
+    assert r["precision"] == "street" and r["confidence"] < 0.75
+    # Nguyễn Trãi runs through Phường 2 of both Quận 5 and Quận 6
+    assert geocode_address("123 Nguyễn Trãi, Phường 2")["precision"] == "none"
+    # Lý Thường Kiệt runs through several wards called Phường 6: still ambiguous
+    r = geocode_address("116 Lý Thường Kiệt, Phường 6")
+    assert r["precision"] == "none" and "ambiguous" in r["geocode_note"]
+
+
+def test_listed_ward_centres_fall_in_their_own_ward() -> None:
+    from ocop_geo import settings
+
+    w25 = pd.read_csv(settings.admin_dir / "hcmc_wards_2025_01.csv", dtype=str)
+    pts = gpd.GeoSeries(gpd.points_from_xy(w25["ward_lon"].astype(float), w25["ward_lat"].astype(float)),
+                        crs=4326)
+    same = reverse_geocode(pts)["ward_code"].to_numpy() == w25["ward_code"].to_numpy()
+    assert same.mean() > 0.97  # the rest lie just across a boundary of the 2019 polygons

@@ -102,6 +102,19 @@ def plan(spec, registry=None, **kw):
     return plan_on_matrices(spec, cands, t, d, time_limit=kw.pop("time_limit", 0.3), **kw)
 
 
+def assert_timeline_consistent(it) -> None:
+    """Independent check of every day's times: legs, waits and visits add up, nothing overlaps."""
+    for day in it.days:
+        lo, hi = parse_hhmm(day.window[0]), parse_hhmm(day.window[1])
+        assert parse_hhmm(day.stops[0].start) >= lo and parse_hhmm(day.stops[-1].arrival) <= hi
+        for prev, s in zip(day.stops, day.stops[1:], strict=False):
+            ride = 0.0 if s.leg_in is None else s.leg_in.travel_s / 60.0
+            arrival, start, end = parse_hhmm(s.arrival), parse_hhmm(s.start), parse_hhmm(s.end)
+            assert arrival >= parse_hhmm(prev.end) + ride - 1.01, (prev.name, s.name)
+            assert start >= arrival - 0.01 and end - start == pytest.approx(s.visit_min, abs=1.01)
+            assert s.wait_min == pytest.approx(start - arrival, abs=1.01)
+
+
 def test_scores_and_assumed_hours_are_reported():
     reg = synthetic_registry()
     sites, warnings = build_sites(
@@ -113,6 +126,15 @@ def test_scores_and_assumed_hours_are_reported():
     assert by["S7"].stars is None and by["S7"].score == 0  # a candidate product only
     assert by["S1"].visit_min == 40 and by["S2"].visit_min == 45
     assert any("S2" in w and "assumed" in w for w in warnings)
+
+
+def test_unreadable_registry_hours_fall_back_with_a_warning():
+    reg = synthetic_registry()
+    reg.producers.loc[0, "opening_hours"] = "sáng 7h-11h"
+    sites, warnings = build_sites(reg.producers, reg.products, default_hours="Mo-Fr 09:00-16:00")
+    assert sites[0].hours_assumed and sites[0].hours.text == "Mo-Fr 09:00-16:00"
+    assert any(w.startswith("S1: registry opening_hours cannot be used") and "sáng 7h-11h" in w
+               for w in warnings)  # fmt: skip
 
 
 def test_every_candidate_is_visited_or_explained():
@@ -129,12 +151,14 @@ def test_every_candidate_is_visited_or_explained():
     assert explained["S7"].code == "below_min_stars"
     assert "S3" in visited or explained["S3"].code in {"no_time", "max_stops"}
     assert all(n.code in NOT_CHOSEN_CODES for n in it.not_chosen)
+    assert_timeline_consistent(it)
 
 
 def test_schedule_respects_hours_windows_and_lunch():
     spec = spec_of(lunch={"window": ["11:00", "13:00"], "minutes": 60})
     it = plan(spec)
     (day,) = it.days
+    assert_timeline_consistent(it)
     kinds = [s.kind for s in day.stops]
     assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("lunch") == 1
     lunch = next(s for s in day.stops if s.kind == "lunch")
@@ -164,6 +188,7 @@ def test_lunch_at_a_poi_is_a_stop_with_its_name():
                           "lat": 10.8889, "lon": 106.5963, "name": "Chợ Hóc Môn"})  # fmt: skip
     it = plan(spec)
     lunch = [s for s in it.days[0].stops if s.kind == "lunch"]
+    assert_timeline_consistent(it)
     assert len(lunch) == 1 and lunch[0].name == "Chợ Hóc Môn"
     assert lunch[0].visit_min == 45 and lunch[0].leg_in is not None
 
@@ -205,6 +230,7 @@ def test_multi_day_uses_each_days_hours():
     sunday_ids = {s.site_id for s in it.days[1].stops if s.kind == "producer"}
     assert not sunday_ids & {"S1", "S3", "S4"}
     assert it.totals.n_days == 2 and it.days[1].color != it.days[0].color
+    assert_timeline_consistent(it)
 
 
 def test_poi_stop_is_planned_as_mandatory_visit():
@@ -295,6 +321,7 @@ def test_bundled_routes_on_the_city_graph(name, hcmc_graph_for, bundled_registry
     assert set(bundled_registry.producers["producer_id"]) <= ids  # nothing silently dropped
     assert visited, "a bundled route visits at least one producer"
     assert spec.must_visit_ids <= {s.site_id for d in it.days for s in d.stops}
+    assert_timeline_consistent(it)
     for day in it.days:
         assert parse_hhmm(day.stops[-1].arrival) <= parse_hhmm(day.window[1])
         for s in day.stops[1:]:

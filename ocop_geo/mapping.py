@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import folium
+import shapely
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -98,21 +99,24 @@ GROUP_ICONS: dict[str, str] = {
     "tourism": "tourism",
 }
 
+#: Tolerance of the drawn road paths (degrees, ≈1 m): fewer points, the same line on screen.
+_SIMPLIFY_DEG = 1e-5
+
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*', re.S)
 _WEEKDAY_VI = {"Mo": "T2", "Tu": "T3", "We": "T4", "Th": "T5", "Fr": "T6", "Sa": "T7", "Su": "CN"}
 
 
-def to_latlon(coords: Iterable[Sequence[float]] | Any) -> list[list[float]]:
+def to_latlon(coords: Iterable[Sequence[float]] | Any, *, ndigits: int = 6) -> list[list[float]]:
     """Convert shapely-order ``(lon, lat)`` pairs, or a shapely geometry, to folium ``[lat, lon]``.
 
-    The one conversion helper of the project.
+    The one conversion helper of the project; rounds to ``ndigits`` decimals (6 ≈ 0.1 m).
 
     >>> to_latlon([(106.7, 10.77), (106.61, 10.97)])
     [[10.77, 106.7], [10.97, 106.61]]
     """
     if hasattr(coords, "coords"):
         coords = coords.coords
-    return [[float(c[1]), float(c[0])] for c in coords]
+    return [[round(float(c[1]), ndigits), round(float(c[0]), ndigits)] for c in coords]
 
 
 def json_for_script(data: Any) -> str:
@@ -276,8 +280,9 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
             tip = f"{label['en']}: → {stop.seq}. {stop.name} — {km:.1f} km, {minutes} min"
             if leg.off_network:
                 tip += f" — off the road network (straight line). {leg.note}".rstrip()
+            path = shapely.LineString(leg.coordinates).simplify(_SIMPLIFY_DEG, preserve_topology=False)
             folium.PolyLine(
-                to_latlon(leg.coordinates),
+                to_latlon(path),
                 color=day.color,
                 weight=4 if leg.off_network else 5,
                 opacity=0.85,

@@ -308,7 +308,7 @@ def _check_must_visits(
 
 def _solve(
     spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem,
-    *, time_limit: float, seed: int,
+    *, time_limit: float, seed: int, max_iterations: int | None = None,
 ) -> toptw.Solution:  # fmt: skip
     def name(match: re.Match[str]) -> str:
         v = int(match.group(1))
@@ -318,7 +318,7 @@ def _solve(
         return "the lunch stop" if v in lay.lunch else f"vertex {v}"
 
     try:
-        return toptw.solve(problem, time_limit=time_limit, seed=seed)
+        return toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
     except PlanningError as exc:
         raise PlanningError(re.sub(r"vertex (\d+)", name, str(exc))) from None
 
@@ -453,11 +453,14 @@ def plan_on_matrices(
     time_limit: float | None = None,
     seed: int | None = None,
     unreachable: Mapping[str, str] | None = None,
+    max_iterations: int | None = None,
 ) -> Itinerary:
     """Plan on given matrices over ``[start, end, lunch per day..., candidates...]`` (s and m).
 
     ``leg_fn`` draws each leg (default: straight lines marked off-network); ``unreachable`` maps
     candidate ids to the reason they are ``outside_coverage`` (they are left out of the problem).
+    ``max_iterations`` caps the solver's iterations: with it the plan is bit-identical for a
+    seed; with only the time limit it is the best found in the time (anytime).
     """
     leg_fn = leg_fn or (lambda a, b: straight_leg(a, b))
     gone = dict(unreachable or {})
@@ -485,7 +488,7 @@ def plan_on_matrices(
     sol = _solve(
         spec, sites, lay, problem,
         time_limit=spec.time_limit if time_limit is None else time_limit,
-        seed=spec.seed if seed is None else seed,
+        seed=spec.seed if seed is None else seed, max_iterations=max_iterations,
     )  # fmt: skip
     not_chosen.extend(_unvisited(spec, sites, lay, sol))
     days = []
@@ -550,6 +553,7 @@ def plan_route(
     graph: Any = None,
     time_limit: float | None = None,
     seed: int | None = None,
+    max_iterations: int | None = None,
 ) -> Itinerary:
     """Plan the route described by ``spec`` over the producers of ``registry``.
 
@@ -563,6 +567,8 @@ def plan_route(
         Road network of ``spec.mode``; default: ``network.load_network(mode=spec.mode)`` (cached).
     time_limit, seed
         Override the spec's solver time limit (s) and seed.
+    max_iterations
+        Stop the solver after this many iterations (bit-identical result for a seed).
 
     Returns
     -------
@@ -609,7 +615,7 @@ def plan_route(
 
     return plan_on_matrices(
         spec, cands, travel, distance, leg_fn=leg_fn, time_limit=time_limit, seed=seed,
-        unreachable=unreachable,
+        unreachable=unreachable, max_iterations=max_iterations,
     )  # fmt: skip
 
 

@@ -130,17 +130,31 @@ _WARD_TYPES = {"phuong": "phuong", "p": "phuong", "xa": "xa", "x": "xa", "tt": "
                "thi tran": "thi tran", "dac khu": "dac khu"}
 
 
+@lru_cache(maxsize=100_000)
+def _fold_token(token: str) -> str:
+    return fold(token)
+
+
 def _segment_tokens(part: str) -> list[tuple[str, str]]:
     """Tokens of one comma-separated part as (folded, lower-with-diacritics) pairs."""
     lowered = unicodedata.normalize("NFC", part).lower()
-    return [(fold(t), t) for t in _TOKEN.findall(lowered) if fold(t)]
+    pairs = [(_fold_token(t), t) for t in _TOKEN.findall(lowered)]
+    return [(f, t) for f, t in pairs if f]
+
+
+# keywords grouped by their first word, longest first: one dict look-up per token
+_KEYWORDS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _words, _kind in sorted(_KEYWORDS, key=lambda kw: -len(kw[0])):
+    _KEYWORDS_BY_FIRST.setdefault(_words[0], []).append((_words, _kind))
 
 
 def _keyword_at(tokens: list[tuple[str, str]], i: int, *, has_diacritics: bool) -> tuple[int, str]:
     """Length and type of the keyword starting at token ``i`` (0 when none)."""
-    for words, kind in _KEYWORDS:
+    if i >= len(tokens):
+        return 0, ""
+    for words, kind in _KEYWORDS_BY_FIRST.get(tokens[i][0], ()):
         n = len(words)
-        if tuple(t[0] for t in tokens[i:i + n]) != words:
+        if n > 1 and tuple(t[0] for t in tokens[i:i + n]) != words:
             continue
         rest = tokens[i + n:]
         if not rest:  # a keyword needs something after it
@@ -194,6 +208,7 @@ def parse_address(text: str) -> ParsedAddress:
     out: dict[str, object] = {"raw": raw}
     names: list[str] = []
     province = ""
+    last_unlabeled = False  # was the address's last part an unlabeled name?
     for part in _split_parts(raw):
         has_diacritics = strip_diacritics(part) != part
         tokens = _segment_tokens(part)
@@ -218,6 +233,7 @@ def parse_address(text: str) -> ParsedAddress:
             segments[-1][2].append(tokens[i])
             i += 1
         for kind, kw, toks in segments:
+            last_unlabeled = kind == "" and bool(toks)
             value = re.sub(r"\b0+(\d)", r"\1", " ".join(t[0] for t in toks))
             if not value:
                 continue
@@ -254,7 +270,7 @@ def parse_address(text: str) -> ParsedAddress:
             elif kind == "":
                 names.append(value)
     in_hcmc = True
-    if names and not province and len(names) + sum(bool(out.get(k)) for k in ("ward", "district", "street")) > 1:
+    if names and not province and last_unlabeled and len(names) + sum(bool(out.get(k)) for k in ("ward", "district", "street")) > 1:
         last = names[-1]
         if last in OTHER_PROVINCES:
             province, in_hcmc = last, False

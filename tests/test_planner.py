@@ -217,6 +217,15 @@ def test_closed_days_are_explained():
     assert "(hours assumed)" in nc["S2"].reason  # default Mo-Sa hours, said so
 
 
+def test_must_visits_that_do_not_fit_together_are_named():
+    # each fits alone in 08:00-12:00 on a Friday (~3.2 h and ~2.2 h), both together need ~4.8 h
+    spec = spec_of(must_visit=["S1", "S4"], days=["2026-12-04"], day_window=["08:00", "12:00"])
+    with pytest.raises(
+        PlanningError, match=r"(S1 \(Trại nấm Tân Thông\)|S4 \(HTX rau Bình Chánh\)).*together"
+    ):
+        plan(spec)
+
+
 def test_max_stops_and_reason():
     it = plan(spec_of(max_stops_per_day=1))
     assert it.days[0].totals.n_stops == 1

@@ -63,15 +63,24 @@ def plan(
     return 0
 
 
+_LABELS = {
+    "en": ("#", "kind", "name", "arrive", "wait", "start", "end", "ride min", "km", "day",
+           "Not chosen", "site", "code", "reason", "stops", "score", "h riding",
+           "* = straight-line leg", "warning"),
+    "vi": ("#", "loại", "tên", "đến", "chờ", "bắt đầu", "kết thúc", "phút đi", "km", "ngày",
+           "Không chọn", "mã", "lý do (mã)", "lý do", "điểm dừng", "điểm", "giờ di chuyển",
+           "* = đoạn nối thẳng", "lưu ý"),
+}  # fmt: skip
+
+
 def _print(it: Itinerary, console, *, lang: str) -> None:
     """The itinerary as rich tables: one per day, then the producers left out."""
+    L = _LABELS.get(lang, _LABELS["en"])
     title = escape(it.title.get(lang) or it.title.get("vi", ""))
     for day in it.days:
-        table = Table(title=f"{title} — day {day.day} {day.weekday} {day.date or ''}".strip())
-        for col in ("#", "kind", "name", "arrive", "wait", "start", "end", "ride min", "km"):
-            table.add_column(
-                col, justify="right" if col in {"#", "wait", "ride min", "km"} else "left"
-            )
+        table = Table(title=f"{title} — {L[9]} {day.day} {day.weekday} {day.date or ''}".strip())
+        for i, col in enumerate(L[:9]):
+            table.add_column(col, justify="right" if i in {0, 4, 7, 8} else "left")
         for s in day.stops:
             leg = s.leg_in
             table.add_row(
@@ -82,16 +91,16 @@ def _print(it: Itinerary, console, *, lang: str) -> None:
             )  # fmt: skip
         t = day.totals
         table.caption = (
-            f"{t.n_stops} stops, score {t.score:g}, {t.travel_s / 3600:.1f} h riding, "
-            f"{t.distance_m / 1000:.0f} km (* = straight-line leg)"
+            f"{t.n_stops} {L[14]}, {L[15]} {t.score:g}, {t.travel_s / 3600:.1f} {L[16]}, "
+            f"{t.distance_m / 1000:.0f} km ({L[17]})"
         )
         console.print(table)
     if it.not_chosen:
-        left = Table(title="Not chosen")
-        for col in ("site", "name", "code", "reason"):
+        left = Table(title=L[10])
+        for col in (L[11], L[2], L[12], L[13]):
             left.add_column(col)
         for n in it.not_chosen:
             left.add_row(escape(n.site_id), escape(n.name), n.code, escape(n.reason))
         console.print(left)
     for w in it.warnings:
-        console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
+        console.print(f"[yellow]{L[18]}:[/] {escape(w)}", highlight=False)

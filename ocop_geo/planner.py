@@ -591,6 +591,10 @@ def plan_route(
     spec = _resolve_producer_places(spec, sites)
     cands = select_candidates(spec, sites)
     cands.warnings[:0] = site_warnings
+    rejected = getattr(registry, "rejected", None)
+    if rejected is not None and len(rejected):
+        cands.warnings.insert(0, f"{len(rejected)} registry row(s) were rejected and are not "
+                              "planned; see 'ocop-geo validate'")  # fmt: skip
     G = graph if graph is not None else network.load_network(mode=spec.mode)
     cands = _drop_outside_coverage(spec, cands, G)
     lay = _layout(spec, cands.sites)

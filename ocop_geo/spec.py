@@ -246,6 +246,13 @@ class _Collector:
         self.problems.append(f"{self.source}: {fieldname}: {msg}")
 
 
+def _unknown_keys(c: _Collector, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            prefix = f"{where}.{key}" if where else key
+            c.add(prefix, f"is not a known field here; use {', '.join(sorted(allowed))}")
+
+
 def _text(c: _Collector, data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     v = data.get(key)
     if v is None:
@@ -302,6 +309,7 @@ def _place(c: _Collector, v: Any, fieldname: str, pois: PoiIndex | None) -> Plac
             fieldname, 'is not a table; write { poi = "Chợ Bến Thành" } or { lat = .., lon = .. }'
         )
         return None
+    _unknown_keys(c, v, {"poi", "osm", "producer", "lat", "lon", "name"}, fieldname)
     given = [k for k in ("poi", "osm", "producer") if k in v] + (
         ["lat/lon"] if "lat" in v or "lon" in v else []
     )
@@ -376,6 +384,7 @@ def _days(c: _Collector, data: Mapping[str, Any], default_window: tuple[int, int
         where = f"days[{i}]"
         window = default_window
         if isinstance(item, Mapping):
+            _unknown_keys(c, item, {"date", "weekday", "window"}, where)
             if "window" in item:
                 window = _hhmm_pair(c, item["window"], f"{where}.window") or default_window
             item = item.get("date", item.get("weekday"))
@@ -409,6 +418,7 @@ def _lunch(c: _Collector, v: Any, pois: PoiIndex | None) -> Lunch | None:
     if not isinstance(v, Mapping):
         c.add("lunch", 'is not a table; write [lunch] window = ["11:00", "13:00"], minutes = 60')
         return None
+    _unknown_keys(c, v, {"window", "minutes", "poi", "osm", "lat", "lon", "name"}, "lunch")
     window = _hhmm_pair(c, v.get("window"), "lunch.window")
     minutes = v.get("minutes", 60)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 10 <= minutes <= 240:
@@ -432,9 +442,9 @@ def _poi_stops(c: _Collector, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
     out: list[PoiStop] = []
     for i, t in enumerate(v):
         where = f"poi_stops[{i}]"
-        for key in set(t) - {"poi", "osm", "lat", "lon", "name", "minutes", "opening_hours",
-                             "must_visit", "score", "precision"}:  # fmt: skip
-            c.add(f"{where}.{key}", "is not a poi_stops field")
+        allowed = {"poi", "osm", "lat", "lon", "name", "minutes", "opening_hours", "must_visit",
+                   "score", "precision"}  # fmt: skip
+        _unknown_keys(c, t, allowed, where)
         place = _place(
             c, {k: t[k] for k in ("poi", "osm", "lat", "lon", "name") if k in t}, where, pois
         )
@@ -532,9 +542,7 @@ def parse_spec(
         With every problem (``problems`` lists them), each naming the file and field.
     """
     c = _Collector(source)
-    for key in data:
-        if key not in _KNOWN_KEYS:
-            c.add(key, f"is not a spec field; known fields: {', '.join(sorted(_KNOWN_KEYS))}")
+    _unknown_keys(c, data, set(_KNOWN_KEYS), "")
     route_id = _text(c, data, "id", required=True)
     if route_id and not _ID.match(route_id):
         c.add(

@@ -105,6 +105,18 @@ def test_every_problem_is_reported_at_once(pois):
     assert "motorbike" in text  # says which modes exist
 
 
+def test_misspelt_keys_in_tables_are_named(pois):
+    data = {"id": "x", "title_vi": "X", "days": [{"dat": "2026-12-05"}],
+            "start": {"poi": "Rex Hotel", "nam": "typo"}, "lunch": {"window": ["11:00", "12:00"], "minute": 30}}  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        parse_spec(data, pois=pois)
+    text = str(err.value)
+    assert (
+        "start.nam: is not a known field" in text and "lunch.minute: is not a known field" in text
+    )
+    assert "days[0].dat: is not a known field" in text
+
+
 def test_missing_start_and_days(pois):
     with pytest.raises(ValidationError) as err:
         parse_spec({"id": "x", "title_vi": "X"}, pois=pois)

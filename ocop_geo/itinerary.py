@@ -25,6 +25,7 @@ from typing import Any
 
 from ._errors import InputFileError, ValidationError
 from .fileio import write_text_atomic
+from .opening_hours import WEEKDAYS
 
 __all__ = [
     "NOT_CHOSEN_CODES",
@@ -65,7 +66,6 @@ NOT_CHOSEN_CODES: dict[str, str] = {
 _HHMM = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ class Day:
         date = p.text(d, "date", optional=True)
         if date is not None and not _DATE.match(date):
             p.add("date", f"{date!r} is not a YYYY-MM-DD date")
-        weekday = p.choice(d, "weekday", frozenset(_WEEKDAYS))
+        weekday = p.choice(d, "weekday", frozenset(WEEKDAYS))
         window = p.window(d, "window")
         color = p.text(d, "color", default="#3388ff")
         if color and not _COLOR.match(color):

@@ -106,13 +106,6 @@ class OpeningHours:
         """Weekday codes with no opening at all."""
         return tuple(code for code, w in zip(WEEKDAYS, self.week, strict=True) if not w)
 
-    def describe(self) -> str:
-        """Short English summary, e.g. ``"Mo-Sa 07:30-17:00; closed Su"``."""
-        if self.text.strip() == "24/7":
-            return "open 24/7"
-        closed = self.closed_days
-        return self.text + (f" (closed {','.join(closed)})" if closed else "")
-
 
 def _fail(text: str, part: str, why: str) -> ValidationError:
     msg = (

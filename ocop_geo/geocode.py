@@ -29,6 +29,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from . import gazetteer as _gz
+from ._errors import ValidationError
 from .address import ParsedAddress, parse_address
 from .textnorm import fold, strip_diacritics
 
@@ -485,9 +486,20 @@ def geocode_address(address: str, *, ward: str = "", district: str = "") -> dict
 def _column(df: pd.DataFrame, name: str | None) -> pd.Series:
     if name is None:
         return pd.Series("", index=df.index, dtype=object)
-    if name not in df.columns:
-        raise KeyError(f"column {name!r} not in the frame (columns: {', '.join(map(str, df.columns))})")
     return df[name].astype(object).where(df[name].notna(), "").astype(str)
+
+
+def _check_columns(df: pd.DataFrame, **columns: str | None) -> None:
+    problems = [f"{option}={name!r} is not a column" for option, name in columns.items()
+                if name is not None and name not in df.columns]
+    if (columns["lat_column"] is None) != (columns["lon_column"] is None):
+        problems.append("give both lat_column and lon_column, or neither")
+    if problems:
+        raise ValidationError(
+            "cannot geocode: " + "; ".join(problems)
+            + f" (columns: {', '.join(map(str, df.columns))}); pass the right column names",
+            problems,
+        )
 
 
 def geocode_frame(
@@ -521,7 +533,14 @@ def geocode_frame(
         (0–1), ``ward``, ``ward_code``, ``district``, ``district_code`` (the ward as of 1/2025
         and its 2024 district), ``ward_2025``, ``ward_code_2025`` (after 1/7/2025),
         ``geocode_note``.
+
+    Raises
+    ------
+    ValidationError
+        A named column is missing (every missing one is listed).
     """
+    _check_columns(df, address_column=address_column, ward_column=ward_column,
+                   district_column=district_column, lat_column=lat_column, lon_column=lon_column)
     idx = _index()
     n = len(df)
     addr = _column(df, address_column).to_numpy()

@@ -218,3 +218,12 @@ def test_listed_ward_centres_fall_in_their_own_ward() -> None:
                         crs=4326)
     same = reverse_geocode(pts)["ward_code"].to_numpy() == w25["ward_code"].to_numpy()
     assert same.mean() > 0.97  # the rest lie just across a boundary of the 2019 polygons
+
+
+def test_missing_columns_are_all_reported() -> None:
+    from ocop_geo._errors import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        geocode_frame(pd.DataFrame({"addr": ["x"]}), address_column="address", ward_column="phuong",
+                      lat_column="lat")
+    assert len(err.value.problems) == 4 and "(columns: addr)" in str(err.value)

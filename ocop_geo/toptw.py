@@ -704,7 +704,13 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
         _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                        win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory,
                        mode)
-        while _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+        # replace moves only on promising candidates (within one average vertex score of the current)
+        cur = 0.0
+        for r in range(m):
+            for q in range(lens[r]):
+                cur += score[seq[r, q]]
+        promising = cur >= state_f[0] - 2.0 * state_f[1]
+        while promising and _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                             service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
                             mandatory, s_seq, s_lens, s_start, s_taken, s_end):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,

@@ -114,15 +114,15 @@ def c101() -> toptw.Problem:
 
 
 def test_c101_reaches_the_optimum(c101):
-    sol = toptw.solve(c101, time_limit=30, seed=0, max_iterations=150)
+    sol = toptw.solve(c101, time_limit=600, seed=0, max_iterations=150)
     ok, score, why = check_routes(load_plain(INSTANCES / "c101.txt"), sol.routes)
     assert ok, why
     assert score == sol.score == 320
 
 
 def test_same_seed_same_solution(c101):
-    a = toptw.solve(c101, time_limit=30, seed=7, max_iterations=40)
-    b = toptw.solve(c101, time_limit=30, seed=7, max_iterations=40)
+    a = toptw.solve(c101, time_limit=600, seed=7, max_iterations=40)
+    b = toptw.solve(c101, time_limit=600, seed=7, max_iterations=40)
     assert a.routes == b.routes and a.score == b.score and a.iterations == b.iterations == 40
 
 
@@ -134,7 +134,7 @@ def test_time_limit_is_anytime(c101):
 
 
 def test_unvisited_reasons(c101):
-    sol = toptw.solve(c101, time_limit=30, seed=0, max_iterations=20)
+    sol = toptw.solve(c101, time_limit=600, seed=0, max_iterations=20)
     visited = {v for r in sol.routes for v in r}
     assert set(sol.unvisited_reason) == set(range(1, 101)) - visited
     assert set(sol.unvisited_reason.values()) <= set(toptw.REASONS)
@@ -142,7 +142,7 @@ def test_unvisited_reasons(c101):
     p = to_problem(read_instance(INSTANCES / "c101.txt"), routes=1)
     p.windows[0, 5] = (np.inf, -np.inf)
     p.service[6] = 5000
-    sol = toptw.solve(p, time_limit=30, seed=0, max_iterations=20)
+    sol = toptw.solve(p, time_limit=600, seed=0, max_iterations=20)
     assert sol.unvisited_reason[5] == "closed"
     assert sol.unvisited_reason[6] == "too_far"
     assert "no_time" in sol.unvisited_reason.values()
@@ -151,7 +151,7 @@ def test_unvisited_reasons(c101):
 def test_cli_bench_json_checked_independently(tmp_path):
     out = tmp_path / "bench.json"
     res = CliRunner().invoke(app, ["bench", "toptw", "c101", str(INSTANCES / "rc101.txt"),
-                                   "--routes", "1", "--routes", "2", "--time-limit", "30",
+                                   "--routes", "1", "--routes", "2", "--time-limit", "600",
                                    "--max-iterations", "15", "--json", str(out)])
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
@@ -231,7 +231,7 @@ def test_brute_force_optimum_on_tiny_instances(case):
     rng = np.random.default_rng(100 + case)
     m = 1 + case % 2
     inst = tiny_instance(rng, 6, 1000 if m == 1 else 450)
-    sol = toptw.solve(plain_to_problem(inst, m), time_limit=30, seed=case, max_iterations=60)
+    sol = toptw.solve(plain_to_problem(inst, m), time_limit=600, seed=case, max_iterations=60)
     ok, score, why = check_routes(inst, sol.routes)
     assert ok, why
     assert score == sol.score == brute_force(inst, m)
@@ -259,7 +259,7 @@ def test_lunch_break_and_split_windows():
     p = small_problem()
     p.breaks[0] = (690.0, 750.0, 60.0)  # lunch starts 11:30-12:30, lasts an hour
     p.windows[0, 3] = [(480.0, 600.0), (810.0, 960.0)]  # site 3: mornings, afternoons after 13:30
-    sol = toptw.solve(p, time_limit=30, max_iterations=30)
+    sol = toptw.solve(p, time_limit=600, max_iterations=30)
     assert sorted(v for r in sol.routes for v in r) == [1, 2, 3, 4, 5]
     s = sol.schedule(p, 0)
     assert s.feasible and 690 <= s.break_start <= 750 and s.break_end == s.break_start + 60
@@ -281,18 +281,18 @@ def test_mandatory_visits_and_errors():
     p = small_problem(m=2)
     p.score[4] = 0.0
     p.mandatory[4] = True
-    sol = toptw.solve(p, time_limit=30, max_iterations=10)
+    sol = toptw.solve(p, time_limit=600, max_iterations=10)
     assert 4 in {v for r in sol.routes for v in r}
     p.windows[:, 4] = (np.inf, -np.inf)  # closed on both days
     with pytest.raises(PlanningError, match=r"vertex 4: closed"):
-        toptw.solve(p, time_limit=30, max_iterations=10)
+        toptw.solve(p, time_limit=600, max_iterations=10)
 
 
 def test_max_stops_and_closed_day():
     p = small_problem(m=2)
     p.max_stops[:] = (2, 1)
     p.windows[1, 3] = (np.inf, -np.inf)  # site 3 closed on day 2
-    sol = toptw.solve(p, time_limit=30, max_iterations=20)
+    sol = toptw.solve(p, time_limit=600, max_iterations=20)
     assert len(sol.routes[0]) <= 2 and len(sol.routes[1]) <= 1
     assert 3 not in sol.routes[1]
     assert toptw.evaluate(p, sol.routes)[0]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,23 +72,24 @@ def _day_label(d: DaySpec) -> str:
 def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
     """Filter ``sites`` by the spec; every site ends up a candidate or a :class:`NotChosen`.
 
-    The spec's POI stops are added as candidates (kind ``"poi"``). Must-visit producers pass the stars, theme and district filters (a warning says so);
-    an unknown or unplaced must-visit raises :class:`PlanningError`.
+    The spec's POI stops are added as candidates (kind ``"poi"``). Must-visit producers pass
+    the stars, theme and district filters (a warning says so); an unknown or unplaced
+    must-visit raises :class:`PlanningError`.
     """
     by_id = {s.site_id: s for s in sites}
     unknown = [pid for pid in spec.must_visit if pid not in by_id]
     if unknown:
         raise PlanningError(
             f"{spec.source}: must_visit {', '.join(unknown)} not in the registry; "
-            "check the producer ids (ocop-geo registry list) or remove them"
+            "check the producer ids (ocop-geo validate lists the registry) or remove them"
         )
-    for pid in spec.exclude:
-        if pid not in by_id:
-            log.warning("exclude lists %s, which is not in the registry", pid)
     must = set(spec.must_visit)
     themes = set(spec.themes)
     districts = {district_key(d) for d in spec.districts}
     out = Candidates([])
+    for pid in spec.exclude:
+        if pid not in by_id:
+            out.warnings.append(f"exclude lists {pid}, which is not in the registry (ignored)")
     for s in sites:
         reason: tuple[str, str] | None = None
         if not s.placed:
@@ -152,20 +152,18 @@ def _poi_sites(spec: RouteSpec) -> list[Site]:
     ]
 
 
-def straight_leg(a: Place, b: Place, *, speed_kmh: float = 20.0, detour: float = 1.4) -> Leg:
-    """A straight-line leg (``off_network``) with an estimated time; used when no road path exists."""
-    dist = _haversine_m(a.lon, a.lat, b.lon, b.lat) * detour
+def straight_leg(a: Place, b: Place, *, mode: str = "motorbike") -> Leg:
+    """A straight-line leg (``off_network``) timed like the network's out-of-coverage legs
+    (:func:`ocop_geo.modes.straight_leg`: great-circle distance x detour at the mode's speed)."""
+    from .modes import straight_leg as straight
+    from .network import haversine_m
+
+    crow = float(haversine_m(np.array(a.lon), np.array(a.lat), np.array(b.lon), np.array(b.lat)))
+    length, seconds = straight(crow, mode)
     return Leg(
-        dist / (speed_kmh / 3.6), dist, ((a.lon, a.lat), (b.lon, b.lat)), True,
+        seconds, length, ((a.lon, a.lat), (b.lon, b.lat)), True,
         "straight line: no road path in the network",
     )  # fmt: skip
-
-
-def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
 
 
 def _site_place(s: Site) -> Place:
@@ -462,7 +460,7 @@ def plan_on_matrices(
     ``max_iterations`` caps the solver's iterations: with it the plan is bit-identical for a
     seed; with only the time limit it is the best found in the time (anytime).
     """
-    leg_fn = leg_fn or (lambda a, b: straight_leg(a, b))
+    leg_fn = leg_fn or (lambda a, b: straight_leg(a, b, mode=spec.mode))
     gone = dict(unreachable or {})
     keep = [i for i, s in enumerate(candidates.sites) if s.site_id not in gone]
     sites = [candidates.sites[i] for i in keep]
@@ -611,7 +609,7 @@ def plan_route(
             road = matrix.route_between(G, Point(a.lon, a.lat), Point(b.lon, b.lat))
         except NetworkError as exc:
             log.warning("no road leg from %s to %s (%s): straight line drawn", a.name, b.name, exc)
-            return straight_leg(a, b)
+            return straight_leg(a, b, mode=spec.mode)
         coords = tuple((float(x), float(y)) for x, y in road.geometry.coords)
         if len(coords) < 2:
             coords = ((a.lon, a.lat), (b.lon, b.lat))

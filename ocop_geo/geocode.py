@@ -556,7 +556,7 @@ def geocode_frame(
     notes = np.array([m.note for m in matches], dtype=object)[codes]
     unit_2025 = np.array([m.unit_2025 for m in matches], dtype=np.int64)[codes]
     match_poly = np.array([m.poly for m in matches], dtype=np.int64)[codes]
-    matched_lon, matched_lat, matched_notes = lon.copy(), lat.copy(), notes.copy()
+    matched_lon, matched_lat = lon.copy(), lat.copy()
 
     if lat_column is not None and lon_column is not None:
         given_lat = pd.to_numeric(df[lat_column], errors="coerce").to_numpy(dtype=float)
@@ -590,7 +590,6 @@ def geocode_frame(
             else:
                 confidence[i] = 1.0
                 notes[i] = "" if stated is not None else "given coordinates (no ward stated to check)"
-        del matched_notes
 
     poly = idx.gaz.locate(lon, lat)
     poly = np.where(match_poly >= 0, match_poly, poly)
@@ -626,14 +625,12 @@ def _join(*parts: str) -> str:
 
 
 def _stated_members(idx: _Index, address: str, ward: str, district: str) -> tuple[str, frozenset] | None:
-    """The polygons of the ward the row states (any candidate), or None when none is stated."""
+    """The polygons of the ward (else district) the row states, or None when none is stated."""
     p = parse_address(address)
     ward_text = fold(ward) and _gz.unit_key(ward) or p.ward
-    if not ward_text:
-        return None
     d_text = fold(district) and _gz.unit_key(district, level="district") or p.district
-    d_key = idx.districts(d_text)[2] if d_text else ""
-    ids, _ = idx.wards(ward_text, d_key)
+    d_ids, _, d_key = idx.districts(d_text) if d_text else ([], 0.0, "")
+    ids = idx.wards(ward_text, d_key)[0] if ward_text else d_ids
     if not ids:
         return None
     members = frozenset().union(*(idx.members[i] for i in ids))

@@ -227,3 +227,13 @@ def test_missing_columns_are_all_reported() -> None:
         geocode_frame(pd.DataFrame({"addr": ["x"]}), address_column="address", ward_column="phuong",
                       lat_column="lat")
     assert len(err.value.problems) == 4 and "(columns: addr)" in str(err.value)
+
+
+def test_given_coordinates_checked_against_a_stated_district(gaz) -> None:
+    inside_cu_chi = gaz.polygons.set_index("ward_code_2019").geometry["27523"].representative_point()
+    df = pd.DataFrame({"district": ["Củ Chi", "Quận 1"], "lat": [inside_cu_chi.y] * 2,
+                       "lon": [inside_cu_chi.x] * 2})
+    out = geocode_frame(df, address_column=None, district_column="district", lat_column="lat",
+                        lon_column="lon")
+    assert out.loc[0, "confidence"] == 1.0 and out.loc[0, "geocode_note"] == ""
+    assert out.loc[1, "confidence"] == 0.5 and "not in the stated Quận 1" in out.loc[1, "geocode_note"]

@@ -36,7 +36,15 @@ def _cache_file() -> Path:
     return Path(settings.cache_dir) / "nominatim.json"
 
 
-def _load_cache() -> dict[str, list[float] | None]:
+#: Nominatim ``addresstype`` values finer than a ward, and the precision they stand for.
+_PRECISION_OF = {
+    "house": "poi", "building": "poi", "amenity": "poi", "shop": "poi", "tourism": "poi",
+    "leisure": "poi", "office": "poi", "craft": "poi", "man_made": "poi", "historic": "poi",
+    "road": "street",
+}
+
+
+def _load_cache() -> dict[str, list | None]:
     path = _cache_file()
     if not path.exists():
         return {}
@@ -66,7 +74,8 @@ def geocode_online(
     Returns
     -------
     DataFrame
-        Indexed like ``addresses``: ``lat``, ``lon`` (NaN when not found).
+        Indexed like ``addresses``: ``lat``, ``lon`` (NaN when not found) and ``kind``
+        (Nominatim's ``addresstype``: "road", "house", "suburb", …; "" when not found).
 
     Raises
     ------
@@ -85,6 +94,7 @@ def geocode_online(
                           min_delay_seconds=MIN_DELAY_S, max_retries=1, swallow_exceptions=True)
     lat = np.full(len(addresses), np.nan)
     lon = np.full(len(addresses), np.nan)
+    kind = np.full(len(addresses), "", dtype=object)
     asked = 0
     for i, text in enumerate(addresses.fillna("").astype(str)):
         if not fold(text):
@@ -93,14 +103,18 @@ def geocode_online(
         key = fold(query)
         if key not in cache:
             hit = limiter(query, country_codes="vn")
-            cache[key] = [hit.latitude, hit.longitude] if hit else None
+            cache[key] = (
+                [hit.latitude, hit.longitude, str(hit.raw.get("addresstype") or hit.raw.get("type", ""))]
+                if hit else None
+            )
             asked += 1
         if cache[key]:
-            lat[i], lon[i] = cache[key]
+            lat[i], lon[i] = cache[key][0], cache[key][1]
+            kind[i] = cache[key][2] if len(cache[key]) > 2 else ""
     if asked:
         write_text_atomic(_cache_file(), json.dumps(cache, ensure_ascii=False))
         logger.info("asked Nominatim %d times (%d answers from cache)", asked, len(addresses) - asked)
-    return pd.DataFrame({"lat": lat, "lon": lon}, index=addresses.index)
+    return pd.DataFrame({"lat": lat, "lon": lon, "kind": kind}, index=addresses.index)
 
 
 def improve_with_nominatim(
@@ -110,10 +124,11 @@ def improve_with_nominatim(
     address_column: str | None,
     allow: bool | None = None,
 ) -> pd.DataFrame:
-    """Replace offline results coarser than a street by Nominatim answers inside the same ward.
+    """Replace offline results coarser than a street by finer Nominatim answers.
 
-    An online point is taken only when it falls in the ward (or district) the offline match
-    found, or when the offline geocoder placed nothing; the note says which source was used.
+    An online point is taken only when Nominatim found a road or a building / POI (not just an
+    area), and it falls in the ward (or district) the offline match found, or the offline
+    geocoder placed nothing; the note says which source was used.
     """
     if address_column is None:
         return result
@@ -121,7 +136,7 @@ def improve_with_nominatim(
     if not coarse.any():
         return result
     online = geocode_online(frame.loc[coarse, address_column], allow=allow)
-    found = online["lat"].notna()
+    found = online["lat"].notna() & online["kind"].isin(list(_PRECISION_OF))
     online = online[found]
     if online.empty:
         return result
@@ -138,8 +153,8 @@ def improve_with_nominatim(
         out.loc[i, ["lat", "lon"]] = online.loc[i, ["lat", "lon"]].to_numpy()
         for col in ("ward", "ward_code", "district", "district_code", "ward_2025", "ward_code_2025"):
             out.loc[i, col] = rev.at[i, col]
-        out.loc[i, "precision"] = "street" if before["precision"] != "none" else "ward"
-        out.loc[i, "confidence"] = 0.7
+        out.loc[i, "precision"] = _PRECISION_OF[online.at[i, "kind"]]
+        out.loc[i, "confidence"] = 0.7 if before["precision"] != "none" else 0.5
         out.loc[i, "geocode_note"] = "; ".join(
             x for x in (before["geocode_note"], "point from Nominatim (online)") if x)
     return out

@@ -237,3 +237,26 @@ def test_given_coordinates_checked_against_a_stated_district(gaz) -> None:
                         lon_column="lon")
     assert out.loc[0, "confidence"] == 1.0 and out.loc[0, "geocode_note"] == ""
     assert out.loc[1, "confidence"] == 0.5 and "not in the stated Quận 1" in out.loc[1, "geocode_note"]
+
+
+def test_online_answers_are_kept_only_inside_the_offline_ward(monkeypatch, gaz) -> None:
+    """The merge logic of the Nominatim twin, with the network call replaced by fixed answers."""
+    from ocop_geo import geocode_online
+
+    in_trung_an = gaz.polygons.set_index("ward_code_2019").geometry["27523"].representative_point()
+    answers = pd.DataFrame({"lat": [in_trung_an.y, 10.7769, np.nan, in_trung_an.y],
+                            "lon": [in_trung_an.x, 106.7009, np.nan, in_trung_an.x],
+                            "kind": ["road", "house", "", "suburb"]}, index=[0, 1, 2, 3])
+    monkeypatch.setattr(geocode_online, "geocode_online",
+                        lambda addresses, allow=None: answers.loc[addresses.index])
+    frame = pd.DataFrame({"address": ["Xã Trung An, Củ Chi", "Xã Trung An, Củ Chi", "Phường 2",
+                                      "Xã Trung An, Củ Chi"]})
+    offline = geocode_frame(frame)
+    merged = geocode_online.improve_with_nominatim(frame, offline, address_column="address")
+    assert merged.loc[0, "precision"] == "street" and "Nominatim" in merged.loc[0, "geocode_note"]
+    assert merged.loc[0, "lat"] == pytest.approx(in_trung_an.y)
+    # an answer in Quận 1 for an address in Củ Chi is refused; no answer leaves the row as it was
+    assert merged.loc[1, "lat"] == offline.loc[1, "lat"] and merged.loc[1, "precision"] == "ward"
+    assert merged.loc[2, "precision"] == "none"
+    # an area answer ("suburb") is no finer than the offline ward point: not used
+    assert merged.loc[3, "lat"] == offline.loc[3, "lat"] and merged.loc[3, "precision"] == "ward"

@@ -125,6 +125,15 @@ def json_for_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _html_text(text: str) -> str:
+    """HTML-escape text that folium places inside a JS template literal (tooltips).
+
+    Besides ``< > & " '``, escapes the backtick, ``$`` and backslash, which could otherwise
+    end the literal or start a ``${...}`` expression.
+    """
+    return html.escape(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
 def group_icon(group: str) -> str:
     """Icon key of an OCOP group name, ``"other"`` when unknown."""
     return GROUP_ICONS.get(fold(group), "other")
@@ -266,7 +275,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     lons: list[float] = []
     for day in itinerary.days:
         label = _day_label(day)
-        group = folium.FeatureGroup(name=html.escape(label["en"]), show=True)
+        group = folium.FeatureGroup(name=_html_text(label["en"]), show=True)
         group.add_to(m)
         layers[str(day.day)] = group
         for stop in day.stops:
@@ -287,7 +296,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
                 weight=4 if leg.off_network else 5,
                 opacity=0.85,
                 dash_array="8 8" if leg.off_network else None,
-                tooltip=html.escape(tip),
+                tooltip=_html_text(tip),
                 class_name="ocop-leg-offnet" if leg.off_network else "ocop-leg",
             ).add_to(group)
             lats.extend(c[1] for c in leg.coordinates)

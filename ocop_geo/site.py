@@ -57,6 +57,7 @@ _KIND = {
 _MODE = {
     "motorbike": {"vi": "Xe máy", "en": "Motorbike"},
     "car": {"vi": "Ô tô", "en": "Car"},
+    "coach": {"vi": "Xe khách", "en": "Coach"},
     "walk": {"vi": "Đi bộ", "en": "Walking"},
     "bicycle": {"vi": "Xe đạp", "en": "Bicycle"},
 }

@@ -18,6 +18,8 @@ from ocop_geo.itinerary import Itinerary
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ocop"
 HOSTILE = "<img src=x onerror=alert(1)>"
+#: Breaks out of a JS template literal if folium's tooltip text is not escaped for it.
+HOSTILE_JS = "`${alert(2)}` \\"
 START = ("poi-ben-thanh", "Chợ Bến Thành", 10.7725, 106.6980)
 
 
@@ -128,6 +130,8 @@ def itinerary_dict(*, hostile: bool = False, n_days: int = 3) -> dict:
                     "end": _hhmm(t + visit), "visit_min": visit, "leg_in": leg}  # fmt: skip
             if kind == "end":
                 stop["site_id"] = START[0]
+                if hostile:
+                    stop["name"] = HOSTILE_JS
             if kind == "producer":
                 r = by_name[name]
                 mine = prods[prods["producer_id"] == r.producer_id]
@@ -140,6 +144,8 @@ def itinerary_dict(*, hostile: bool = False, n_days: int = 3) -> dict:
                               for p in mine.itertuples()],
                 )  # fmt: skip
                 if hostile and seq == 1 and k == 0:
+                    stop["products"].append({"name": HOSTILE_JS, "stars": 3, "group": HOSTILE_JS,
+                                             "group_en": HOSTILE_JS})
                     stop["name"] = HOSTILE
                     stop["products"][0]["name"] = HOSTILE
             t += visit

@@ -91,6 +91,11 @@ def test_hostile_registry_text_never_reaches_html_unescaped():
     # the JSON still carries the exact text, for textContent
     assert _payload(html, "ocopDrawRoute")["days"][0]["stops"][1]["name"] == HOSTILE
     assert _payload(html, "ocopDrawProducers")["producers"][0]["name"] == HOSTILE
+    # folium puts tooltips in a JS template literal: no backtick or ${ may survive there
+    tips = re.findall(r"bindTooltip\(\s*`(.*?)`,", html, re.S)
+    assert len(tips) == sum(1 for _, s in itinerary().stops() if s.leg_in is not None)
+    assert not [t for t in tips if "`" in t or "$" in t or "\\" in t]
+    assert any("&#96;&#36;{alert(2)}&#96; &#92;" in t for t in tips)
 
 
 def test_layers_compose_on_a_given_map():

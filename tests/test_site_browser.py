@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _publish_fixtures import HOSTILE, itinerary, producers_gdf, products_df
+from _publish_fixtures import HOSTILE, HOSTILE_JS, itinerary, producers_gdf, products_df
 
 from ocop_geo import site
 
@@ -131,14 +131,27 @@ def test_hostile_registry_names_render_as_text_and_run_nothing(browser, site_dir
     assert page.inner_text(".leaflet-popup-content h3") == HOSTILE
     assert HOSTILE in page.inner_text(".leaflet-popup-content ul")
     assert page.locator("tr.stop-row .stop-name").nth(1).inner_text() == HOSTILE
+    assert page.locator("tr.stop-row .stop-name").last.inner_text() == HOSTILE_JS
+    tips = page.evaluate("""() => { const out = [];
+        window.ocop.map.eachLayer(l => { if (l instanceof L.Polyline && l.getTooltip()) {
+            const d = document.createElement('div'); d.innerHTML = l.getTooltip().getContent();
+            out.push(d.textContent); } });
+        return out; }""")
+    assert any(HOSTILE_JS in t for t in tips), tips
     assert page.locator("h1").inner_text() == "Cơ sở OCOP ngoại thành (dữ liệu kiểm thử)"
     page.click("#lang-switch")
     assert page.locator("h1").inner_text() == HOSTILE
     assert page.title().endswith(HOSTILE)
     # the producer layer carries the hostile registry name too
-    page.evaluate("window.ocop.producerCluster.zoomToShowLayer(window.ocop.producerCluster.getLayers()[0])")
-    page.wait_for_timeout(800)
-    page.evaluate("window.ocop.producerCluster.getLayers()[0].openPopup()")
+    page.evaluate("window.ocop.map.closePopup()")
+    assert page.locator(".leaflet-popup-content").count() == 0
+    found = page.evaluate("""(name) => { const c = window.ocop.producerCluster;
+        const m = c.getLayers().find(x => x.options.title === name);
+        if (!m) { return false; }
+        c.zoomToShowLayer(m, () => m.openPopup()); return true; }""", HOSTILE)
+    assert found
+    page.wait_for_selector(".leaflet-popup-content h3")
+    page.wait_for_timeout(500)
     assert page.inner_text(".leaflet-popup-content h3") == HOSTILE
     page.wait_for_timeout(300)
     assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0

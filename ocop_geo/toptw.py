@@ -939,7 +939,8 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     ValidationError
         The problem's arrays are malformed.
     PlanningError
-        A mandatory vertex cannot be scheduled (the message names it and why).
+        A mandatory vertex cannot be scheduled (the message names it and why), or a route is
+        infeasible even without stops.
     """
     t0 = time.perf_counter()
     p = validate_problem(problem)
@@ -958,11 +959,16 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
                np.zeros(m, dtype=np.float64))
     args_k = (k["travel"], k["service"], k["win"], k["nwin"], k["rstart"], k["rend"], k["rwin"],
               k["brk"], k["has_brk"], k["maxst"])
+    empty_bad = []
     for r in range(m):
         code = _refresh(r, seq, lens, c_start, c_taken, c_end, *args_k)
         if code != _OK:
-            log.debug("route %d is infeasible even when empty (%s)", r,
-                      _FAIL_TEXT[code].format(v=int(p.route_end[r]), r=r))
+            empty_bad.append(_FAIL_TEXT[code].format(v=int(p.route_end[r]), r=r))
+    if empty_bad:
+        raise PlanningError(
+            "a route is infeasible even without stops: " + "; ".join(empty_bad)
+            + " (check route_window, the travel from start to end and the break window)"
+        )
     _seed(int(seed))
     # must-visits first, cheapest insertion
     mand = np.flatnonzero(p.mandatory)

@@ -275,6 +275,8 @@ def test_lunch_break_and_split_windows():
     p.breaks[0] = (400.0, 450.0, 30.0)
     ok, _, why = toptw.evaluate(p, [[1]])
     assert not ok and "break of route 0" in why
+    with pytest.raises(PlanningError, match="infeasible even without stops: the break of route 0"):
+        toptw.solve(p, max_iterations=1)
 
 
 def test_mandatory_visits_and_errors():

@@ -5,6 +5,7 @@ Itineraries are hand-built TEST FIXTURES over the real bundled producers (tests/
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -143,3 +144,30 @@ def test_cli_publish_itinerary_with_bundled_registry(tmp_path: Path):
     assert len(list((tmp_path / "site" / "producers").glob("*.html"))) > 10  # the bundled registry's
     partial = subprocess.run([*cmd, str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=180)
     assert partial.returncode == 1 and "missing.json" in partial.stderr
+
+
+@pytest.mark.slow
+def test_cli_publish_plans_a_spec_on_the_city_network(tmp_path: Path):
+    """A bundled spec planned on the full-city graph (cached in .cache/), then published."""
+    import csv
+
+    import xmlschema
+
+    from ocop_geo import settings
+
+    spec = settings.data_dir / "routes" / "can_gio_day.toml"
+    out = tmp_path / "site"
+    cmd = [sys.executable, "-m", "ocop_geo", "publish", str(spec), "-o", str(out), "--base-url", "https://example.org/x"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    page = (out / "routes" / "can-gio-day.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="stop-row" data-day="(\d+)" data-seq="(\d+)" data-kind="(\w+)">', page)
+    with open(out / "routes" / "can-gio-day.csv", encoding="utf-8-sig") as f:
+        planned = [(r["day"], r["seq"], r["kind"]) for r in csv.DictReader(f)]
+    assert rows == planned and any(k == "producer" for _, _, k in rows)
+    xmlschema.XMLSchema(str(settings.data_dir / "schemas" / "gpx-1.1.xsd")).validate(
+        str(out / "routes" / "can-gio-day.gpx"))
+    fc = json.loads((out / "routes" / "can-gio-day.geojson").read_text(encoding="utf-8"))
+    legs = [f for f in fc["features"] if f["properties"]["feature"] == "leg"]
+    assert page.count("L.polyline(") == len(legs) > 0  # every leg drawn
+    assert max(len(f["geometry"]["coordinates"]) for f in legs) > 10  # following the roads

@@ -12,6 +12,9 @@ Run from the repository root (takes about an hour at the default 10 s per run)::
    because the distances are rounded down to one decimal and all other data are integers.
 3. Numba compile time: first solve in a fresh process with an empty cache, then with the cache.
 
+``--small`` instead runs planner-sized SYNTHETIC problems (20-70 random sites, 1-3 days, lunch,
+split opening hours) at 0.5 s and 1 s against a 10 s run: ``benchmarks/results/toptw_small.*``.
+
 Every route of every solver is re-checked with ``ocop_geo.toptw.evaluate``; the test suite re-checks
 ``benchmarks/results/toptw.json`` again with a checker written from the instance file alone.
 Results: ``benchmarks/results/toptw.json`` and ``benchmarks/results/toptw.md`` (rewritten after each
@@ -240,6 +243,72 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def synthetic_day_problem(n_sites: int, days: int, seed: int) -> toptw.Problem:
+    """SYNTHETIC planner-sized problem (random sites, not real producers), in seconds.
+
+    Sites uniform in a 30 x 30 km box around the start, motorbike at 25 km/h with a 1.3 detour
+    factor, visits of 30-60 min, scores 1-5, a third of the sites closed at lunch
+    (08:00-11:30 and 13:30-17:00), the rest open 07:30-17:00, one site in ten closed on the
+    second day; days 08:00-17:30 with a 60 min lunch starting 11:30-12:30.
+    """
+    rng = np.random.default_rng(seed)
+    n = n_sites + 1
+    xy = rng.uniform(-15_000, 15_000, (n, 2))
+    xy[0] = 0.0
+    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * 1.3
+    travel = dist / (25_000 / 3600)
+    hh = 3600.0
+    win = np.full((days, n, 2, 2), (np.inf, -np.inf))
+    split = rng.random(n) < 1 / 3
+    for d in range(days):
+        win[d, 1:, 0] = (7.5 * hh, 17 * hh)
+        win[d, split, 0] = (8 * hh, 11.5 * hh)
+        win[d, split, 1] = (13.5 * hh, 17 * hh)
+        if d == 1:
+            win[d, rng.random(n) < 0.1] = (np.inf, -np.inf)
+    win[:, 0] = (np.inf, -np.inf)
+    score = rng.integers(1, 6, n).astype(float)
+    score[0] = 0
+    service = rng.integers(30, 61, n) * 60.0
+    service[0] = 0
+    return toptw.Problem(
+        travel=travel, score=score, service=service, windows=win,
+        route_start=np.zeros(days, int), route_end=np.zeros(days, int),
+        route_window=np.tile([8 * hh, 17.5 * hh], (days, 1)), mandatory=np.zeros(n, bool),
+        max_stops=np.full(days, -1), breaks=np.tile([11.5 * hh, 12.5 * hh, hh], (days, 1)),
+    )
+
+
+def small_problems(out: Path, seed: int) -> dict[str, Any]:
+    """Planner-sized problems: score at 0.5 s and 1 s relative to a 10 s run of the same seed."""
+    rows = []
+    for n_sites in (20, 40, 70):
+        for days in (1, 2, 3):
+            problem = synthetic_day_problem(n_sites, days, seed=n_sites * 10 + days)
+            ref = toptw.solve(problem, time_limit=10.0, seed=seed)
+            row: dict[str, Any] = {"sites": n_sites, "days": days, "score_10s": ref.score}
+            for tl in (0.5, 1.0):
+                t0 = time.perf_counter()
+                sol = toptw.solve(problem, time_limit=tl, seed=seed)
+                row[f"score_{tl:g}s"] = sol.score
+                row[f"seconds_{tl:g}s"] = round(time.perf_counter() - t0, 3)
+                assert toptw.evaluate(problem, sol.routes)[0]
+            rows.append(row)
+            log.info("small: %s", row)
+    doc = {"benchmark": "toptw_small", "data": "SYNTHETIC (random sites, see synthetic_day_problem)",
+           "machine": _machine(), "runs": rows}
+    write_text_atomic(out, json.dumps(doc, indent=1) + "\n")
+    lines = ["# TOPTW engine on planner-sized SYNTHETIC problems", "",
+             "Random sites (not real producers), lunch break, split opening hours; score reached with "
+             "a 0.5 s and a 1 s time limit, against 10 s. Shared, loaded machine: times are noisy.", "",
+             "| sites | days | 10 s | 1 s | 0.5 s | wall 0.5 s run |", "|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['sites']} | {r['days']} | {r['score_10s']:g} | {r['score_1s']:g} | "
+                     f"{r['score_0.5s']:g} | {r['seconds_0.5s']:.2f} s |")
+    write_text_atomic(out.with_suffix(".md"), "\n".join(lines) + "\n")
+    return doc
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line of the benchmark (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -250,8 +319,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS / "toptw.json")
     ap.add_argument("--no-compile-check", action="store_true")
+    ap.add_argument("--small", action="store_true",
+                    help="only the planner-sized synthetic problems (results/toptw_small.json)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.small:
+        small_problems(RESULTS / "toptw_small.json", args.seed)
+        return 0
     names = args.instances or sorted(p.stem for p in instance_dir().glob("*.txt"))
     doc: dict[str, Any] = {"benchmark": "toptw", "time_limit_s": args.time_limit,
                            "seed": args.seed, "machine": _machine(), "runs": []}

@@ -26,6 +26,8 @@ KEPT_TAGS: tuple[str, ...] = (
     "lanes", "service", "cycleway", "duration", "area", "bridge", "tunnel",
 )  # fmt: skip
 
+_KEPT = frozenset(KEPT_TAGS)
+
 _SKIP_HIGHWAYS = frozenset({
     "proposed", "construction", "abandoned", "platform", "raceway", "bus_stop", "elevator",
     "rest_area", "services", "razed", "disused",
@@ -103,22 +105,20 @@ def read_ways(path: str | Path) -> RawWays:
             tags = way.tags
             if not _wanted(tags):
                 continue
-            n_before = len(refs)
-            for node in way.nodes:
-                loc = node.location
-                if not loc.valid():
-                    missing += 1
-                    continue
-                refs.append(node.ref)
-                lons.append(loc.lon)
-                lats.append(loc.lat)
-            kept = len(refs) - n_before
-            if kept < 2:
-                del refs[n_before:], lons[n_before:], lats[n_before:]
+            try:
+                nodes = [(n.ref, n.lon, n.lat) for n in way.nodes]
+            except osmium.InvalidLocationError:
+                nodes = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
+                missing += len(way.nodes) - len(nodes)
+            if len(nodes) < 2:
                 continue
+            way_refs, way_lons, way_lats = zip(*nodes, strict=True)
+            refs.extend(way_refs)
+            lons.extend(way_lons)
+            lats.extend(way_lats)
             way_ids.append(way.id)
-            counts.append(kept)
-            tags_out.append({k: tags[k] for k in KEPT_TAGS if k in tags})
+            counts.append(len(nodes))
+            tags_out.append({t.k: t.v for t in tags if t.k in _KEPT})
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         raise InputFileError(
             f"{path}: cannot read this OSM file ({exc}); it is corrupt, truncated or not OSM data. "
@@ -149,20 +149,3 @@ def read_ways(path: str | Path) -> RawWays:
         "read %s ways with %s node references from %s", f"{raw.n_ways:,}", f"{len(refs):,}", path
     )
     return raw
-
-
-def write_osm_xml(source: str | Path, target: str | Path) -> Path:
-    """Convert an OSM file to ``.osm`` XML (used for the osmnx baseline of the benchmark)."""
-    target = Path(target)
-    writer = osmium.SimpleWriter(str(target), overwrite=True)
-    try:
-        for obj in osmium.FileProcessor(str(source)):
-            if obj.is_node():
-                writer.add_node(obj)
-            elif obj.is_way():
-                writer.add_way(obj)
-            elif obj.is_relation():
-                writer.add_relation(obj)
-    finally:
-        writer.close()
-    return target

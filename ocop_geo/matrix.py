@@ -32,50 +32,54 @@ log = logging.getLogger(__name__)
 
 
 @numba.njit(cache=True, nogil=True)
-def _heap_push(hk: np.ndarray, hn: np.ndarray, size: int, key: float, node: int) -> int:
-    i = size
-    hk[i] = key
-    hn[i] = node
+def _sift_up(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int) -> None:
+    node = heap[i]
+    k = key[node]
     while i > 0:
         parent = (i - 1) >> 1
-        if hk[parent] <= hk[i]:
+        pn = heap[parent]
+        if key[pn] <= k:
             break
-        hk[parent], hk[i] = hk[i], hk[parent]
-        hn[parent], hn[i] = hn[i], hn[parent]
+        heap[i] = pn
+        pos[pn] = i
         i = parent
-    return size + 1
+    heap[i] = node
+    pos[node] = i
 
 
 @numba.njit(cache=True, nogil=True)
-def _heap_pop(hk: np.ndarray, hn: np.ndarray, size: int) -> int:
-    size -= 1
-    hk[0] = hk[size]
-    hn[0] = hn[size]
-    i = 0
+def _sift_down(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int, size: int) -> None:
+    node = heap[i]
+    k = key[node]
     while True:
-        left = 2 * i + 1
-        if left >= size:
+        child = 2 * i + 1
+        if child >= size:
             break
-        small = left
-        if left + 1 < size and hk[left + 1] < hk[left]:
-            small = left + 1
-        if hk[i] <= hk[small]:
+        if child + 1 < size and key[heap[child + 1]] < key[heap[child]]:
+            child += 1
+        cn = heap[child]
+        if key[cn] >= k:
             break
-        hk[small], hk[i] = hk[i], hk[small]
-        hn[small], hn[i] = hn[i], hn[small]
-        i = small
-    return size
+        heap[i] = cn
+        pos[cn] = i
+        i = child
+    heap[i] = node
+    pos[node] = i
 
 
 @numba.njit(cache=True, nogil=True)
-def _dijkstra(indptr, indices, eidx, w, wt, wl, seed_node, seed_c, seed_t, seed_l,
-              is_target, n_targets, dist_c, dist_t, dist_l, pred_edge):  # fmt: skip
-    """Multi-seed Dijkstra on CSR arrays; fills dist_* and pred_edge in place."""
+def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_l,
+              is_target, n_targets, dist_c, dist_t, dist_l, pred):  # fmt: skip
+    """Multi-seed Dijkstra on CSR arrays (weights in CSR order, ``tail`` = row of each entry).
+
+    An indexed binary heap with decrease-key. Fills ``dist_c`` (the minimised weight),
+    ``pred`` (CSR entry of the edge into each node, -1 at seeds) and, for settled nodes,
+    ``dist_t`` / ``dist_l`` (time and length along the same path, accumulated when a node is
+    settled so relaxations stay light). Stops once ``n_targets`` flagged nodes are settled.
+    """
     n = len(indptr) - 1
-    done = np.zeros(n, dtype=np.bool_)
-    cap = len(indices) + len(seed_node) + 1
-    hk = np.empty(cap, dtype=np.float64)
-    hn = np.empty(cap, dtype=np.int64)
+    pos = np.full(n, -1, dtype=np.int64)  # -1: not reached, -2: settled, else heap position
+    heap = np.empty(n, dtype=np.int64)
     size = 0
     for s in range(len(seed_node)):
         node = seed_node[s]
@@ -83,35 +87,47 @@ def _dijkstra(indptr, indices, eidx, w, wt, wl, seed_node, seed_c, seed_t, seed_
             dist_c[node] = seed_c[s]
             dist_t[node] = seed_t[s]
             dist_l[node] = seed_l[s]
-            pred_edge[node] = -1
-            size = _heap_push(hk, hn, size, seed_c[s], node)
+            pred[node] = -1
+            if pos[node] == -1:
+                heap[size] = node
+                size += 1
+                _sift_up(heap, pos, dist_c, size - 1)
+            else:
+                _sift_up(heap, pos, dist_c, pos[node])
     remaining = n_targets
     while size > 0:
-        c = hk[0]
-        node = hn[0]
-        size = _heap_pop(hk, hn, size)
-        if done[node] or c > dist_c[node]:
-            continue
-        done[node] = True
+        node = heap[0]
+        size -= 1
+        if size > 0:
+            heap[0] = heap[size]
+            _sift_down(heap, pos, dist_c, 0, size)
+        pos[node] = -2
+        j = pred[node]
+        if j >= 0:
+            dist_t[node] = dist_t[tail[j]] + wt[j]
+            dist_l[node] = dist_l[tail[j]] + wl[j]
         if is_target[node]:
             remaining -= 1
             if remaining == 0:
                 break
+        c = dist_c[node]
         for j in range(indptr[node], indptr[node + 1]):
             nxt = indices[j]
-            e = eidx[j]
-            nc = c + w[e]
+            nc = c + w[j]
             if nc < dist_c[nxt]:
                 dist_c[nxt] = nc
-                dist_t[nxt] = dist_t[node] + wt[e]
-                dist_l[nxt] = dist_l[node] + wl[e]
-                pred_edge[nxt] = e
-                size = _heap_push(hk, hn, size, nc, nxt)
+                pred[nxt] = j
+                if pos[nxt] == -1:
+                    heap[size] = nxt
+                    size += 1
+                    _sift_up(heap, pos, dist_c, size - 1)
+                else:
+                    _sift_up(heap, pos, dist_c, pos[nxt])
 
 
 @numba.njit(cache=True, parallel=True)
-def _many_to_many(indptr, indices, eidx, w, wt, wl, src_ptr, src_node, src_c, src_t, src_l,
-                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, target_nodes):  # fmt: skip
+def _many_to_many(indptr, indices, tail, w, wt, wl, src_ptr, src_node, src_c, src_t, src_l,
+                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, is_target, n_targets):  # fmt: skip
     n = len(indptr) - 1
     n_src = len(src_ptr) - 1
     n_tgt = len(tgt_ptr) - 1
@@ -119,15 +135,13 @@ def _many_to_many(indptr, indices, eidx, w, wt, wl, src_ptr, src_node, src_c, sr
     out_t = np.full((n_src, n_tgt), np.inf)
     out_l = np.full((n_src, n_tgt), np.inf)
     for p in numba.prange(n_src):
-        is_target = np.zeros(n, dtype=np.bool_)
-        is_target[target_nodes] = True
         dist_c = np.full(n, np.inf)
         dist_t = np.full(n, np.inf)
         dist_l = np.full(n, np.inf)
         pred = np.full(n, -1, dtype=np.int64)
         a, b = src_ptr[p], src_ptr[p + 1]
-        _dijkstra(indptr, indices, eidx, w, wt, wl, src_node[a:b], src_c[a:b], src_t[a:b],
-                  src_l[a:b], is_target, len(target_nodes), dist_c, dist_t, dist_l, pred)  # fmt: skip
+        _dijkstra(indptr, indices, tail, w, wt, wl, src_node[a:b], src_c[a:b], src_t[a:b],
+                  src_l[a:b], is_target, n_targets, dist_c, dist_t, dist_l, pred)  # fmt: skip
         for q in range(n_tgt):
             for j in range(tgt_ptr[q], tgt_ptr[q + 1]):
                 node = tgt_node[j]
@@ -143,7 +157,10 @@ def _many_to_many(indptr, indices, eidx, w, wt, wl, src_ptr, src_node, src_c, sr
 class _Csr:
     indptr: np.ndarray
     indices: np.ndarray
-    eidx: np.ndarray
+    eidx: np.ndarray  # edge index of each CSR entry
+    tail: np.ndarray  # node index (row) of each CSR entry
+    travel_time: np.ndarray  # in CSR order
+    length: np.ndarray
 
 
 _CSR: dict[int, tuple[EdgeArrays, _Csr]] = {}
@@ -156,7 +173,11 @@ def _csr(arrays: EdgeArrays) -> _Csr:
     order = np.argsort(arrays.u, kind="stable")
     indptr = np.zeros(arrays.n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(arrays.u, minlength=arrays.n_nodes), out=indptr[1:])
-    csr = _Csr(indptr=indptr, indices=arrays.v[order].astype(np.int64), eidx=order.astype(np.int64))
+    csr = _Csr(
+        indptr=indptr, indices=arrays.v[order].astype(np.int64), eidx=order.astype(np.int64),
+        tail=arrays.u[order].astype(np.int64),
+        travel_time=arrays.travel_time[order], length=arrays.length[order],
+    )  # fmt: skip
     _CSR.clear()  # keep one graph's CSR (the EdgeArrays cache holds the graphs themselves)
     _CSR[id(arrays)] = (arrays, csr)
     return csr
@@ -244,10 +265,12 @@ def matrices(
     csr = _csr(arrays)
     src = _ends(arrays, snap, w, leaving=True)
     tgt = _ends(arrays, snap, w, leaving=False)
+    is_target = np.zeros(arrays.n_nodes, dtype=np.bool_)
+    is_target[tgt.node] = True
     _, t, ln = _many_to_many(
-        csr.indptr, csr.indices, csr.eidx, w, arrays.travel_time, arrays.length,
+        csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
         src.ptr, src.node, src.c, src.t, src.length,
-        tgt.ptr, tgt.node, tgt.c, tgt.t, tgt.length, np.unique(tgt.node),
+        tgt.ptr, tgt.node, tgt.c, tgt.t, tgt.length, is_target, int(is_target.sum()),
     )  # fmt: skip
     acc_s = snap["access_s"].to_numpy()
     acc_m = snap["access_m"].to_numpy()
@@ -403,7 +426,7 @@ def _road_coords(
     is_target = np.zeros(n, dtype=np.bool_)
     is_target[tgt.node] = True
     _dijkstra(
-        csr.indptr, csr.indices, csr.eidx, w, arrays.travel_time, arrays.length,
+        csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
         src.node, src.c, src.t, src.length, is_target, len(np.unique(tgt.node)),
         dist_c, dist_t, dist_l, pred,
     )  # fmt: skip
@@ -426,9 +449,9 @@ def _road_coords(
     edges: list[int] = []
     node = tgt.node[best_j]
     while pred[node] >= 0:
-        e = int(pred[node])
-        edges.append(e)
-        node = arrays.u[e]
+        j = int(pred[node])
+        edges.append(int(csr.eidx[j]))
+        node = int(csr.tail[j])
     edges.reverse()
     start_node = node
     # leaving a: along its edge towards v, or along the reverse edge towards u, or from u itself

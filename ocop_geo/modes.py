@@ -33,7 +33,6 @@ includes them, so a changed table rebuilds), or pass ``speeds=`` to :func:`speed
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 
@@ -310,8 +309,3 @@ def straight_leg(distance_m: float, mode: str) -> tuple[float, float]:
     """Length (m) and time (s) of an explicit straight-line leg over ``distance_m`` metres."""
     length = distance_m * DETOUR_FACTOR
     return length, length / (STRAIGHT_LINE_KMH[mode] / 3.6)
-
-
-def is_finite_speed(value: float) -> bool:
-    """Whether ``value`` is a usable positive speed."""
-    return math.isfinite(value) and value > 0

@@ -405,7 +405,8 @@ def load_network(
             G = GraphArrays(nodes=nodes, edges=edges, mode=mode, source=str(path)).to_networkx()
             log.info("loaded cached %s graph (%s edges)", mode, f"{len(edges):,}")
             return _tag(G, supplement_path)
-    arrays = build_network_arrays(path, mode=mode, supplement=supplement_path)
+    with gc_paused():
+        arrays = build_network_arrays(path, mode=mode, supplement=supplement_path)
     if cache and key is not None:
         graph_cache.write(key, arrays.nodes, arrays.edges)
     return _tag(arrays.to_networkx(), supplement_path)

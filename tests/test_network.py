@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import json
 from pathlib import Path
 
@@ -315,7 +316,7 @@ def test_graphml_source(tmp_path: Path, d3_graph: nx.MultiDiGraph) -> None:
         load_network(bad)
 
 
-def test_xml_and_pbf_give_the_same_graph(tmp_path: Path, d3_graph: nx.MultiDiGraph) -> None:
+def test_xml_pbf_and_bz2_give_the_same_graph(tmp_path: Path, d3_graph: nx.MultiDiGraph) -> None:
     import osmium
 
     pbf = tmp_path / "d3.osm.pbf"
@@ -324,6 +325,10 @@ def test_xml_and_pbf_give_the_same_graph(tmp_path: Path, d3_graph: nx.MultiDiGra
             writer.add(obj)
     G = load_network(pbf, supplement=False, cache=False)
     assert sorted(G.edges(keys=True)) == sorted(d3_graph.edges(keys=True))
+    bz2_path = tmp_path / "d3.osm.bz2"
+    bz2_path.write_bytes(bz2.compress(D3.read_bytes()))
+    G_bz2 = load_network(bz2_path, supplement=False, cache=False)
+    assert sorted(G_bz2.edges(keys=True)) == sorted(d3_graph.edges(keys=True))
     lengths = np.array([d["length"] for _, _, d in G.edges(data=True)])
     assert (
         shapely.get_num_coordinates(

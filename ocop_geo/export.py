@@ -203,8 +203,11 @@ def print_html(itinerary: Itinerary, *, lang: str = "vi") -> str:
     from .mapping import route_svg
     from .site import render_template, route_context
 
+    from markupsafe import Markup
+
     ctx = route_context(itinerary, links={})
-    return render_template("print.html", lang=lang, route=ctx, sketch=route_svg(itinerary, width=680, height=360))
+    sketch = Markup(route_svg(itinerary, width=680, height=360))  # built with escaped text
+    return render_template("print.html", lang=lang, route=ctx, sketch=sketch)
 
 
 def chromium_path() -> str:

@@ -97,6 +97,7 @@ def test_print_page_is_a4_and_escaped():
     assert "size: A4" in html
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count("<table>") == 3
+    assert html.count("<svg") == 1 and "&lt;svg" not in html  # the sketch map is drawn, not shown as text
     assert "© OpenStreetMap contributors" in html
 
 

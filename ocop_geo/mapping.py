@@ -309,7 +309,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     m.add_child(_DataScript("ocopDrawRoute", {"title": title, "days": days_payload}, layers=layers))
     folium.LayerControl(collapsed=True).add_to(m)
     if fit and lats:
-        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20), max_zoom=15)
     n = sum(len(d.stops) for d in itinerary.days)
     log.info("route map %s: %d days, %d stops", itinerary.route_id, len(itinerary.days), n)
     return m
@@ -403,7 +403,7 @@ def producer_map(producers: Any, *, products: pd.DataFrame | None = None, m: fol
     if (fit if fit is not None else new) and records:
         lats = [r["lat"] for r in records]
         lons = [r["lon"] for r in records]
-        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20), max_zoom=15)
     log.info("producer map: %d producers drawn, %d without a location skipped", len(records), skipped)
     return m
 

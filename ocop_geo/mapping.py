@@ -275,7 +275,9 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     lons: list[float] = []
     for day in itinerary.days:
         label = _day_label(day)
-        group = folium.FeatureGroup(name=_html_text(label["en"]), show=True)
+        # Leaflet's layer control shows names as HTML: both languages, escaped; CSS shows one
+        name = "".join(f'<span lang="{k}">{_html_text(label[k])}</span>' for k in ("vi", "en"))
+        group = folium.FeatureGroup(name=name, show=True)
         group.add_to(m)
         layers[str(day.day)] = group
         for stop in day.stops:

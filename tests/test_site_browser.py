@@ -112,6 +112,8 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("h1").inner_text() == it.title["en"]
     assert "Legend" in page.inner_text(".ocop-legend")
+    page.hover(".leaflet-control-layers")
+    assert page.locator(".leaflet-control-layers-overlays label:visible").first.inner_text().strip() == "Day 1 · Sa 2026-12-05"
     assert page.locator("th:visible").first.inner_text() == "#"
     assert "Time" in page.locator("table.itinerary").first.inner_text()
     assert pg.errors == [] and pg.dialogs == []
@@ -144,7 +146,7 @@ def test_hostile_registry_names_render_as_text_and_run_nothing(browser, site_dir
     assert page.title().endswith(HOSTILE)
     # the producer layer carries the hostile registry name too
     page.evaluate("window.ocop.map.closePopup()")
-    assert page.locator(".leaflet-popup-content").count() == 0
+    page.wait_for_selector(".leaflet-popup-content", state="detached")
     found = page.evaluate("""(name) => { const c = window.ocop.producerCluster;
         const m = c.getLayers().find(x => x.options.title === name);
         if (!m) { return false; }

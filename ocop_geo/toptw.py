@@ -115,7 +115,13 @@ class Problem:
 
 @dataclass
 class RouteSchedule:
-    """The timetable of one route; per-stop arrays are aligned with ``stops``."""
+    """The timetable of one route; per-stop arrays are aligned with ``stops``.
+
+    ``arrival`` is when the traveller reaches the stop, ``wait`` the idle time there before the
+    visit (lunch excluded), ``start`` / ``end`` the visit. A break taken before leaving the
+    previous stop delays the arrival; a break taken at the stop (``break_at_next``) happens between
+    arrival and start.
+    """
 
     route_index: int
     stops: list[int]
@@ -130,6 +136,9 @@ class RouteSchedule:
     break_end: float = math.nan
     #: The break is taken before stop ``break_before`` (``len(stops)`` = before the route end); -1 = none.
     break_before: int = -1
+    #: True if the break is taken where the stop ``break_before`` is (after the ride), False if
+    #: before leaving the previous stop.
+    break_at_next: bool = False
     feasible: bool = True
     reason: str = ""
 
@@ -829,6 +838,7 @@ def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSched
     prev = int(p.route_start[r])
     b_start = b_end = math.nan
     b_before = -1
+    b_at_next = False
     last = L if code == _OK else min(pos, L)
     tk = False
     for q in range(last + 1):
@@ -837,19 +847,19 @@ def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSched
         c, s, tk2, bs, at_next = _gap(r, prev, v, t, tk, is_end, k["travel"], k["service"],
                                       k["win"], k["nwin"], k["brk"], k["has_brk"])
         if tk2 and not tk:
-            b_start, b_before = float(bs), q
+            b_start, b_before, b_at_next = float(bs), q, bool(at_next)
             b_end = b_start + float(p.breaks[r, 2])
         if c != _OK or is_end:
             break
         arr = t + float(p.travel[prev, v])
-        if not at_next and tk2 and not tk:
-            arr += float(p.breaks[r, 2])
+        if not at_next and tk2 and not tk:  # lunch before leaving prev, then the ride
+            arr = float(bs) + float(p.breaks[r, 2]) + float(p.travel[prev, v])
         arrival[q], st[q] = arr, s
         fin[q] = s + float(p.service[v])
         t, prev, tk = fin[q], v, tk2
     wait = st - arrival
-    if b_before >= 0 and b_before < L and not math.isnan(b_end):
-        wait[b_before] = max(0.0, st[b_before] - max(arrival[b_before], b_end))
+    if 0 <= b_before < L and b_at_next:  # idle time at the stop, lunch excluded
+        wait[b_before] = max(0.0, wait[b_before] - float(p.breaks[r, 2]))
     reason = ""
     if code != _OK:
         v = stops[pos] if pos < L else int(p.route_end[r])
@@ -866,6 +876,7 @@ def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSched
         break_start=b_start,
         break_end=b_end,
         break_before=b_before,
+        break_at_next=b_at_next,
         feasible=code == _OK,
         reason=reason,
     )

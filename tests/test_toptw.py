@@ -268,6 +268,12 @@ def test_lunch_break_and_split_windows():
         assert en <= s.break_start + 1e-9 or st >= s.break_end - 1e-9
         assert any(lo <= st <= hi for lo, hi in p.windows[0, v] if lo <= hi)
     assert np.all(s.wait >= -1e-9) and s.return_time <= 1050
+    # time adds up: arrival + wait (+ lunch if taken there) = start; start + visit = end
+    lunch = np.zeros(len(s.stops))
+    if s.break_at_next and s.break_before < len(s.stops):
+        lunch[s.break_before] = 60.0
+    np.testing.assert_allclose(s.arrival + s.wait + lunch, s.start)
+    np.testing.assert_allclose(s.end - s.start, p.service[s.stops])
     # lunch must end before the latest return; a break window before departure cannot be met
     p.route_window[0] = (480.0, 700.0)
     ok, _, why = toptw.evaluate(p, [[1]])
@@ -277,6 +283,22 @@ def test_lunch_break_and_split_windows():
     assert not ok and "break of route 0" in why
     with pytest.raises(PlanningError, match="infeasible even without stops: the break of route 0"):
         toptw.solve(p, max_iterations=1)
+
+
+def test_lunch_before_a_long_ride():
+    p = small_problem()
+    p.breaks[0] = (690.0, 750.0, 60.0)
+    p.windows[0, 1] = [(655.0, 655.0), (np.inf, -np.inf)]  # visit 10:55-11:55, then 40 min ride
+    s = toptw.schedule(p, 0, [1, 5])
+    # lunch cannot start after the ride (12:35 > 12:30): it is taken at site 1, then the ride
+    assert s.feasible and not s.break_at_next and s.break_before == 1
+    assert (s.break_start, s.break_end) == (715.0, 775.0)
+    assert s.arrival[1] == 815.0 and s.start[1] == 815.0 and s.wait[1] == 0.0
+    # lunch while waiting for a site to open: free, the visit does not move
+    p.windows[0, 2] = [(800.0, 900.0), (np.inf, -np.inf)]
+    s = toptw.schedule(p, 0, [2])
+    assert s.break_at_next and (s.break_start, s.start[0]) == (690.0, 800.0)
+    assert s.arrival[0] == 500.0 and s.wait[0] == 800.0 - 500.0 - 60.0
 
 
 def test_mandatory_visits_and_errors():

@@ -31,7 +31,7 @@ from .snapping import MAX_SNAP_DISTANCE_M, EdgeArrays, edge_arrays, snap_points
 log = logging.getLogger(__name__)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _sift_up(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int) -> None:
     node = heap[i]
     k = key[node]
@@ -47,7 +47,7 @@ def _sift_up(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int) -> None
     pos[node] = i
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _sift_down(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int, size: int) -> None:
     node = heap[i]
     k = key[node]
@@ -65,6 +65,20 @@ def _sift_down(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int, size:
         i = child
     heap[i] = node
     pos[node] = i
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _push_or_decrease(
+    heap: np.ndarray, pos: np.ndarray, key: np.ndarray, node: int, size: int
+) -> int:
+    """Insert ``node`` or move it up after its key decreased; return the new heap size."""
+    if pos[node] == -1:
+        heap[size] = node
+        size += 1
+        _sift_up(heap, pos, key, size - 1)
+    else:
+        _sift_up(heap, pos, key, pos[node])
+    return size
 
 
 @numba.njit(cache=True, nogil=True)
@@ -88,12 +102,7 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
             dist_t[node] = seed_t[s]
             dist_l[node] = seed_l[s]
             pred[node] = -1
-            if pos[node] == -1:
-                heap[size] = node
-                size += 1
-                _sift_up(heap, pos, dist_c, size - 1)
-            else:
-                _sift_up(heap, pos, dist_c, pos[node])
+            size = _push_or_decrease(heap, pos, dist_c, node, size)
     remaining = n_targets
     while size > 0:
         node = heap[0]
@@ -117,12 +126,7 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
             if nc < dist_c[nxt]:
                 dist_c[nxt] = nc
                 pred[nxt] = j
-                if pos[nxt] == -1:
-                    heap[size] = nxt
-                    size += 1
-                    _sift_up(heap, pos, dist_c, size - 1)
-                else:
-                    _sift_up(heap, pos, dist_c, pos[nxt])
+                size = _push_or_decrease(heap, pos, dist_c, nxt, size)
 
 
 @numba.njit(cache=True, parallel=True)

@@ -200,10 +200,10 @@ def csv_text(itinerary: Itinerary) -> str:
 
 def print_html(itinerary: Itinerary, *, lang: str = "vi") -> str:
     """A self-contained A4 page of the itinerary (sketch map, one table per day), for print / PDF."""
+    from markupsafe import Markup
+
     from .mapping import route_svg
     from .site import render_template, route_context
-
-    from markupsafe import Markup
 
     ctx = route_context(itinerary, links={})
     sketch = Markup(route_svg(itinerary, width=680, height=360))  # built with escaped text

@@ -337,8 +337,9 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
             continue
         pid = str(row.producer_id)
         prods = by_producer.get(pid, [])
-        groups = list(dict.fromkeys(p[2] for p in prods if p[2]))
-        groups_en = list(dict.fromkeys(p[3] for p in prods if p[3]))
+        english = {p[2]: p[3] or p[2] for p in prods if p[2]}
+        groups = list(english)
+        groups_en = [english[g] for g in groups]  # aligned with groups, for the filter labels
         stars = [p[1] for p in prods if p[1] is not None]
         rec = {
             "id": pid, "name": str(row.name), "lat": round(lat, 6), "lon": round(lon, 6),

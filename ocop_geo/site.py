@@ -124,7 +124,9 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
                      "window": f"{day.window[0]}–{day.window[1]}", "rows": rows,
                      "distance_km": f"{day.totals.distance_m / 1000:.1f}"})  # fmt: skip
     tot = itinerary.totals
+    hours = [f"{d.stops[0].start}–{d.stops[-1].arrival or d.stops[-1].end}" for d in itinerary.days if d.stops]
     return {
+        "hours": ", ".join(hours),
         "id": itinerary.route_id, "slug": slug or slugify(itinerary.route_id),
         "title": {"vi": itinerary.title.get("vi") or itinerary.title.get("en") or itinerary.route_id,
                   "en": itinerary.title.get("en") or itinerary.title.get("vi") or itinerary.route_id},

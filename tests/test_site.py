@@ -101,6 +101,15 @@ def test_route_page_rows_match_the_plan_and_link_producers(published):
         assert f'href="test-fixture-outskirts.{fmt}"' in text
 
 
+def test_index_cards_show_days_hours_stops_distance_and_mode(published):
+    text = (published.out_dir / "index.html").read_text(encoding="utf-8")
+    card = text.split('class="card route-card"')[1]
+    it = itinerary()
+    assert "08:00–10:23, 08:00–12:41" in card  # each day from start to the end of the last stop
+    assert f"{it.totals.n_stops} điểm dừng" in card and f"{it.totals.distance_m / 1000:.0f} km" in card
+    assert "Xe máy" in card and "Motorbike" in card and card.count("<polyline") == 3
+
+
 def test_qr_code_encodes_the_public_page_url(published):
     url = "https://example.org/ocop/routes/test-fixture-outskirts.html"
     text = (published.out_dir / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")

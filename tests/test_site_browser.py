@@ -175,6 +175,9 @@ def test_producer_map_clusters_and_filters_by_group(browser, site_dir):
     expected = int(gdf[gdf["lat"].notna()]["producer_id"].isin(herbal).sum())
     page.select_option(".ocop-filter select", "Thảo dược")
     assert page.evaluate("window.ocop.producerCluster.getLayers().length") == expected > 0
+    page.click("#lang-switch")  # the filter follows the language, the selection stays
+    assert "Herbal products" in page.locator(".ocop-filter select").inner_text()
+    assert page.evaluate("window.ocop.producerCluster.getLayers().length") == expected
     page.select_option(".ocop-filter select", "-")
     assert page.evaluate("window.ocop.producerCluster.getLayers().length") == 0
     assert page.locator(".producer-list li").count() == len(gdf)

@@ -169,9 +169,12 @@
     state.producers += markers.length;
     cluster.addLayers(markers);
     cluster.addTo(map);
-    var groups = [];
+    var groups = [], english = {};
     data.producers.forEach(function (r) {
-      r.groups.forEach(function (g) { if (groups.indexOf(g) < 0) { groups.push(g); } });
+      r.groups.forEach(function (g, i) {
+        if (groups.indexOf(g) < 0) { groups.push(g); }
+        english[g] = (r.groups_en && r.groups_en[i]) || english[g] || g;
+      });
     });
     groups.sort();
     var ctl = L.control({position: "topright"});
@@ -185,7 +188,9 @@
         var keep = sel.value;
         cap.textContent = t("producers") + " ";
         sel.textContent = "";
-        var opts = [["*", t("all")]].concat(groups.map(function (g) { return [g, g]; }), [["-", t("none")]]);
+        var opts = [["*", t("all")]].concat(groups.map(function (g) {
+          return [g, lang() === "en" ? english[g] : g];
+        }), [["-", t("none")]]);
         opts.forEach(function (o) {
           var op = el("option", null, o[1]);
           op.value = o[0];

@@ -1,0 +1,530 @@
+"""Compiled kernels of the TOPTW engine (:mod:`ocop_geo.toptw`): scheduling and the search.
+
+Everything here is numba ``@njit(cache=True)`` code on plain arrays; the public API, the data
+classes and the validation live in :mod:`ocop_geo.toptw`. Route ``r`` is ``seq[r, :lens[r]]``
+(stops only, no depots); ``c_start`` / ``c_taken`` / ``c_end`` cache its earliest-start schedule
+(service start per stop, whether the break was taken at or before each gap, return time) so that
+an insertion is checked by propagating its delay only until it is absorbed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: Tolerance on time comparisons (same units as ``travel``).
+EPS = 1e-6
+
+# failure codes of the route simulation (texts in ocop_geo.toptw)
+_OK, _F_CLOSED, _F_LATE, _F_BREAK, _F_RETURN, _F_STOPS, _F_DEPOT = 0, 1, 2, 3, 4, 5, 6
+
+
+@njit(cache=True)
+def _window_start(win, nwin, r, v, arr):  # pragma: no cover - compiled
+    """Earliest service start at or after ``arr`` inside a window of ``v`` on route ``r``."""
+    for k in range(nwin[r, v]):
+        if arr <= win[r, v, k, 1] + EPS:
+            o = win[r, v, k, 0]
+            return arr if arr > o else o
+    return np.inf
+
+
+@njit(cache=True)
+def _gap(r, prev, v, t_dep, taken, is_end, travel, service, win, nwin, brk, has_brk):  # pragma: no cover
+    """Move from ``prev`` (left at ``t_dep``) to ``v``; take the break on the way if due.
+
+    Returns ``(code, start, taken, break_start, break_at_next)``: ``start`` is the service start at
+    ``v`` (or the arrival time when ``v`` is the route end).
+    The break is taken at this gap when it is free (it fits in the wait at ``v``) or when it can no
+    longer be postponed past ``v``; it is taken at ``v`` if it can start there in time, else before
+    leaving ``prev``.
+    """
+    tt = travel[prev, v]
+    arr = t_dep + tt
+    bs = np.nan
+    at_next = False
+    if is_end:
+        if has_brk[r] and not taken:
+            lo = brk[r, 0]
+            hi = brk[r, 1]
+            d = brk[r, 2]
+            b1 = arr if arr > lo else lo
+            if b1 <= hi + EPS:
+                return _OK, b1 + d, True, b1, True
+            b0 = t_dep if t_dep > lo else lo
+            if b0 <= hi + EPS:
+                return _OK, b0 + d + tt, True, b0, False
+            return _F_BREAK, np.inf, taken, bs, at_next
+        return _OK, arr, taken, bs, at_next
+    if nwin[r, v] == 0:
+        return _F_CLOSED, np.inf, taken, bs, at_next
+    st = _window_start(win, nwin, r, v, arr)
+    if st == np.inf:
+        return _F_LATE, np.inf, taken, bs, at_next
+    if has_brk[r] and not taken:
+        lo = brk[r, 0]
+        hi = brk[r, 1]
+        d = brk[r, 2]
+        b1 = arr if arr > lo else lo
+        if b1 <= hi + EPS and b1 + d <= st + EPS:
+            return _OK, st, True, b1, True  # free: taken while waiting for v to open
+        nxt = st + service[v]
+        if nxt < lo:
+            nxt = lo
+        if nxt > hi + EPS:  # cannot be postponed past v: take it now
+            if b1 <= hi + EPS:
+                st = _window_start(win, nwin, r, v, b1 + d)
+                if st == np.inf:
+                    return _F_LATE, np.inf, taken, bs, at_next
+                return _OK, st, True, b1, True
+            b0 = t_dep if t_dep > lo else lo
+            if b0 <= hi + EPS:
+                st = _window_start(win, nwin, r, v, b0 + d + tt)
+                if st == np.inf:
+                    return _F_LATE, np.inf, taken, bs, at_next
+                return _OK, st, True, b0, False
+            return _F_BREAK, np.inf, taken, bs, at_next
+    return _OK, st, taken, bs, at_next
+
+
+@njit(cache=True)
+def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+              out_start, out_taken):  # pragma: no cover - compiled
+    """Full earliest-start schedule of route ``r`` visiting ``seq[:L]``.
+
+    Fills ``out_start[q]`` (service start of stop q) and ``out_taken[q]`` (break taken at or before
+    gap q; gap L is before the route end). Returns ``(code, position, end_time)``.
+    """
+    if maxst[r] >= 0 and L > maxst[r]:
+        return _F_STOPS, L, np.inf
+    t = rwin[r, 0]
+    prev = rstart[r]
+    taken = False
+    for q in range(L):
+        v = seq[q]
+        code, st, taken, bs, at_next = _gap(r, prev, v, t, taken, False, travel, service, win,
+                                             nwin, brk, has_brk)
+        if code != _OK:
+            return code, q, np.inf
+        out_start[q] = st
+        out_taken[q] = taken
+        t = st + service[v]
+        prev = v
+    code, end, taken, bs, at_next = _gap(r, prev, rend[r], t, taken, True, travel, service, win,
+                                         nwin, brk, has_brk)
+    out_taken[L] = taken
+    if code != _OK:
+        return code, L, np.inf
+    if end > rwin[r, 1] + EPS:
+        return _F_RETURN, L, end
+    return _OK, L, end
+
+
+@njit(cache=True)
+def _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+             rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+    code, pos, end = _simulate(seq[r], lens[r], r, travel, service, win, nwin, rstart, rend, rwin,
+                               brk, has_brk, maxst, c_start[r], c_taken[r])
+    c_end[r] = end
+    return code
+
+
+@njit(cache=True)
+def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+    """Can ``v`` be inserted before position ``pos`` of route ``r``? Returns ``(ok, shift, detour)``.
+
+    ``shift`` is the time the insertion adds between its neighbours (travel + wait + service +
+    break, minus the direct travel); ``detour`` is the same without waiting. The shift is propagated only until it is absorbed.
+    """
+    L = lens[r]
+    if maxst[r] >= 0 and L + 1 > maxst[r]:
+        return False, np.inf, np.inf
+    if pos == 0:
+        prev = rstart[r]
+        t = rwin[r, 0]
+        taken = False
+    else:
+        prev = seq[r, pos - 1]
+        t = c_start[r, pos - 1] + service[prev]
+        taken = c_taken[r, pos - 1]
+    t_dep_prev = t
+    code, st, taken, bs, at_next = _gap(r, prev, v, t, taken, False, travel, service, win, nwin,
+                                        brk, has_brk)
+    if code != _OK:
+        return False, np.inf, np.inf
+    t = st + service[v]
+    nxt = seq[r, pos] if pos < L else rend[r]
+    shift = t - t_dep_prev + travel[v, nxt] - travel[prev, nxt]
+    if shift < 1e-9:
+        shift = 1e-9
+    detour = travel[prev, v] + service[v] + travel[v, nxt] - travel[prev, nxt]
+    if detour < 1e-9:
+        detour = 1e-9
+    prev = v
+    for q in range(pos, L):
+        w = seq[r, q]
+        code, st, taken, bs, at_next = _gap(r, prev, w, t, taken, False, travel, service, win,
+                                            nwin, brk, has_brk)
+        if code != _OK:
+            return False, np.inf, np.inf
+        if st <= c_start[r, q] + 1e-12 and taken == c_taken[r, q]:
+            return True, shift, detour  # absorbed: the rest of the route is unchanged
+        t = st + service[w]
+        prev = w
+    code, end, taken, bs, at_next = _gap(r, prev, rend[r], t, taken, True, travel, service, win,
+                                         nwin, brk, has_brk)
+    if code != _OK or end > rwin[r, 1] + EPS:
+        return False, np.inf, np.inf
+    return True, shift, detour
+
+
+@njit(cache=True)
+def _insert_at(r, pos, v, seq, lens):  # pragma: no cover - compiled
+    L = lens[r]
+    for q in range(L, pos, -1):
+        seq[r, q] = seq[r, q - 1]
+    seq[r, pos] = v
+    lens[r] = L + 1
+
+
+@njit(cache=True)
+def _remove_at(r, pos, seq, lens):  # pragma: no cover - compiled
+    L = lens[r]
+    for q in range(pos, L - 1):
+        seq[r, q] = seq[r, q + 1]
+    lens[r] = L - 1
+
+
+@njit(cache=True)
+def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
+                   rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory,
+                   mode):  # pragma: no cover - compiled
+    """Best insertion ratio of ``v`` into route ``r`` and its position (-1.0, -1 if none fits)."""
+    best = -1.0
+    bp = -1
+    if nwin[r, v] == 0:
+        return best, bp
+    for p in range(lens[r] + 1):
+        ok, shift, detour = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
+                                        service, win, nwin, rstart, rend, rwin, brk, has_brk,
+                                        maxst)
+        if not ok:
+            continue
+        if only_mandatory:
+            ratio = 1.0 / shift
+        elif mode == 0:
+            ratio = score[v] * score[v] / shift
+        elif mode == 1:
+            ratio = score[v] / shift
+        else:
+            ratio = score[v] * score[v] / detour
+        if ratio > best:
+            best = ratio
+            bp = p
+    if bp >= 0 and noise > 0.0:
+        best *= 1.0 + noise * np.random.random()
+    return best, bp
+
+
+@njit(cache=True)
+def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
+                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise,
+                   only_mandatory, mandatory, mode):  # pragma: no cover - compiled
+    """Insert best-ratio vertices (``score² / shift``, randomised by ``noise``) until none fits.
+
+    ``mode`` varies the ratio: 0 ``score² / shift``, 1 ``score / shift``, 2 ``score² / detour``
+    (waiting not counted). The best insertion of every vertex into every route is cached and
+    only the route that changed is re-evaluated after each insertion.
+
+    Returns the number of insertions.
+    """
+    m = lens.shape[0]
+    nc = cand.shape[0]
+    bratio = np.full((nc, m), -1.0)
+    bpos = np.full((nc, m), -1, dtype=np.int64)
+    for i in range(nc):
+        v = cand[i]
+        if inroute[v] >= 0 or (only_mandatory and not mandatory[v]):
+            continue
+        for r in range(m):
+            bratio[i, r], bpos[i, r] = _best_in_route(
+                r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
+                rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory, mode)
+    n_ins = 0
+    while True:
+        best = -1.0
+        bi = -1
+        br = -1
+        for i in range(nc):
+            if inroute[cand[i]] >= 0:
+                continue
+            for r in range(m):
+                if bratio[i, r] > best:
+                    best = bratio[i, r]
+                    bi = i
+                    br = r
+        if bi < 0:
+            return n_ins
+        bv = cand[bi]
+        _insert_at(br, bpos[bi, br], bv, seq, lens)
+        inroute[bv] = br
+        _refresh(br, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+                 rwin, brk, has_brk, maxst)
+        n_ins += 1
+        for i in range(nc):
+            v = cand[i]
+            if inroute[v] >= 0 or (only_mandatory and not mandatory[v]):
+                continue
+            if bratio[i, br] < 0.0:
+                continue  # an insertion only makes the route tighter: still does not fit
+            bratio[i, br], bpos[i, br] = _best_in_route(
+                br, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
+                rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory, mode)
+
+
+@njit(cache=True)
+def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service, win,
+                  nwin, rstart, rend, rwin, brk, has_brk, maxst, mandatory, s_seq, s_lens,
+                  s_start, s_taken, s_end):  # pragma: no cover - compiled
+    """Swap one visited vertex for a higher-scoring unvisited one (best gain); True if improved.
+
+    The route without the removed vertex is scheduled once in the scratch arrays ``s_*``, then
+    every insertion is checked incrementally with :func:`_try_insert`.
+    """
+    m = lens.shape[0]
+    best_gain = 1e-9
+    b_r = -1
+    b_out = -1
+    b_in = -1
+    b_pos = -1
+    for r in range(m):
+        L = lens[r]
+        for q in range(L):
+            x = seq[r, q]
+            if mandatory[x]:
+                continue
+            # route r without x, in the scratch row r
+            for i in range(q):
+                s_seq[r, i] = seq[r, i]
+            for i in range(q + 1, L):
+                s_seq[r, i - 1] = seq[r, i]
+            s_lens[r] = L - 1
+            if _refresh(r, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
+                        rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                continue
+            for u in cand:
+                if inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0:
+                    continue
+                for p in range(L):
+                    ok, shift, detour = _try_insert(r, p, u, s_seq, s_lens, s_start, s_taken,
+                                                    s_end, travel, service, win, nwin, rstart,
+                                                    rend, rwin, brk, has_brk, maxst)
+                    if ok:
+                        best_gain = score[u] - score[x]
+                        b_r = r
+                        b_out = q
+                        b_in = u
+                        b_pos = p
+                        break
+    if b_r < 0:
+        return False
+    x = seq[b_r, b_out]
+    _remove_at(b_r, b_out, seq, lens)
+    _insert_at(b_r, b_pos, b_in, seq, lens)
+    inroute[x] = -1
+    inroute[b_in] = b_r
+    _refresh(b_r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+             rwin, brk, has_brk, maxst)
+    return True
+
+
+@njit(cache=True)
+def _seed(seed):  # pragma: no cover - compiled
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def _copy_routes(src_seq, src_lens, dst_seq, dst_lens):  # pragma: no cover - compiled
+    for r in range(src_lens.shape[0]):
+        dst_lens[r] = src_lens[r]
+        for q in range(src_lens[r]):
+            dst_seq[r, q] = src_seq[r, q]
+
+
+@njit(cache=True)
+def _load(src_seq, src_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service, win,
+          nwin, rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+    """Make ``src`` the working solution (routes, membership and schedule caches)."""
+    _copy_routes(src_seq, src_lens, seq, lens)
+    inroute[:] = -1
+    for r in range(lens.shape[0]):
+        for q in range(lens[r]):
+            inroute[seq[r, q]] = r
+        _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+                 rwin, brk, has_brk, maxst)
+
+
+@njit(cache=True)
+def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
+             mandatory):  # pragma: no cover - compiled
+    """Remove about ``size`` stops (never mandatory ones); ``kind`` picks the rule.
+
+    0: consecutive segments from a moving position in every route (Vansteenwegen's shake);
+    1: random stops; 2: the stops that cost most time per score point; 3: stops related in
+    space and time to a random seed stop.
+    """
+    m = lens.shape[0]
+    total = 0
+    for r in range(m):
+        total += lens[r]
+    if total == 0:
+        return
+    if kind == 0:
+        for r in range(m):
+            L = lens[r]
+            if L == 0:
+                continue
+            q = (state_i[1] + np.random.randint(0, 2)) % L
+            removed = 0
+            while removed < size and q < lens[r]:
+                v = seq[r, q]
+                if mandatory[v]:
+                    q += 1
+                else:
+                    _remove_at(r, q, seq, lens)
+                    inroute[v] = -1
+                removed += 1
+        return
+    # rank every visited stop, remove the ``size`` best-ranked
+    keys = np.empty(total, dtype=np.float64)
+    rr = np.empty(total, dtype=np.int64)
+    vv = np.empty(total, dtype=np.int64)
+    i = 0
+    if kind == 3:
+        sr = np.random.randint(0, m)
+        while lens[sr] == 0:
+            sr = (sr + 1) % m
+        sq = np.random.randint(0, lens[sr])
+        sv = seq[sr, sq]
+        st0 = c_start[sr, sq]
+    for r in range(m):
+        L = lens[r]
+        for q in range(L):
+            v = seq[r, q]
+            if kind == 1:
+                key = np.random.random()
+            elif kind == 2:
+                a = seq[r, q - 1] if q > 0 else -1
+                b = seq[r, q + 1] if q + 1 < L else -1
+                cost = 1.0
+                if a >= 0 and b >= 0:
+                    cost += travel[a, v] + travel[v, b] - travel[a, b]
+                key = -cost / (score[v] + 1e-9) * (0.7 + 0.6 * np.random.random())
+            else:
+                key = (travel[sv, v] + abs(c_start[r, q] - st0)) * (0.8 + 0.4 * np.random.random())
+            if mandatory[v]:
+                key = np.inf
+            keys[i] = key
+            rr[i] = r
+            vv[i] = v
+            i += 1
+    order = np.argsort(keys)
+    k = min(size, total)
+    for j in range(k):
+        t = order[j]
+        if keys[t] == np.inf:
+            break
+        v = vv[t]
+        r = rr[t]
+        for q in range(lens[r]):
+            if seq[r, q] == v:
+                _remove_at(r, q, seq, lens)
+                inroute[v] = -1
+                break
+
+
+@njit(cache=True)
+def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
+         cur_lens, b_seq, b_lens, b_score, score, travel, service, win, nwin, rstart, rend, rwin,
+         brk, has_brk, maxst, mandatory, s_seq, s_lens, s_start, s_taken,
+         s_end):  # pragma: no cover - compiled
+    """Run ``n_iter`` destroy-repair iterations; the whole search state lives in the arrays.
+
+    ``state_i`` = [shake size S, shake position R, iterations without improvement, total];
+    ``state_f`` = [current score, temperature scale]. A candidate replaces the current solution
+    if it is not worse or, with simulated-annealing probability, if it is a little worse;
+    after a long stagnation the search restarts from the best solution.
+    """
+    m = lens.shape[0]
+    n = score.shape[0]
+    for _ in range(n_iter):
+        it = state_i[3]
+        # repair: randomised best-ratio insertion, then replace moves
+        noise = 0.0 if it % 4 == 0 else 0.3 * np.random.random()
+        mode = 0 if it % 2 == 0 else np.random.randint(0, 3)
+        _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
+                       win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory,
+                       mode)
+        # replace moves only on promising candidates (within one average vertex score of the current)
+        cur = 0.0
+        for r in range(m):
+            for q in range(lens[r]):
+                cur += score[seq[r, q]]
+        promising = cur >= state_f[0] - 2.0 * state_f[1]
+        while promising and _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                            mandatory, s_seq, s_lens, s_start, s_taken, s_end):
+            _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
+                           False, mandatory, 0)
+        cur = 0.0
+        total = 0
+        for r in range(m):
+            total += lens[r]
+            for q in range(lens[r]):
+                cur += score[seq[r, q]]
+        if cur > b_score[0] + 1e-9:
+            b_score[0] = cur
+            _copy_routes(seq, lens, b_seq, b_lens)
+            state_i[0] = 1
+            state_i[2] = 0
+        else:
+            state_i[2] += 1
+        # acceptance
+        temp = state_f[1] * (1.0 - (it % 500) / 500.0)
+        if cur >= state_f[0] - 1e-9 or (
+            temp > 0 and np.random.random() < np.exp((cur - state_f[0]) / temp)
+        ):
+            state_f[0] = cur
+            _copy_routes(seq, lens, cur_seq, cur_lens)
+        else:
+            _load(cur_seq, cur_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
+                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
+        if state_i[2] > 0 and state_i[2] % (50 + n) == 0:
+            _load(b_seq, b_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
+                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
+            _copy_routes(b_seq, b_lens, cur_seq, cur_lens)
+            state_f[0] = b_score[0]
+        # destroy
+        kind = np.random.randint(0, 4)
+        if kind == 0:
+            size = state_i[0]
+        else:
+            size = 1 + np.random.randint(0, max(1, min(total // 3 + 1, 12)))
+        _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel, mandatory)
+        smallest = n
+        for r in range(m):
+            if lens[r] < smallest:
+                smallest = lens[r]
+            _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
+                     rend, rwin, brk, has_brk, maxst)
+        if kind == 0:
+            state_i[1] += state_i[0]
+            state_i[0] += 1
+            if smallest > 0 and state_i[1] >= smallest:
+                state_i[1] -= smallest
+            if state_i[0] > max(2, n // (3 * m)):
+                state_i[0] = 1
+        state_i[3] += 1
+    return b_score[0]

@@ -198,16 +198,20 @@ def csv_text(itinerary: Itinerary) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def print_html(itinerary: Itinerary, *, lang: str = "vi") -> str:
-    """A self-contained A4 page of the itinerary (sketch map, one table per day), for print / PDF."""
+def print_html(itinerary: Itinerary, *, lang: str = "vi", page_url: str | None = None) -> str:
+    """A self-contained A4 page of the itinerary (sketch map, one table per day), for print / PDF.
+
+    With ``page_url`` (the published route page) the page carries its QR code for leaflets.
+    """
     from markupsafe import Markup
 
     from .mapping import route_svg
-    from .site import render_template, route_context
+    from .site import qr_svg, render_template, route_context
 
     ctx = route_context(itinerary, links={})
     sketch = Markup(route_svg(itinerary, width=680, height=360))  # built with escaped text
-    return render_template("print.html", lang=lang, route=ctx, sketch=sketch)
+    qr = Markup(qr_svg(page_url)) if page_url else None
+    return render_template("print.html", lang=lang, route=ctx, sketch=sketch, qr=qr, page_url=page_url or "")
 
 
 def chromium_path() -> str:
@@ -242,7 +246,8 @@ def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, ti
     return pdf_path
 
 
-def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lang: str = "vi") -> Path:
+def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lang: str = "vi",
+                 page_url: str | None = None) -> Path:  # fmt: skip
     """Write one export of ``itinerary`` to ``path`` atomically and return the path.
 
     Parameters
@@ -251,6 +256,8 @@ def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lan
         {"gpx", "kml", "geojson", "csv", "pdf"}.
     lang
         {"vi", "en"}: language of the printed page (PDF only).
+    page_url
+        URL of the published route page, printed as a QR code (PDF only).
     """
     if fmt not in FORMATS:
         raise InputFileError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -266,7 +273,7 @@ def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lan
     else:
         with tempfile.TemporaryDirectory(prefix="ocop-print-") as tmpdir:
             page = Path(tmpdir) / "print.html"
-            page.write_text(print_html(itinerary, lang=lang), encoding="utf-8")
+            page.write_text(print_html(itinerary, lang=lang, page_url=page_url), encoding="utf-8")
             html_to_pdf(page, path)
     log.info("wrote %s export of %s to %s", fmt, itinerary.route_id, path)
     return path

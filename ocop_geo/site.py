@@ -252,14 +252,14 @@ def publish_site(
         m = route_map(it, assets_base="../static", links=links)
         if producers is not None:
             producer_map(producers, products=products, m=m, links=links)
+        page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
         downloads = []
         for fmt, suffix in FORMATS.items():
             if fmt == "pdf" and not pdf:
                 continue
-            path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang)
+            path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang, page_url=page_url)
             report.downloads.append(path)
             downloads.append({"href": path.name, "label": fmt.upper()})
-        page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
         if not base_url:
             report.warnings.append(f"{slug}: no --base-url, so no QR code")
         html_text = render_template(

@@ -21,7 +21,7 @@ from _publish_fixtures import HOSTILE, itinerary
 from lxml import etree
 
 from ocop_geo import export, settings
-from ocop_geo._errors import InputFileError
+from ocop_geo._errors import InputFileError, OcopGeoError
 from ocop_geo.itinerary import write_itinerary
 
 XSD = settings.data_dir / "schemas" / "gpx-1.1.xsd"
@@ -99,6 +99,19 @@ def test_print_page_is_a4_and_escaped():
     assert html.count("<table>") == 3
     assert html.count("<svg") == 1 and "&lt;svg" not in html  # the sketch map is drawn, not shown as text
     assert "© OpenStreetMap contributors" in html
+
+
+def test_print_page_carries_the_qr_code_of_the_published_page():
+    url = "https://example.org/ocop/routes/x.html"
+    html = export.print_html(itinerary(n_days=1), lang="vi", page_url=url)
+    assert f"<title>QR: {url}</title>" in html and html.count("<svg") == 2
+
+
+def test_failed_pdf_print_leaves_nothing_behind(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("OCOP_GEO_CHROMIUM", "/bin/false")
+    with pytest.raises(OcopGeoError, match="Chromium could not print"):
+        export.write_export(itinerary(n_days=1), tmp_path / "route.pdf", fmt="pdf")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_write_export_atomic_and_rejects_unknown_format(tmp_path: Path):

@@ -200,7 +200,6 @@ def base_map(*, assets_base: str = "static", tiles: bool = True, location: Seque
     m = folium.Map(location=center, zoom_start=zoom_start, tiles=None, control_scale=True)
     m.default_js = _links(assets_base, _LEAFLET_JS)
     m.default_css = _links(assets_base, _LEAFLET_CSS)
-    m.add_child(_Assets(_links(assets_base, _OCOP_JS), _links(assets_base, _OCOP_CSS)))
     if tiles:
         folium.TileLayer(
             "OpenStreetMap",
@@ -209,9 +208,20 @@ def base_map(*, assets_base: str = "static", tiles: bool = True, location: Seque
             name="OpenStreetMap",
             control=False,
         ).add_to(m)
-    m.add_child(_DataScript("ocopMapControls", {"attribution": settings.osm_attribution}))
-    m._ocop_assets_base = assets_base  # type: ignore[attr-defined]
+    _add_ocop_layer_support(m, assets_base)
     return m
+
+
+def _add_ocop_layer_support(m: folium.Map, assets_base: str) -> str:
+    """Load ocop-map.js and its controls on ``m`` once (also on a map made elsewhere, e.g. by
+    ``GeoDataFrame.explore``); return the assets base the map uses."""
+    base = getattr(m, "_ocop_assets_base", None)
+    if base is None:
+        base = assets_base
+        m.add_child(_Assets(_links(base, _OCOP_JS), _links(base, _OCOP_CSS)))
+        m.add_child(_DataScript("ocopMapControls", {"attribution": settings.osm_attribution}))
+        m._ocop_assets_base = base  # type: ignore[attr-defined]
+    return base
 
 
 def _day_label(day: Any) -> dict[str, str]:
@@ -268,6 +278,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     """
     if m is None:
         m = base_map(assets_base=assets_base)
+    _add_ocop_layer_support(m, assets_base)
     links = dict(links or {})
     layers: dict[str, folium.FeatureGroup] = {}
     days_payload = []
@@ -398,7 +409,7 @@ def producer_map(producers: Any, *, products: pd.DataFrame | None = None, m: fol
     new = m is None
     if m is None:
         m = base_map(assets_base=assets_base)
-    base = getattr(m, "_ocop_assets_base", assets_base)
+    base = _add_ocop_layer_support(m, assets_base)
     m.add_child(_Assets(_links(base, _CLUSTER_JS), _links(base, _CLUSTER_CSS)))
     records = _producer_records(producers, products, dict(links or {}))
     skipped = len(producers) - len(records)

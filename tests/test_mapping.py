@@ -107,6 +107,15 @@ def test_layers_compose_on_a_given_map():
     assert "markercluster/leaflet.markercluster.js" in html
 
 
+def test_route_map_on_a_map_made_elsewhere_loads_its_script_once():
+    m = folium.Map(location=[10.8, 106.7])  # e.g. from GeoDataFrame.explore()
+    mapping.route_map(itinerary(n_days=1), m=m)
+    mapping.producer_map(producers_gdf(), m=m)
+    html = m.get_root().render()
+    assert html.count('src="static/ocop/ocop-map.js"') == 1
+    assert html.count("ocopMapControls(") == 1 and "ocopDrawRoute(" in html
+
+
 def test_producer_map_skips_unlocated_reprojects_and_groups():
     gdf = producers_gdf()
     located = int(np.isfinite(gdf["lat"]).sum())

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from ._errors import InputFileError, OcopGeoError
+from ._errors import InputFileError, OcopGeoError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,12 @@ def export_cmd(
     return 0
 
 
-def _load_inputs(paths: list[Path], registry: Any) -> tuple[list[Any], list[str]]:
+def _load_inputs(paths: list[Path], registry: Any) -> tuple[list[Any], list[OcopGeoError]]:
     """Read each itinerary / plan each spec; collect failures instead of stopping at the first."""
     from .itinerary import read_itinerary
 
-    itineraries, problems = [], []
+    itineraries: list[Any] = []
+    problems: list[OcopGeoError] = []
     for path in paths:
         try:
             if path.suffix.lower() == ".toml":
@@ -75,7 +76,7 @@ def _load_inputs(paths: list[Path], registry: Any) -> tuple[list[Any], list[str]
             else:
                 raise InputFileError(f"{path}: expected a route spec (.toml) or an itinerary (.json)")
         except OcopGeoError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     return itineraries, problems
 
 
@@ -101,6 +102,8 @@ def publish_cmd(
     for problem in problems:
         err_console.print(f"[bold red]Not published:[/] {problem}", highlight=False)
     if not itineraries:
+        if all(isinstance(p, InputFileError | ValidationError) for p in problems):
+            raise InputFileError("nothing to publish: no input could be used (see above)")
         raise OcopGeoError("nothing to publish: every input failed (see above)")
     report = publish_site(itineraries, output, producers=registry.producers, products=registry.products,
                           base_url=base_url, lang=state.lang, pdf=pdf)  # fmt: skip

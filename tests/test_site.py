@@ -153,6 +153,10 @@ def test_cli_publish_itinerary_with_bundled_registry(tmp_path: Path):
     assert len(list((tmp_path / "site" / "producers").glob("*.html"))) > 10  # the bundled registry's
     partial = subprocess.run([*cmd, str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=180)
     assert partial.returncode == 1 and "missing.json" in partial.stderr
+    nothing = subprocess.run(cmd[:4] + [str(tmp_path / "missing.json"), "-o", str(tmp_path / "s2")],
+                             capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert nothing.returncode == 2 and "nothing to publish" in nothing.stderr
+    assert not (tmp_path / "s2").exists()
 
 
 @pytest.mark.slow

@@ -118,11 +118,17 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     assert "Time" in page.locator("table.itinerary").first.inner_text()
     assert pg.errors == [] and pg.dialogs == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.click("#lang-switch")  # back to Vietnamese for the picture
-    page.screenshot(path=str(ARTIFACTS / "route_page.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / "route_page_mobile_en.png"), full_page=True)
+    pg.close()
+    # a fresh, untouched page for the README picture
+    shot = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html", width=1100, height=820)
+    shot.page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
+    shot.page.wait_for_selector(".ocop-offline:not([hidden])")
+    shot.page.screenshot(path=str(ARTIFACTS / "route_page.png"))
     (ROOT / "docs").mkdir(exist_ok=True)
     shutil.copyfile(ARTIFACTS / "route_page.png", ROOT / "docs" / "route_page.png")
-    pg.close()
+    assert shot.errors == [] and shot.dialogs == []
+    shot.close()
 
 
 def test_hostile_registry_names_render_as_text_and_run_nothing(browser, site_dir):

@@ -9,7 +9,7 @@ Layout::
 
     SITE/index.html                  route cards (duration, stops, distance, mode, sketch map)
     SITE/routes/<route>.html         map, itinerary, downloads, QR code of the page URL
-    SITE/routes/<route>.{gpx,kml,geojson,csv[,pdf]}
+    SITE/routes/<route>.{gpx,kml,geojson,csv[,pdf]}, <route>.print.html (A4, printable)
     SITE/producers/index.html        all producers, clustered and filterable by group
     SITE/producers/<producer>.html   products and stars, routes passing by
     SITE/static/                     vendored Leaflet, plugins, ocop.css / site.js / ocop-map.js
@@ -229,7 +229,7 @@ def publish_site(
     pdf
         Also print each route to PDF with Chromium (slow: a few seconds per route).
     """
-    from .export import FORMATS, write_export
+    from .export import FORMATS, print_html, write_export
     from .mapping import base_map, copy_static, producer_map, render_parts, route_map, route_svg
 
     if lang not in ("vi", "en"):
@@ -260,6 +260,10 @@ def publish_site(
             path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang, page_url=page_url)
             report.downloads.append(path)
             downloads.append({"href": path.name, "label": fmt.upper()})
+        printable = write_text_atomic(out / "routes" / f"{slug}.print.html",
+                                      print_html(it, lang=lang, page_url=page_url or None))  # fmt: skip
+        report.pages.append(printable)
+        downloads.append({"href": printable.name, "label": "A4"})
         if not base_url:
             report.warnings.append(f"{slug}: no --base-url, so no QR code")
         html_text = render_template(

@@ -124,6 +124,7 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     shot = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html", width=1100, height=820)
     shot.page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
     shot.page.wait_for_selector(".ocop-offline:not([hidden])")
+    shot.page.wait_for_timeout(600)  # let zoom / cluster animations settle: a stable picture
     shot.page.screenshot(path=str(ARTIFACTS / "route_page.png"))
     (ROOT / "docs").mkdir(exist_ok=True)
     shutil.copyfile(ARTIFACTS / "route_page.png", ROOT / "docs" / "route_page.png")

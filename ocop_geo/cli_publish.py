@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         help=(
             "Export a planned itinerary (JSON written by 'ocop-geo plan') as GPX 1.1, KML, GeoJSON, "
             "CSV or a printable A4 PDF.\n\n"
-            "Example: ocop-geo export maps/cu-chi/itinerary.json --format gpx -o cu-chi.gpx"
+            "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format gpx -o cu-chi.gpx"
         ),
     )(export_cmd)
     app.command(
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         help=(
             "Publish route specs (.toml, planned now) or itineraries (.json) as a static site that "
             "works from disk: index, one page per route and per producer, in Vietnamese and English.\n\n"
-            "Example: ocop-geo publish data/routes/cu_chi_food.toml maps/x/itinerary.json -o site "
+            "Example: ocop-geo publish data/routes/cu_chi_food_day.toml maps/cu-chi/cu-chi-food-day.json -o site "
             "--base-url https://example.org/ocop\n\n"
             "Exit code 1 when some inputs could not be published (the others are)."
         ),

@@ -265,7 +265,7 @@ def publish_site(
         report.pages.append(printable)
         downloads.append({"href": printable.name, "label": "A4"})
         if not base_url:
-            report.warnings.append(f"{slug}: no --base-url, so no QR code")
+            report.warnings.append(f"{slug}: no public base URL given (publish --base-url), so no QR code")
         html_text = render_template(
             "route.html", route=ctx, map=_parts(render_parts(m)), downloads=downloads,
             qr=Markup(qr_svg(page_url)) if page_url else None, page_url=page_url, **common,

@@ -131,7 +131,7 @@ def test_producer_page_lists_products_and_routes(published):
 
 def test_without_base_url_no_qr_and_a_warning(tmp_path: Path):
     rep = site.publish_site([itinerary(n_days=1)], tmp_path)
-    assert rep.warnings == ["test-fixture-outskirts: no --base-url, so no QR code"]
+    assert rep.warnings == ["test-fixture-outskirts: no public base URL given (publish --base-url), so no QR code"]
     text = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
     assert "<svg" not in text.split('id="h-qr"')[1] and "--base-url" in text
     # only producers on the route get pages when no registry is given

@@ -502,23 +502,29 @@ def route_svg(itinerary: Itinerary, *, width: int = 320, height: int = 200, pad:
     ox = (width - span_x * scale) / 2
     oy = (height - span_y * scale) / 2
 
-    def xy(lon: float, lat: float) -> str:
-        return f"{ox + (lon - min(xs)) * kx * scale:.1f},{height - oy - (lat - min(ys)) * scale:.1f}"
+    x0, y0 = min(xs), min(ys)
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return ox + (lon - x0) * kx * scale, height - oy - (lat - y0) * scale
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="route-svg" '
            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{title}</title>'
            f'<rect width="100%" height="100%" fill="#f4f1ea"/>']  # fmt: skip
     for day in itinerary.days:
         color = html.escape(day.color)
-        line: list[str] = []
+        line: list[tuple[float, float]] = []
         for s in day.stops:
             coords = s.leg_in.coordinates if s.leg_in else ((s.lon, s.lat),)
-            line.extend(xy(x, y) for x, y in coords)
+            for lon, lat in coords:
+                px, py = xy(lon, lat)
+                if not line or abs(px - line[-1][0]) + abs(py - line[-1][1]) >= 1.0:  # < 1 px: invisible
+                    line.append((px, py))
         if len(line) > 1:
+            points = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
             out.append(f'<polyline fill="none" stroke="{color}" stroke-width="3" '
-                       f'stroke-linejoin="round" points="{" ".join(line)}"/>')  # fmt: skip
+                       f'stroke-linejoin="round" points="{points}"/>')  # fmt: skip
         for s in day.stops:
-            x, y = xy(s.lon, s.lat).split(",")
-            out.append(f'<circle cx="{x}" cy="{y}" r="4" fill="#fff" stroke="{color}" stroke-width="2"/>')
+            px, py = xy(s.lon, s.lat)
+            out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="#fff" stroke="{color}" stroke-width="2"/>')
     out.append("</svg>")
     return "".join(out)

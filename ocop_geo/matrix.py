@@ -31,53 +31,63 @@ from .snapping import MAX_SNAP_DISTANCE_M, EdgeArrays, edge_arrays, snap_points
 log = logging.getLogger(__name__)
 
 
+# The priority queue is an indexed 4-ary heap: ``heap`` holds nodes, ``hkey`` their keys side by
+# side (the four children of a slot share a cache line), ``pos`` each node's slot.
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
-def _sift_up(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int) -> None:
-    node = heap[i]
-    k = key[node]
+def _sift_up(heap, hkey, pos, i, node, k):  # fmt: skip
     while i > 0:
-        parent = (i - 1) >> 1
-        pn = heap[parent]
-        if key[pn] <= k:
+        parent = (i - 1) >> 2
+        if hkey[parent] <= k:
             break
+        pn = heap[parent]
         heap[i] = pn
+        hkey[i] = hkey[parent]
         pos[pn] = i
         i = parent
     heap[i] = node
+    hkey[i] = k
     pos[node] = i
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _sift_down(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, i: int, size: int) -> None:
-    node = heap[i]
-    k = key[node]
+def _pop(heap, hkey, pos, size):  # fmt: skip
+    """Remove the root; move the last slot down from the top. Returns the new size."""
+    size -= 1
+    if size == 0:
+        return size
+    node = heap[size]
+    k = hkey[size]
+    i = 0
     while True:
-        child = 2 * i + 1
-        if child >= size:
+        first = 4 * i + 1
+        if first >= size:
             break
-        if child + 1 < size and key[heap[child + 1]] < key[heap[child]]:
-            child += 1
-        cn = heap[child]
-        if key[cn] >= k:
+        best = first
+        last = min(first + 4, size)
+        for c in range(first + 1, last):
+            if hkey[c] < hkey[best]:
+                best = c
+        if hkey[best] >= k:
             break
-        heap[i] = cn
-        pos[cn] = i
-        i = child
+        heap[i] = heap[best]
+        hkey[i] = hkey[best]
+        pos[heap[i]] = i
+        i = best
     heap[i] = node
+    hkey[i] = k
     pos[node] = i
+    return size
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _push_or_decrease(
-    heap: np.ndarray, pos: np.ndarray, key: np.ndarray, node: int, size: int
-) -> int:
-    """Insert ``node`` or move it up after its key decreased; return the new heap size."""
+def _push_or_decrease(heap, hkey, pos, node, k, size):  # fmt: skip
+    """Insert ``node`` with key ``k`` or move it up after its key decreased; return the size."""
     if pos[node] == -1:
-        heap[size] = node
-        size += 1
-        _sift_up(heap, pos, key, size - 1)
-    else:
-        _sift_up(heap, pos, key, pos[node])
+        _sift_up(heap, hkey, pos, size, node, k)
+        return size + 1
+    _sift_up(heap, hkey, pos, pos[node], node, k)
     return size
 
 
@@ -86,7 +96,7 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
               is_target, n_targets, dist_c, dist_t, dist_l, pred):  # fmt: skip
     """Multi-seed Dijkstra on CSR arrays (weights in CSR order, ``tail`` = row of each entry).
 
-    An indexed binary heap with decrease-key. Fills ``dist_c`` (the minimised weight),
+    An indexed 4-ary heap with decrease-key. Fills ``dist_c`` (the minimised weight),
     ``pred`` (CSR entry of the edge into each node, -1 at seeds) and, for settled nodes,
     ``dist_t`` / ``dist_l`` (time and length along the same path, accumulated when a node is
     settled so relaxations stay light). Stops once ``n_targets`` flagged nodes are settled.
@@ -94,6 +104,7 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
     n = len(indptr) - 1
     pos = np.full(n, -1, dtype=np.int64)  # -1: not reached, -2: settled, else heap position
     heap = np.empty(n, dtype=np.int64)
+    hkey = np.empty(n, dtype=np.float64)
     size = 0
     for s in range(len(seed_node)):
         node = seed_node[s]
@@ -102,14 +113,11 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
             dist_t[node] = seed_t[s]
             dist_l[node] = seed_l[s]
             pred[node] = -1
-            size = _push_or_decrease(heap, pos, dist_c, node, size)
+            size = _push_or_decrease(heap, hkey, pos, node, seed_c[s], size)
     remaining = n_targets
     while size > 0:
         node = heap[0]
-        size -= 1
-        if size > 0:
-            heap[0] = heap[size]
-            _sift_down(heap, pos, dist_c, 0, size)
+        size = _pop(heap, hkey, pos, size)
         pos[node] = -2
         j = pred[node]
         if j >= 0:
@@ -126,7 +134,7 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
             if nc < dist_c[nxt]:
                 dist_c[nxt] = nc
                 pred[nxt] = j
-                size = _push_or_decrease(heap, pos, dist_c, nxt, size)
+                size = _push_or_decrease(heap, hkey, pos, nxt, nc, size)
 
 
 @numba.njit(cache=True, parallel=True)

@@ -59,6 +59,7 @@ class EdgeArrays:
     crs_m: CRS
     to_m: Transformer
     mode: str
+    source: str
     extra: dict[str, np.ndarray]
 
     @property
@@ -166,6 +167,7 @@ def _build_edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...]) -> EdgeArr
         crs_m=crs_m,
         to_m=to_m,
         mode=str(G.graph.get("mode", "motorbike")),
+        source=str(G.graph.get("source", "")),
         extra=extra_cols,
     )
 
@@ -209,8 +211,9 @@ def _check_inside(arrays: EdgeArrays, lon: np.ndarray, lat: np.ndarray, index: p
     )  # fmt: skip
     if outside.any():
         bad = [f"{index[i]!r} ({lat[i]:.5f}, {lon[i]:.5f})" for i in np.flatnonzero(outside)[:10]]
+        source = f" ({Path(arrays.source).name})" if arrays.source else ""
         raise NetworkError(
-            f"{int(outside.sum())} point(s) lie outside the road network's extract "
+            f"{int(outside.sum())} point(s) lie outside the road network's extract{source} "
             f"(lon {arrays.x.min():.3f}–{arrays.x.max():.3f}, lat {arrays.y.min():.3f}–"
             f"{arrays.y.max():.3f}): {', '.join(bad)}. Check their coordinates (lat/lon swapped?) "
             "or build the network from an extract that covers them."

@@ -191,7 +191,9 @@ def test_points_outside_the_extract_are_refused(d3_graph: nx.MultiDiGraph) -> No
     pts = gpd.GeoSeries(
         [Point(106.69, 10.79), Point(105.85, 21.03)], index=["hcmc", "hanoi"], crs=4326
     )
-    with pytest.raises(NetworkError, match="outside the road network.*'hanoi'"):
+    with pytest.raises(
+        NetworkError, match="outside the road network.s extract \\(hcmc_d3_2026.osm\\).*'hanoi'"
+    ):
         travel_time_matrix(d3_graph, pts)
     swapped = gpd.GeoSeries([Point(10.79, 106.69)], crs=4326)
     with pytest.raises(NetworkError, match="lat/lon swapped"):
@@ -216,7 +218,13 @@ def test_ferry_is_used_to_reach_can_gio(hcmc_graph: nx.MultiDiGraph) -> None:
     ferry = next(
         d["geometry"] for _, _, d in hcmc_graph.edges(data=True) if d["name"] == "Phà Bình Khánh"
     )
-    assert leg.geometry.distance(ferry.interpolate(0.5, normalized=True)) < 1e-4  # crosses it
+    mid = ferry.interpolate(0.5, normalized=True)
+    assert leg.geometry.distance(mid) < 1e-4  # crosses it
+    # and no supplement road bypasses the crossing (OSM ferry preferred over the straight leg)
+    assert not any(
+        d["source"] == "supplement" and d["geometry"].distance(mid) < 0.004
+        for _, _, d in hcmc_graph.edges(data=True)
+    )
     assert modes.FERRY_WAIT_S < leg.travel_s < 4 * 3600
     assert 45_000 < leg.distance_m < 90_000
     assert not leg.off_network

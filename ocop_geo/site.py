@@ -30,6 +30,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import settings
+from ._errors import ValidationError
 from .fileio import write_text_atomic
 from .mapping import _int_or_none
 from .mapping import _text as _s
@@ -233,7 +234,12 @@ def publish_site(
     from .mapping import base_map, copy_static, producer_map, render_parts, route_map, route_svg
 
     if lang not in ("vi", "en"):
-        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+        raise ValidationError(f"lang must be 'vi' or 'en', not {lang!r}", [f"lang: {lang!r}"])
+    if base_url and not re.match(r"^https?://[^\s\"'<>]+$", base_url):
+        raise ValidationError(
+            f"base URL {base_url!r} is not an http(s) address; pass e.g. --base-url https://example.org/ocop",
+            [f"base_url: {base_url!r}"],
+        )
     out = Path(out_dir)
     report = SiteReport(out_dir=out)
     copy_static(out / "static")

@@ -18,6 +18,7 @@ import pytest
 from _publish_fixtures import itinerary, producers_gdf, products_df
 
 from ocop_geo import site
+from ocop_geo._errors import ValidationError
 from ocop_geo.itinerary import write_itinerary
 
 
@@ -136,6 +137,12 @@ def test_without_base_url_no_qr_and_a_warning(tmp_path: Path):
     assert "<svg" not in text.split('id="h-qr"')[1] and "--base-url" in text
     # only producers on the route get pages when no registry is given
     assert sorted(p.name for p in (tmp_path / "producers").iterdir()) == ["hcm-p004.html", "index.html"]
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "example.org/ocop", 'https://x.org/" onload="x'])
+def test_base_url_must_be_http(tmp_path: Path, bad: str):
+    with pytest.raises(ValidationError, match="is not an http"):
+        site.publish_site([itinerary(n_days=1)], tmp_path, base_url=bad)
 
 
 def test_republish_replaces_pages(tmp_path: Path):

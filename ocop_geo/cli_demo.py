@@ -31,6 +31,8 @@ def demo(
     routes: list[Path] = typer.Option(None, "--route", help="Route spec TOML file(s); default: data/routes/*.toml."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder; default: maps/."),
     pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (needs chromium)."),
+    base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for the QR codes on route "
+                                 "pages, e.g. https://example.org/ocop/"),
 ) -> int:
     from .cli import console
 
@@ -46,7 +48,7 @@ def demo(
             bar.update(tasks[step], description=message)
 
         report = run_pipeline(registry_paths=registry or (), routes=routes or None, out_dir=out, pdf=pdf,
-                              progress=progress)
+                              base_url=base_url, progress=progress)
         for step in STEPS:
             bar.update(tasks[step], total=1, completed=1)
     print_summary(report)

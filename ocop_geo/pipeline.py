@@ -62,6 +62,7 @@ def run_pipeline(
     routes: Sequence[str | Path] | None = None,
     out_dir: str | Path | None = None,
     pdf: bool = False,
+    base_url: str | None = None,
     progress: Progress | None = None,
 ) -> PipelineReport:
     """Run the pipeline on the bundled data (or ``registry_paths``) and publish the site into ``out_dir``.
@@ -76,6 +77,8 @@ def run_pipeline(
         Where the site goes; None = ``maps/``.
     pdf
         Also print each route to PDF with Debian's chromium.
+    base_url
+        Where the site will be published (``https://…/``): route pages then carry a QR code of their URL.
     progress
         Called as ``progress(step, message)`` when a step starts or advances.
     """
@@ -129,8 +132,13 @@ def run_pipeline(
     t0 = time.perf_counter()
     say("site", f"publishing {sum(r.itinerary is not None for r in report.routes)} routes")
     planned = [r.itinerary for r in report.routes if r.itinerary is not None]
-    site = publish_site(planned, out, producers=registry.producers, products=registry.products, pdf=pdf)
-    report.warnings.extend(site.warnings)
+    site = publish_site(planned, out, producers=registry.producers, products=registry.products, pdf=pdf,
+                        base_url=base_url)
+    no_qr = [w for w in site.warnings if "no public base URL" in w]
+    report.warnings.extend(w for w in site.warnings if w not in no_qr)
+    if no_qr:
+        report.warnings.append(f"{len(no_qr)} route pages have no QR code: give --base-url, the address where "
+                               "the site will be published")
     report.index_page = out / "index.html"
     timings["site"] = time.perf_counter() - t0
     report.timings = timings

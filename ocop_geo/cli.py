@@ -91,13 +91,12 @@ def main() -> None:
             raise
         err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
         sys.exit(EXIT_FAILED)
-    except Exception as exc:  # click's own usage errors carry exit codes
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        # click's usage errors (typer may vendor click, so recognise them by shape, not by class)
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             sys.exit(EXIT_FAILED)
         if state.debug or "--debug" in sys.argv:
             raise

@@ -48,3 +48,9 @@ def test_vietnamese_report():
     assert result.returncode == 0
     assert "sản phẩm đã công nhận" in result.stdout
     assert Path(settings.registry_products).exists()
+
+
+def test_usage_error_exits_2_with_help_hint():
+    result = run("validate", "--no-such-option")
+    assert result.returncode == 2
+    assert "No such option" in result.stderr and "Traceback" not in result.stderr

@@ -102,8 +102,8 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
     settled so relaxations stay light). Stops once ``n_targets`` flagged nodes are settled.
     """
     n = len(indptr) - 1
-    pos = np.full(n, -1, dtype=np.int64)  # -1: not reached, -2: settled, else heap position
-    heap = np.empty(n, dtype=np.int64)
+    pos = np.full(n, -1, dtype=np.int32)  # -1: not reached, -2: settled, else heap position
+    heap = np.empty(n, dtype=np.int32)
     hkey = np.empty(n, dtype=np.float64)
     size = 0
     for s in range(len(seed_node)):
@@ -150,7 +150,7 @@ def _many_to_many(indptr, indices, tail, w, wt, wl, src_ptr, src_node, src_c, sr
         dist_c = np.full(n, np.inf)
         dist_t = np.full(n, np.inf)
         dist_l = np.full(n, np.inf)
-        pred = np.full(n, -1, dtype=np.int64)
+        pred = np.full(n, -1, dtype=np.int32)
         a, b = src_ptr[p], src_ptr[p + 1]
         _dijkstra(indptr, indices, tail, w, wt, wl, src_node[a:b], src_c[a:b], src_t[a:b],
                   src_l[a:b], is_target, n_targets, dist_c, dist_t, dist_l, pred)  # fmt: skip
@@ -183,11 +183,11 @@ def _csr(arrays: EdgeArrays) -> _Csr:
     if hit is not None and hit[0] is arrays:
         return hit[1]
     order = np.argsort(arrays.u, kind="stable")
-    indptr = np.zeros(arrays.n_nodes + 1, dtype=np.int64)
+    indptr = np.zeros(arrays.n_nodes + 1, dtype=np.int32)
     np.cumsum(np.bincount(arrays.u, minlength=arrays.n_nodes), out=indptr[1:])
     csr = _Csr(
-        indptr=indptr, indices=arrays.v[order].astype(np.int64), eidx=order.astype(np.int64),
-        tail=arrays.u[order].astype(np.int64),
+        indptr=indptr, indices=arrays.v[order].astype(np.int32), eidx=order.astype(np.int64),
+        tail=arrays.u[order].astype(np.int32),
         travel_time=arrays.travel_time[order], length=arrays.length[order],
     )  # fmt: skip
     _CSR.clear()  # keep one graph's CSR (the EdgeArrays cache holds the graphs themselves)
@@ -434,7 +434,7 @@ def _road_coords(
     tgt = _ends(arrays, snap.iloc[[1]], w, leaving=False)
     n = arrays.n_nodes
     dist_c, dist_t, dist_l = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
-    pred = np.full(n, -1, dtype=np.int64)
+    pred = np.full(n, -1, dtype=np.int32)
     is_target = np.zeros(n, dtype=np.bool_)
     is_target[tgt.node] = True
     _dijkstra(

@@ -466,7 +466,7 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
         _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                        win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory,
                        mode)
-        # replace moves only on promising candidates (within one average vertex score of the current)
+        # replace moves only on promising candidates (within two temperatures of the current)
         cur = 0.0
         for r in range(m):
             for q in range(lens[r]):

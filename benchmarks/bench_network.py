@@ -260,8 +260,9 @@ def report(results: dict[str, dict[str, object]]) -> None:
         f"- first matrix call in a process (edge arrays, snapping index, JIT cache load): "
         f"{ours['first_call_seconds']:.2f} s.",
         f"- largest difference from networkx on the compared rows: {summary['matrix_max_abs_diff_vs_networkx_s']:.2e} s.",
-        "- node/edge counts differ from osmnx because ocop_geo keeps service roads and tracks usable by "
-        "motorbikes in both and splits edges where two OSM ways meet end to end (see network.py).",
+        "- both graphs come from the same ways; osmnx has fewer nodes / edges because its simplification "
+        "also merges ways that meet end to end, where ocop_geo splits so that each edge keeps one OSM "
+        "way's attributes (see network.py).",
     ]
     write_text_atomic(RESULTS / "network.md", "\n".join(lines) + "\n")
     print("\n".join(lines))

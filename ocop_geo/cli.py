@@ -17,6 +17,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ._errors import InputFileError, OcopGeoError, ValidationError
 
@@ -84,12 +85,12 @@ def main() -> None:
     except (InputFileError, ValidationError) as exc:
         if state.debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except OcopGeoError as exc:
         if state.debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_FAILED)
     except Exception as exc:
         # click's usage errors (typer may vendor click, so recognise them by shape, not by class)
@@ -101,7 +102,7 @@ def main() -> None:
         if state.debug or "--debug" in sys.argv:
             raise
         err_console.print(
-            f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
             "Re-run with --debug for the traceback and report it.",
             highlight=False,
         )

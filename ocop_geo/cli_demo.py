@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -65,10 +66,10 @@ def print_summary(report: PipelineReport) -> None:
     for result in report.routes:
         it = result.itinerary
         if it is None:
-            table.add_row(result.route_id, "[red]not planned[/]", "", "", "", "", "", "")
+            table.add_row(escape(result.route_id), "[red]not planned[/]", "", "", "", "", "", "")
             continue
         hours = (it.totals.travel_s + it.totals.visit_min * 60) / 3600
-        table.add_row(it.route_id, it.mode, str(len(it.days)), str(it.totals.n_stops),
+        table.add_row(escape(it.route_id), escape(it.mode), str(len(it.days)), str(it.totals.n_stops),
                       f"{it.totals.distance_m / 1000:.1f}", f"{hours:.1f}", f"{it.totals.score:.0f}",
                       str(len(it.not_chosen)))
     console.print(table)
@@ -84,20 +85,20 @@ def print_summary(report: PipelineReport) -> None:
                   f"{summary['certified_products']} certified + {summary['candidate_products']} candidate "
                   f"products; {summary['rejected_rows']} rows rejected.", highlight=False)
     for _, row in registry.rejected.iterrows():
-        console.print(f"  [red]rejected[/] {Path(row['file']).name} row {row['row']}: {row['problems']}",
-                      highlight=False)
+        console.print(f"  [red]rejected[/] {escape(Path(row['file']).name)} row {row['row']}: "
+                      f"{escape(row['problems'])}", highlight=False)
     for _, row in registry.unplaced.iterrows():
-        console.print(f"  [yellow]not placed[/] {row['producer_id']} {row['name']}: {row.get('geocode_note', '')}",
-                      highlight=False)
+        console.print(f"  [yellow]not placed[/] {escape(str(row['producer_id']))} {escape(str(row['name']))}: "
+                      f"{escape(str(row.get('geocode_note', '')))}", highlight=False)
     for result in report.routes:
         if result.error:
-            console.print(f"  [red]route {result.route_id}[/]: {result.error}", highlight=False)
+            console.print(f"  [red]route {escape(result.route_id)}[/]: {escape(result.error)}", highlight=False)
         elif result.itinerary is not None:
             for warning in result.itinerary.warnings:
-                console.print(f"  [yellow]{result.route_id}[/]: {warning}", highlight=False)
+                console.print(f"  [yellow]{escape(result.route_id)}[/]: {escape(warning)}", highlight=False)
     for warning in report.warnings:
-        console.print(f"  [yellow]warning[/]: {warning}", highlight=False)
+        console.print(f"  [yellow]warning[/]: {escape(warning)}", highlight=False)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
     console.print(f"Steps: {timings}", highlight=False)
     if report.index_page is not None:
-        console.print(f"[bold green]Site:[/] {report.index_page.resolve()}", highlight=False)
+        console.print(f"[bold green]Site:[/] {escape(str(report.index_page.resolve()))}", highlight=False)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ._errors import InputFileError
-from .fileio import atomic_path
+from .fileio import atomic_path, csv_safe
 from .geocode import PRECISIONS, RESULT_COLUMNS, geocode_frame
 from .tableio import read_table
 from .textnorm import fold
@@ -74,10 +76,12 @@ def geocode(
     if suffix not in OUTPUT_SUFFIXES:
         raise InputFileError(f"{output}: unknown output type {suffix!r}; use one of "
                              f"{', '.join(OUTPUT_SUFFIXES)}")
+    if output.resolve() == input_file.resolve():
+        raise InputFileError(f"{output}: the output would overwrite the input file; pass another -o")
     table = read_table(input_file)
     frame = table.frame
     for notice in table.notices:
-        console.print(f"[yellow]note:[/] {notice}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
     cols = {
         "address_column": _find_column(frame, address_column, _ADDRESS_NAMES, path=input_file,
                                        option="--address-column"),
@@ -106,7 +110,7 @@ def geocode(
     out = pd.concat([kept, result], axis=1)
     _write(out, output)
     _print_summary(result, table.row_numbers, console)
-    console.print(f"wrote {len(out)} rows to {output}", highlight=False)
+    console.print(f"wrote {len(out)} rows to {output}", highlight=False, markup=False)
     return 1 if (result["precision"] == "none").any() else 0
 
 
@@ -114,14 +118,15 @@ def _write(out: pd.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with atomic_path(path) as tmp:
-            out.to_csv(tmp, index=False, encoding="utf-8")
+            csv_safe(out).to_csv(tmp, index=False, encoding="utf-8")
         return
     geometry = gpd.points_from_xy(out["lon"], out["lat"])
     gdf = gpd.GeoDataFrame(out, geometry=geometry, crs=4326)
     gdf.loc[out["lat"].isna(), "geometry"] = None
     driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
-    with atomic_path(path) as tmp:
-        gdf.to_file(tmp, driver=driver, **({"layer": "geocoded"} if driver == "GPKG" else {}))
+    with atomic_path(path) as tmp, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The filename extension should be")  # the temp file's
+        gdf.to_file(tmp, driver=driver, layer="geocoded" if driver == "GPKG" else path.stem)
 
 
 def _print_summary(result: pd.DataFrame, row_numbers: list[int], console) -> None:

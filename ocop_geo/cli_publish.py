@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from ._errors import InputFileError, OcopGeoError, ValidationError
 
@@ -54,7 +55,7 @@ def export_cmd(
     if out.resolve() == itinerary.resolve():
         raise InputFileError(f"{out}: the output would overwrite the input itinerary; pass another -o")
     write_export(it, out, fmt=fmt, lang=state.lang)
-    console.print(f"{fmt.upper()} written to {out}", highlight=False)
+    console.print(f"{fmt.upper()} written to {escape(str(out))}", highlight=False)
     return 0
 
 
@@ -100,7 +101,7 @@ def publish_cmd(
         )
     itineraries, problems = _load_inputs(list(inputs), registry)
     for problem in problems:
-        err_console.print(f"[bold red]Not published:[/] {problem}", highlight=False)
+        err_console.print(f"[bold red]Not published:[/] {escape(str(problem))}", highlight=False)
     if not itineraries:
         if all(isinstance(p, InputFileError | ValidationError) for p in problems):
             raise InputFileError("nothing to publish: no input could be used (see above)")
@@ -108,10 +109,10 @@ def publish_cmd(
     report = publish_site(itineraries, output, producers=registry.producers, products=registry.products,
                           base_url=base_url, lang=state.lang, pdf=pdf)  # fmt: skip
     for warning in report.warnings:
-        err_console.print(f"note: {warning}", highlight=False)
+        err_console.print(f"note: {warning}", highlight=False, markup=False)
     console.print(
         f"published {len(itineraries)} route(s), {len(report.pages)} pages and "
         f"{len(report.downloads)} downloads to {report.out_dir} — open {report.out_dir / 'index.html'}",
-        highlight=False,
+        highlight=False, markup=False,
     )
     return 1 if problems else 0

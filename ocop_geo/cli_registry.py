@@ -6,22 +6,23 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from . import settings
-from .fileio import atomic_path, write_text_atomic
+from .fileio import atomic_path, csv_safe, write_text_atomic
 from .registry import Registry, load_registry
 
 _TEXT = {
     "en": {
         "title": "OCOP registry", "accepted": "accepted", "rejected": "Rejected rows",
-"group": "OCOP group", "stars": "stars",
+        "group": "OCOP group", "stars": "stars",
         "district": "district", "products": "certified products", "placed": "Producers by location precision",
         "candidates": "candidate products (not yet certified)", "ok": "Every row was accepted.",
     },
     "vi": {
         "title": "Danh sách OCOP", "accepted": "được nhận", "rejected": "Các dòng bị loại",
-"group": "Nhóm OCOP", "stars": "số sao",
+        "group": "Nhóm OCOP", "stars": "số sao",
         "district": "quận/huyện", "products": "sản phẩm đã công nhận", "placed": "Chủ thể theo độ chính xác vị trí",
         "candidates": "sản phẩm ứng viên (chưa công nhận)", "ok": "Tất cả các dòng đều hợp lệ.",
     },
@@ -54,8 +55,8 @@ def validate(
     print_report(registry, lang=state.lang)
     if rejected_csv:
         with atomic_path(rejected_csv) as tmp:
-            registry.rejected.to_csv(tmp, index=False, encoding="utf-8")
-        console.print(f"rejected rows written to {rejected_csv}")
+            csv_safe(registry.rejected).to_csv(tmp, index=False, encoding="utf-8")
+        console.print(f"rejected rows written to {escape(str(rejected_csv))}", highlight=False)
     if json_out:
         payload = {"summary": registry.summary(), "notices": registry.notices,
                    "problems": [p.__dict__ for p in registry.problems]}
@@ -70,7 +71,7 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     t = _TEXT[lang]
     summary = registry.summary()
     for notice in registry.notices:
-        console.print(f"[yellow]note:[/] {notice}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
     console.print(
         f"[bold]{t['title']}[/]: {summary['input_rows']} rows read — {summary['producers']} producers and "
         f"{summary['product_rows']} product rows {t['accepted']}, {summary['rejected_rows']} rejected. "
@@ -80,7 +81,7 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     for key, label in (("by_group", t["group"]), ("by_stars", t["stars"]), ("by_district", t["district"])):
         table = Table(label, t["products"], title=None)
         for name, count in summary[key].items():
-            table.add_row(name, str(count))
+            table.add_row(escape(str(name)), str(count))
         console.print(table)
     table = Table(t["placed"], "n")
     for name, count in summary["producers_by_precision"].items():
@@ -94,7 +95,7 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
             note = str(row.get("geocode_note") or "") or (
                 "not geocoded yet (run without --no-geocode)" if has_place
                 else "no address, ward or district to place it from: add one to the registry")
-            console.print(f"  {row['producer_id']}  {row['name']} — {note}", highlight=False)
+            console.print(f"  {row['producer_id']}  {row['name']} — {note}", highlight=False, markup=False)
     if len(registry.rejected) == 0:
         console.print(f"[green]{t['ok']}[/]")
         return
@@ -102,7 +103,7 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     for p in registry.problems:
         value = f" = {p.value[:60]!r}" if p.value else ""
         console.print(
-            f"  [bold]{Path(p.file).name}[/] row {p.row}, [cyan]{p.column}[/]{value}: {p.problem}.\n"
-            f"      → {p.fix}.",
+            f"  [bold]{escape(Path(p.file).name)}[/] row {p.row}, [cyan]{escape(p.column)}[/]"
+            f"{escape(value)}: {escape(p.problem)}.\n      → {escape(p.fix)}.",
             highlight=False,
         )

@@ -28,7 +28,7 @@ import gpxpy.gpx
 import simplekml
 
 from ._errors import InputFileError, OcopGeoError
-from .fileio import atomic_path, write_text_atomic
+from .fileio import atomic_path, csv_cell, write_text_atomic
 
 if TYPE_CHECKING:
     from .itinerary import Itinerary
@@ -50,9 +50,6 @@ log = logging.getLogger(__name__)
 #: Export formats, each with its file suffix.
 FORMATS: dict[str, str] = {"gpx": ".gpx", "kml": ".kml", "geojson": ".geojson", "csv": ".csv", "pdf": ".pdf"}
 
-_KIND_VI = {"start": "Xuất phát", "producer": "Cơ sở OCOP", "poi": "Điểm tham quan",
-            "lunch": "Nghỉ trưa", "end": "Kết thúc"}  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _stop_label(day: Any, stop: Any) -> str:
@@ -175,13 +172,6 @@ def geojson_dict(itinerary: Itinerary) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (a leading ``'`` as Excel expects)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_text(itinerary: Itinerary) -> str:
     """The itinerary CSV (one row per stop, the contract's columns) with a BOM for Excel.
 
@@ -194,7 +184,7 @@ def csv_text(itinerary: Itinerary) -> str:
     writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in itinerary_rows(itinerary):
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return "\ufeff" + buf.getvalue()
 
 

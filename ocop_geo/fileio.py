@@ -1,4 +1,4 @@
-"""Small file helpers shared by every writer: atomic writes."""
+"""Small file helpers shared by every writer: atomic writes, spreadsheet-safe CSV cells."""
 
 from __future__ import annotations
 
@@ -7,6 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: A text cell starting with one of these runs as a formula in Excel / LibreOffice / Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextlib.contextmanager
@@ -47,3 +54,32 @@ def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+def csv_cell(value: Any) -> Any:
+    """Neutralise a spreadsheet formula in a text cell with a leading ``'`` (as Excel expects).
+
+    Text that is a plain number ("-12.5") is left alone; anything else starting with
+    ``= + - @``, a tab or a carriage return is prefixed, so a name from the registry or an input
+    file cannot run as a formula when an operator opens the CSV.
+
+    >>> print(csv_cell("=1+1"), csv_cell("-12.5"), csv_cell("Củ Chi"), csv_cell(3))
+    '=1+1 -12.5 Củ Chi 3
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell (and header) passed through :func:`csv_cell`."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype) in {"string", "str"}:
+            out[column] = out[column].map(csv_cell)
+    out.columns = [csv_cell(c) for c in out.columns]
+    return out

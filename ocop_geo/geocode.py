@@ -562,6 +562,11 @@ def geocode_frame(
         given_lat = pd.to_numeric(df[lat_column], errors="coerce").to_numpy(dtype=float)
         given_lon = pd.to_numeric(df[lon_column], errors="coerce").to_numpy(dtype=float)
         given = np.isfinite(given_lat) & np.isfinite(given_lon)
+        raw_lat = _column(df, lat_column).str.strip().to_numpy()
+        raw_lon = _column(df, lon_column).str.strip().to_numpy()
+        for i in np.flatnonzero(~given & ((raw_lat != "") | (raw_lon != ""))):
+            notes[i] = _join(f"given coordinates {raw_lat[i]!r}, {raw_lon[i]!r} are not two numbers: "
+                             "ignored, address used", notes[i])
         given_poly = idx.gaz.locate(given_lon, given_lat)
         west, south, east, north = _gz.settings.hcmc_bbox
         in_box = given & (given_lon >= west) & (given_lon <= east) & (given_lat >= south) & (

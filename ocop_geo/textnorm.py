@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s/]")
 
 
 def strip_diacritics(text: str) -> str:
-    """Remove Vietnamese diacritics: ``"Củ Chi" -> "Cu Chi"`` (đ becomes d)."""
+    """Remove Vietnamese diacritics, keeping the case: ``"Thủ Đức" -> "Thu Duc"`` (đ becomes d, Đ becomes D).
+
+    >>> strip_diacritics("Thủ Đức, đường Đồng Khởi")
+    'Thu Duc, duong Dong Khoi'
+    """
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 

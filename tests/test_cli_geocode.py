@@ -68,3 +68,24 @@ def test_geocode_bad_column_and_bad_suffix_exit_2(tmp_path, producers_csv):
 def test_geocode_help_has_an_example():
     result = run("geocode", "--help")
     assert result.returncode == 0 and "Example: ocop-geo geocode" in result.stdout
+
+
+def test_geocode_refuses_to_overwrite_its_input(tmp_path, producers_csv):
+    before = producers_csv.read_bytes()
+    result = run("geocode", str(producers_csv), "-o", str(producers_csv))
+    assert result.returncode == 2 and "overwrite the input" in " ".join(result.stderr.split()), result.stderr
+    assert producers_csv.read_bytes() == before
+
+
+def test_geocode_csv_output_is_formula_safe_and_notes_unreadable_coordinates(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('name,address,lat,lon\n"=HYPERLINK(""http://evil"")","Trung An, Cu Chi",abc,106.5\n'
+                   '"[/] <b>","Trung An, Cu Chi",10.98,-\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run("geocode", str(src), "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert rows.loc[0, "name"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows.loc[1, "name"] == "[/] <b>"
+    assert rows.loc[0, "precision"] == "ward" and "'abc', '106.5' are not two numbers" in rows.loc[0, "geocode_note"]
+    assert "are not two numbers" in rows.loc[1, "geocode_note"]

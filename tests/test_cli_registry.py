@@ -54,3 +54,36 @@ def test_usage_error_exits_2_with_help_hint():
     result = run("validate", "--no-such-option")
     assert result.returncode == 2
     assert "No such option" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rich_markup_in_names_and_paths_is_printed_as_text(tmp_path):
+    """Names, headers and paths from the user are text, not Rich markup ("[/]" crashed the report)."""
+    folder = tmp_path / "[red]list"
+    folder.mkdir()
+    bad = folder / "ds.csv"
+    bad.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Quận/Huyện\n"
+                   "Rau [bold]sạch[/],Thực phẩm,4,HTX [/] Phước An,[/red]Bình Chánh\n"
+                   "Trà,Đồ uống,[/]9,HTX [/] Phước An,[/red]Bình Chánh\n", encoding="utf-8")
+    result = run("validate", str(bad), "--no-geocode")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Internal error" not in result.stderr
+    assert "[/red]Bình Chánh" in result.stdout  # the district table shows the name as written
+    assert "HTX [/] Phước An" in result.stdout and "'[/]9'" in result.stdout
+    missing = run("validate", str(folder / "[bold]nope.csv"))
+    assert missing.returncode == 2, missing.stderr
+    message = "".join(missing.stderr.split())
+    assert "[red]list/[bold]nope.csv:filenotfound" in message and "Traceback" not in missing.stderr
+
+
+def test_rejected_csv_cannot_run_spreadsheet_formulas(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể\n"
+                   '"=HYPERLINK(""http://evil"",""x"")",Thực phẩm,7,@SUM(A1)\n', encoding="utf-8")
+    rejected = tmp_path / "rejected.csv"
+    result = run("validate", str(bad), "--no-geocode", "--rejected-csv", str(rejected))
+    assert result.returncode == 1, result.stderr
+    import pandas as pd
+
+    rows = pd.read_csv(rejected, dtype=str)
+    assert rows.loc[0, "record"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert not any(str(v).startswith(("=", "+", "@")) for v in rows.to_numpy().ravel())

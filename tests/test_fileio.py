@@ -26,3 +26,19 @@ def test_written_files_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_csv_cells_cannot_start_a_formula():
+    import pandas as pd
+
+    from ocop_geo.fileio import csv_cell, csv_safe
+
+    assert csv_cell("=1+1") == "'=1+1" and csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell("+84 28 3829") == "'+84 28 3829" and csv_cell("\tx") == "'\tx"
+    assert csv_cell("-12.5") == "-12.5" and csv_cell("Củ Chi") == "Củ Chi" and csv_cell(-3) == -3
+    frame = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "ok", None], "n": [1.5, -2.0, 3.0], "=h": ["-", "", "x"]})
+    safe = csv_safe(frame)
+    assert list(safe.columns) == ["name", "n", "'=h"]
+    assert safe["name"].tolist()[:2] == ["'=cmd|' /C calc'!A0", "ok"] and pd.isna(safe["name"][2])
+    assert safe["n"].tolist() == [1.5, -2.0, 3.0] and safe["'=h"].tolist() == ["'-", "", "x"]
+    assert frame.loc[0, "name"].startswith("=")  # the input frame is untouched

@@ -1,0 +1,36 @@
+"""The one Vietnamese comparison key: NFC / NFD / Windows-1258 spellings fold alike; slugs are safe."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from test_registry import to_cp1258
+
+from ocop_geo.textnorm import fold, slugify, strip_diacritics
+
+
+def test_fold_is_the_same_for_nfc_nfd_and_windows_1258_text():
+    nfc = "Xã Tân Thạnh Đông, huyện Củ Chi"
+    nfd = unicodedata.normalize("NFD", nfc)
+    cp1258 = to_cp1258(nfc).decode("cp1258")  # Windows-1258 keeps tones as combining marks
+    assert nfd != nfc and cp1258 != nfc
+    assert fold(nfc) == fold(nfd) == fold(cp1258) == "xa tan thanh dong huyen cu chi"
+
+
+def test_strip_diacritics_keeps_case_including_d_with_stroke():
+    assert strip_diacritics("Thủ Đức, đường Đồng Khởi") == "Thu Duc, duong Dong Khoi"
+    assert strip_diacritics(unicodedata.normalize("NFD", "ĐẮK")) == "DAK"
+
+
+def test_fold_handles_punctuation_and_non_text():
+    assert fold("  TP.HCM -- Q.5 ") == "tp hcm q 5"
+    assert fold(None) == "" and fold(12) == "12"
+
+
+@pytest.mark.parametrize("text", ["../../etc/passwd", "/abs/path", "<img src=x onerror=alert(1)>", "", "..",
+                                  "{{7*7}}", "Củ Chi / ../etc"])
+def test_slugify_never_leaves_the_folder(text):
+    slug = slugify(text)
+    assert slug and set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    assert not slug.startswith("-") and ".." not in slug

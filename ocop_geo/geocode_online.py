@@ -85,35 +85,45 @@ def geocode_online(
     if not (settings.allow_online if allow is None else allow):
         raise OcopGeoError("online geocoding is off: set OCOP_GEO_ONLINE=1 (needs internet)")
     try:
+        from geopy.exc import GeopyError
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
     except ImportError as exc:
         raise OcopGeoError("online geocoding needs geopy: pip install 'ocop_geo[online]'") from exc
     cache = _load_cache()
+    # errors are raised, not swallowed: a failed request must never be cached as "not found"
     limiter = RateLimiter(Nominatim(user_agent=user_agent, timeout=timeout_s).geocode,
-                          min_delay_seconds=MIN_DELAY_S, max_retries=1, swallow_exceptions=True)
+                          min_delay_seconds=MIN_DELAY_S, max_retries=1, swallow_exceptions=False)
     lat = np.full(len(addresses), np.nan)
     lon = np.full(len(addresses), np.nan)
     kind = np.full(len(addresses), "", dtype=object)
     asked = 0
-    for i, text in enumerate(addresses.fillna("").astype(str)):
-        if not fold(text):
-            continue
-        query = text if "ho chi minh" in fold(text) else f"{text}, Thành phố Hồ Chí Minh, Việt Nam"
-        key = fold(query)
-        if key not in cache:
-            hit = limiter(query, country_codes="vn")
-            cache[key] = (
-                [hit.latitude, hit.longitude, str(hit.raw.get("addresstype") or hit.raw.get("type", ""))]
-                if hit else None
-            )
-            asked += 1
-        if cache[key]:
-            lat[i], lon[i] = cache[key][0], cache[key][1]
-            kind[i] = cache[key][2] if len(cache[key]) > 2 else ""
-    if asked:
-        write_text_atomic(_cache_file(), json.dumps(cache, ensure_ascii=False))
-        logger.info("asked Nominatim %d times (%d answers from cache)", asked, len(addresses) - asked)
+    try:
+        for i, text in enumerate(addresses.fillna("").astype(str)):
+            if not fold(text):
+                continue
+            query = text if "ho chi minh" in fold(text) else f"{text}, Thành phố Hồ Chí Minh, Việt Nam"
+            key = fold(query)
+            if key not in cache:
+                try:
+                    hit = limiter(query, country_codes="vn")
+                except GeopyError as exc:
+                    raise OcopGeoError(
+                        f"Nominatim could not be asked about {text!r} ({type(exc).__name__}: {exc}); check the "
+                        "internet connection, or run without --online (the offline results stand)"
+                    ) from None
+                cache[key] = (
+                    [hit.latitude, hit.longitude, str(hit.raw.get("addresstype") or hit.raw.get("type", ""))]
+                    if hit else None
+                )
+                asked += 1
+            if cache[key]:
+                lat[i], lon[i] = cache[key][0], cache[key][1]
+                kind[i] = cache[key][2] if len(cache[key]) > 2 else ""
+    finally:
+        if asked:  # keep the answers already paid for, also when a later request failed
+            write_text_atomic(_cache_file(), json.dumps(cache, ensure_ascii=False))
+            logger.info("asked Nominatim %d times (%d answers from cache)", asked, len(addresses) - asked)
     return pd.DataFrame({"lat": lat, "lon": lon, "kind": kind}, index=addresses.index)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -169,7 +172,33 @@ def test_online_twin_is_off_by_default(monkeypatch) -> None:
         geocode_online.geocode_online(pd.Series(["Phường Bến Nghé, Quận 1"]))
 
 
+def test_online_failure_is_an_error_and_never_cached_as_not_found(tmp_path, monkeypatch) -> None:
+    """No network: a clear error, and the cache keeps the answers got so far but not the failed query."""
+    from geopy.exc import GeocoderUnavailable
+    from geopy.geocoders import Nominatim
+
+    from ocop_geo import geocode_online
+    from ocop_geo._errors import OcopGeoError
+
+    class Hit:
+        latitude, longitude, raw = 10.7725, 106.698, {"addresstype": "amenity"}
+
+    def fake_geocode(self, query, **kwargs):
+        if "Bến Thành" in query:
+            return Hit()
+        raise GeocoderUnavailable("Failed to establish a new connection")
+
+    monkeypatch.setattr(geocode_online.settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(geocode_online, "MIN_DELAY_S", 0.0)
+    monkeypatch.setattr(Nominatim, "geocode", fake_geocode)
+    with pytest.raises(OcopGeoError, match="could not be asked.*without --online"):
+        geocode_online.geocode_online(pd.Series(["Chợ Bến Thành, Quận 1", "Chợ Lớn, Quận 5"]), allow=True)
+    cache = json.loads((tmp_path / "nominatim.json").read_text(encoding="utf-8"))
+    assert list(cache.values()) == [[10.7725, 106.698, "amenity"]]  # the failed query is not cached
+
+
 @pytest.mark.online
+@pytest.mark.skipif(os.environ.get("OCOP_GEO_ONLINE") != "1", reason="needs the internet: set OCOP_GEO_ONLINE=1")
 def test_online_twin_agrees_with_offline_ward() -> None:  # pragma: no cover - needs internet
     from ocop_geo import geocode_online
 

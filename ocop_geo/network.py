@@ -35,6 +35,28 @@ from ._pbf import RawWays, read_ways
 
 log = logging.getLogger(__name__)
 
+#: Routing functions re-exported here so the whole public API is importable from this module
+#: (``from ocop_geo.network import load_network, matrices, route_between``); they live in
+#: :mod:`ocop_geo.snapping` and :mod:`ocop_geo.matrix`, which import this module.
+_REEXPORTS: dict[str, str] = {
+    "snap_points": "snapping",
+    "coverage": "snapping",
+    "matrices": "matrix",
+    "travel_time_matrix": "matrix",
+    "distance_matrix": "matrix",
+    "route_between": "matrix",
+    "Leg": "matrix",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _REEXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"ocop_geo.{_REEXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Districts counted as rural for speeds (the five "huyện" of HCMC in 2019).
 RURAL_DISTRICTS: frozenset[str] = frozenset(
     {"Cu Chi", "Hoc Mon", "Binh Chanh", "Nha Be", "Can Gio"}

@@ -109,9 +109,11 @@ def merge_supplement(
     *,
     mode: str,
 ) -> tuple[RawWays, np.ndarray, np.ndarray]:
-    """Add the uncovered parts of ``lines`` to the mode's ways ``raw`` (see the module doc).
+    """Add the uncovered parts of ``lines`` to the ways ``raw`` usable by ``mode`` (see module doc).
 
-    Returns the new ways with their forward / backward permissions.
+    Coverage is judged against the mode's own ways, so a coach network gains supplement roads
+    beside residential streets it may not use. Returns the new ways with their forward /
+    backward permissions (supplement roads are two-way).
     """
     west, south, east, north = settings.hcmc_bbox
     lon_min, lon_max = min(raw.lon.min(), west), max(raw.lon.max(), east)
@@ -184,17 +186,18 @@ def merge_supplement(
             all_sup_ids = np.concatenate(sup_ids)
             sup_tree = shapely.STRtree(shapely.points(all_sup_xy))
     if not pieces:
-        log.info("supplement: every line is covered by OSM roads; nothing added")
+        log.info("supplement: every line is covered by %s roads of OSM; nothing added", mode)
         return raw, fwd, bwd
     merged = _with_inserts(raw, inserts, to_ll)
     out = _append_pieces(merged, pieces, to_ll)
     n_new = len(pieces)
     km = sum(np.hypot(*np.diff(p[1], axis=0).T).sum() for p in pieces) / 1000
     log.info(
-        "supplement: added %d pieces (%.1f km) and %d junctions with OSM ways",
+        "supplement: added %d pieces (%.1f km) and %d junctions with OSM ways to the %s ways",
         n_new,
         km,
         len(inserts),
+        mode,
     )
     ones = np.ones(n_new, dtype=bool)
     return out, np.concatenate([fwd, ones]), np.concatenate([bwd, ones])

@@ -337,3 +337,12 @@ def test_xml_pbf_and_bz2_give_the_same_graph(tmp_path: Path, d3_graph: nx.MultiD
         >= 2
     )
     assert (lengths >= 0).all()
+
+
+def test_routing_api_is_importable_from_network() -> None:
+    from ocop_geo import matrix, network, snapping
+
+    assert network.matrices is matrix.matrices and network.route_between is matrix.route_between
+    assert network.snap_points is snapping.snap_points and network.Leg is matrix.Leg
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        network.nope  # noqa: B018

@@ -3,7 +3,8 @@
 Exit codes (the same for every command):
 
 * 0 — done, nothing rejected;
-* 1 — done, but some input rows were rejected or could not be placed (see the report);
+* 1 — done, but some input rows were rejected, a route could not be planned, or (``geocode``) rows
+  could not be placed (see the report);
 * 2 — bad usage or an input file that cannot be used (the message says which and what to do);
 * 3 — the work itself failed (no route fits, network cannot be built, …);
 * 4 — an unexpected internal error (re-run with ``--debug`` and report it).

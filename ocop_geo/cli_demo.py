@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
             "data/routes/ -> maps, exports and the route site.\n\n"
             "Example: ocop-geo demo            (bundled data, site in maps/)\n\n"
             "Example: ocop-geo demo --registry ds_ocop_2025.xlsx --out site_2025\n\n"
-            "Exit code 1 when registry rows were rejected or left unplaced, or a route could not be planned; "
-            "the site is still built from the rest."
+            "Exit code 1 when registry rows were rejected or a route could not be planned; the site is still "
+            "built from the rest. Producers without a location are listed."
         ),
     )(demo)
 

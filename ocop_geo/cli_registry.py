@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
             "Validate OCOP registry files (CSV, Excel, GeoJSON, GeoPackage; Vietnamese or English headers) and "
             "print products by group, stars and district, plus every rejected row with the fix.\n\n"
             "Example: ocop-geo validate data/registry/producers.csv data/registry/products.csv\n\n"
-            "Without FILE the bundled registry is checked. Exit code 1 when rows were rejected."
+            "Without FILE the bundled registry is checked. Exit code 1 when rows were rejected; producers "
+            "that could not be placed are listed (they are accepted)."
         ),
     )(validate)
 

@@ -154,10 +154,19 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
             f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}). The file may be "
             "damaged or not really .xlsx: open it in Excel or LibreOffice and save it again as .xlsx."
         ) from None
+    notices: list[str] = []
     try:
         sheet = workbook.worksheets[0]
         cells = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         sheet_name = sheet.title
+        for other in workbook.worksheets[1:]:
+            n = sum(any(v not in (None, "") for v in row) for row in other.iter_rows(values_only=True))
+            if n:
+                notices.append(
+                    f"{path}: only the first sheet ({sheet_name!r}) is read; sheet {other.title!r} has {n} "
+                    "non-empty rows that were NOT read. Move them to the first sheet, or save that sheet as "
+                    "its own file and pass it too."
+                )
     finally:
         workbook.close()
     # header row: the first of the first 15 rows with at least two known headers (else the first non-empty)
@@ -175,12 +184,18 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
         header.pop()
     body, numbers = [], []
     for offset, row in enumerate(cells[header_index + 1 :], start=header_index + 2):
+        extra = [c for c in row[len(header) :] if c.strip()]
         row = [c.strip() for c in row[: len(header)]] + [""] * max(0, len(header) - len(row))
+        if extra:
+            notices.append(
+                f"{path}: row {offset}: {len(extra)} cell(s) right of the last named column were ignored "
+                f"({', '.join(repr(c[:30]) for c in extra[:3])}). Give that column a header or move the cells."
+            )
         if any(row):
             body.append(row)
             numbers.append(offset)
     frame = pd.DataFrame(body, columns=_unique(header), dtype=object)
-    return RawTable(path, frame, numbers, sheet=sheet_name)
+    return RawTable(path, frame, numbers, sheet=sheet_name, notices=notices)
 
 
 def _read_vector(path: Path) -> RawTable:
@@ -193,6 +208,8 @@ def _read_vector(path: Path) -> RawTable:
             f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}). Check that it is valid GeoJSON "
             "(a FeatureCollection) or a GeoPackage with one layer."
         ) from None
+    if len(gdf) == 0:
+        raise InputFileError(f"{path}: has no features (rows). Export the layer again with its records.")
     notices: list[str] = []
     frame = pd.DataFrame({c: gdf[c] for c in gdf.columns if c != gdf.geometry.name})
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _cell_text(v))

@@ -36,3 +36,23 @@ def test_demo_builds_the_site_and_lists_bad_rows(tmp_path, hcmc_graph_for):
     assert "© OpenStreetMap contributors" in index or "OpenStreetMap" in index
     for suffix in (".gpx", ".kml", ".geojson", ".csv"):
         assert len(list((out / "routes").glob(f"*{suffix}"))) == len(routes)
+
+
+def test_unplaced_producers_are_listed_but_do_not_fail_the_run(tmp_path, capsys):
+    """The bundled sources name no place for some producers: 'make demo' must still exit 0, and names that
+    look like Rich markup are printed as written."""
+    from ocop_geo.cli_demo import print_summary
+    from ocop_geo.pipeline import PipelineReport
+    from ocop_geo.registry import load_bundled_registry, load_registry
+
+    bundled = load_bundled_registry()
+    assert len(bundled.unplaced) > 0 and len(bundled.rejected) == 0
+    assert PipelineReport(registry=bundled).ok
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Quận/Huyện\nTrà [/],Đồ uống,9,Cơ sở [bold]Lá[/],\n"
+                   "Mắm,Thực phẩm,4,Cơ sở [/] Cần Giờ,\n", encoding="utf-8")
+    report = PipelineReport(registry=load_registry(odd))
+    assert not report.ok  # a rejected row fails the run
+    print_summary(report)
+    out = capsys.readouterr().out
+    assert "Cơ sở [/] Cần Giờ" in out and "odd.csv row 2" in out

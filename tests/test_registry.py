@@ -124,6 +124,31 @@ def test_vietnamese_headers_flat_excel_with_title_rows(tmp_path):
     assert_every_row_once(registry)
 
 
+def test_excel_cells_outside_the_table_are_never_dropped_silently(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Tên sản phẩm", "Phân nhóm", "Số sao", "Chủ thể", "Quận/Huyện"])
+    ws.append(["Rau muống", "Thực phẩm", 4, "HTX Phước An", "Bình Chánh", "ghi chú lạc cột"])
+    extra = wb.create_sheet("Bổ sung")
+    extra.append(["Tên sản phẩm", "Phân nhóm", "Số sao", "Chủ thể", "Quận/Huyện"])
+    extra.append(["Mắm tôm", "Thực phẩm", 3, "HTX Cần Giờ", "Cần Giờ"])
+    wb.create_sheet("Trống")
+    path = tmp_path / "two_sheets.xlsx"
+    wb.save(path)
+    registry = load_registry(path, geocode=False)
+    assert len(registry.products) == 1 and len(registry.rejected) == 0
+    notices = " ".join(registry.notices)
+    assert "sheet 'Bổ sung' has 2 non-empty rows that were NOT read" in notices and "Trống" not in notices
+    assert "row 2: 1 cell(s) right of the last named column were ignored ('ghi chú lạc cột')" in notices
+
+
+def test_geojson_without_features_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"empty\.geojson: has no features"):
+        load_registry(path)
+
+
 def test_broken_excel_file_names_file_and_fix(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not really a workbook")

@@ -49,6 +49,8 @@ __all__ = [
     "MapParts",
     "base_map",
     "copy_static",
+    "day_label",
+    "int_or_none",
     "json_for_script",
     "map_html",
     "producer_map",
@@ -56,6 +58,7 @@ __all__ = [
     "route_map",
     "route_svg",
     "save_map",
+    "text_or_empty",
     "to_latlon",
 ]
 
@@ -224,7 +227,8 @@ def _add_ocop_layer_support(m: folium.Map, assets_base: str) -> str:
     return base
 
 
-def _day_label(day: Any) -> dict[str, str]:
+def day_label(day: Any) -> dict[str, str]:
+    """``{"vi": "Ngày 1 · T7 05/12/2026", "en": "Day 1 · Sa 2026-12-05"}`` for an itinerary day."""
     when_en = " ".join(x for x in (day.weekday, day.date or "") if x)
     vi_date = ""
     if day.date:
@@ -285,7 +289,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     lats: list[float] = []
     lons: list[float] = []
     for day in itinerary.days:
-        label = _day_label(day)
+        label = day_label(day)
         # Leaflet's layer control shows names as HTML: both languages, escaped; CSS shows one
         name = "".join(f'<span lang="{k}">{_html_text(label[k])}</span>' for k in ("vi", "en"))
         group = folium.FeatureGroup(name=name, show=True)
@@ -335,7 +339,7 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
         for row in products.itertuples(index=False):
             pid = str(getattr(row, "producer_id", ""))
             by_producer.setdefault(pid, []).append(
-                [str(row.name), _int_or_none(getattr(row, "stars", None)),
+                [str(row.name), int_or_none(getattr(row, "stars", None)),
                  str(getattr(row, "ocop_group", "") or ""), str(getattr(row, "ocop_group_en", "") or "")]
             )  # fmt: skip
     records = []
@@ -355,8 +359,8 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
         rec = {
             "id": pid, "name": str(row.name), "lat": round(lat, 6), "lon": round(lon, 6),
             "precision": str(getattr(row, "location_precision", "") or ""),
-            "district": _text(getattr(row, "district", "")), "ward": _text(getattr(row, "ward", "")),
-            "type": _text(getattr(row, "producer_type", "")),
+            "district": text_or_empty(getattr(row, "district", "")), "ward": text_or_empty(getattr(row, "ward", "")),
+            "type": text_or_empty(getattr(row, "producer_type", "")),
             "groups": groups, "groups_en": groups_en, "stars": max(stars) if stars else None,
             "icon": group_icon(groups[0]) if groups else "other",
             "products": [p[:3] for p in prods],
@@ -367,7 +371,7 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
     return records
 
 
-def _text(v: Any) -> str:
+def text_or_empty(v: Any) -> str:
     """``str(v)``, empty for None / NaN / NA."""
     try:
         return "" if v is None or v != v else str(v)
@@ -375,7 +379,7 @@ def _text(v: Any) -> str:
         return ""
 
 
-def _int_or_none(v: Any) -> int | None:
+def int_or_none(v: Any) -> int | None:
     """``int(v)``, None for None / NaN / NA / text."""
     try:
         return None if v is None or v != v else int(v)

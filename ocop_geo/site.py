@@ -32,8 +32,8 @@ from markupsafe import Markup
 from . import settings
 from ._errors import ValidationError
 from .fileio import write_text_atomic
-from .mapping import _int_or_none
-from .mapping import _text as _s
+from .mapping import day_label, int_or_none
+from .mapping import text_or_empty as _s
 from .textnorm import slugify
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ _MODE = {
     "walk": {"vi": "Đi bộ", "en": "Walking"},
     "bicycle": {"vi": "Xe đạp", "en": "Bicycle"},
 }
-_PRECISION = {"ward": "ward centre", "commune": "commune centre", "district": "district centre", "street": "street", "none": "unknown"}
+_PRECISION = {"ward": "ward centre", "commune": "commune centre", "district": "district centre",
+              "street": "street", "none": "unknown"}
 
 
 @dataclass
@@ -101,8 +102,6 @@ def _duration(seconds: float) -> dict[str, str]:
 
 def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str | None = None) -> dict[str, Any]:
     """Template-ready view of an itinerary (texts still raw: the templates escape them)."""
-    from .mapping import _day_label
-
     days = []
     for day in itinerary.days:
         rows = []
@@ -121,7 +120,7 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
                     "km": f"{leg.distance_m / 1000:.1f}", "min": int(round(leg.travel_s / 60)),
                     "off_network": leg.off_network, "note": leg.note},
             })  # fmt: skip
-        days.append({"day": day.day, "label": _day_label(day), "color": day.color,
+        days.append({"day": day.day, "label": day_label(day), "color": day.color,
                      "window": f"{day.window[0]}–{day.window[1]}", "rows": rows,
                      "distance_km": f"{day.totals.distance_m / 1000:.1f}"})  # fmt: skip
     tot = itinerary.totals
@@ -181,7 +180,7 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
                 if rec is not None:
                     rec["products"].append({"name": str(row.name), "group": _s(getattr(row, "ocop_group", "")),
                                             "group_en": _s(getattr(row, "ocop_group_en", "")),
-                                            "stars": _int_or_none(getattr(row, "stars", None)),
+                                            "stars": int_or_none(getattr(row, "stars", None)),
                                             "candidate": _s(getattr(row, "status", "")) == "candidate"})  # fmt: skip
     for it, slug in zip(itineraries, route_slugs, strict=True):
         for day, s in it.stops():
@@ -280,10 +279,11 @@ def publish_site(
         ctx["sketch"] = Markup(route_svg(it))
         cards.append(ctx)
 
+    registry_ids = producers["producer_id"].astype(str) if producers is not None else None
     for pid, rec in recs.items():
         pm = None
-        if producers is not None and pid in set(producers["producer_id"].astype(str)):
-            one = producers[producers["producer_id"].astype(str) == pid]
+        if registry_ids is not None and (registry_ids == pid).any():
+            one = producers[registry_ids == pid]
             if one.geometry.notna().all() and not one.geometry.is_empty.all() and one.geometry.x.notna().all():
                 m = base_map(assets_base="../static", zoom_start=13)
                 pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True)))
@@ -303,8 +303,6 @@ def publish_site(
     index = render_template("index.html", routes=cards, site_title=site_title, n_producers=len(recs),
                             lang=lang, root="")  # fmt: skip
     report.pages.append(write_text_atomic(out / "index.html", index))
-    for path in [*report.pages, *report.downloads]:
-        path.chmod(0o644)  # atomic temp files are private; a web server must read the site
     log.info("published %d routes and %d producer pages to %s", len(itineraries), len(recs), out)
     return report
 

@@ -505,7 +505,7 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     cur_seq = b_seq.copy()
     cur_lens = b_lens.copy()
     pos_scores = p.score[cand][p.score[cand] > 0]
-    temp0 = 1.0 * float(pos_scores.mean()) if len(pos_scores) else 0.0
+    temp0 = 0.5 * float(pos_scores.mean()) if len(pos_scores) else 0.0
     state_f = np.array([b_score[0], temp0], dtype=np.float64)
     chunk = 1
     iters = 0

@@ -166,6 +166,19 @@ def compile_times() -> dict[str, float]:
     return out
 
 
+def _git_commit() -> str | None:
+    """Commit of the working tree (``+dirty`` if the engine files differ from it)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "ocop_geo/toptw.py",
+                                "ocop_geo/_toptw_kernels.py"], capture_output=True, text=True,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def _machine() -> dict[str, Any]:
     info: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(),
                             "platform": platform.platform()}
@@ -184,22 +197,47 @@ def _machine() -> dict[str, Any]:
 
 
 def summarise(doc: dict[str, Any]) -> dict[str, Any]:
-    """Mean gap at m = 1 and total score per solver and m."""
+    """Gaps at m = 1 per solver and total score per solver and m.
+
+    The gap is ``(best known - score) / best known``; where a solver beats the best known score
+    (r104 and r108 only have a best *feasible* score), it counts as 0 in the mean gap and is
+    listed under ``beats_best_known``; ``mean_gap_signed_pct`` keeps the negative gaps.
+    """
     best = best_known_m1()
-    m1 = [r for r in doc["runs"] if r["solver"] == "ocop_geo" and r["routes_m"] == 1]
-    gaps = [100.0 * (best[r["instance"]] - r["score"]) / best[r["instance"]] for r in m1
-            if r["instance"] in best]
+    gaps: dict[str, dict[str, Any]] = {}
+    for solver in SOLVERS:
+        rows = [r for r in doc["runs"] if r["solver"] == solver and r["routes_m"] == 1
+                and r["instance"] in best]
+        if not rows:
+            continue
+        g = [100.0 * (best[r["instance"]] - r["score"]) / best[r["instance"]] for r in rows]
+        gaps[solver] = {
+            "instances": len(g),
+            "mean_gap_pct": round(float(np.mean(np.maximum(g, 0.0))), 3),
+            "mean_gap_signed_pct": round(float(np.mean(g)), 3),
+            "max_gap_pct": round(float(np.max(g)), 3),
+            "best_known_reached": int(sum(x <= 1e-9 for x in g)),
+            "beats_best_known": {r["instance"]: r["score"] for r, x in zip(rows, g, strict=True)
+                                 if x < -1e-9},
+        }
     totals: dict[str, dict[str, int]] = {}
     for r in doc["runs"]:
         totals.setdefault(str(r["routes_m"]), {}).setdefault(r["solver"], 0)
         totals[str(r["routes_m"])][r["solver"]] += int(r["score"])
-    return {
-        "m1_instances": len(gaps),
-        "m1_mean_gap_pct": round(float(np.mean(gaps)), 3) if gaps else None,
-        "m1_max_gap_pct": round(float(np.max(gaps)), 3) if gaps else None,
-        "m1_optimal_or_best_reached": sum(g <= 1e-9 for g in gaps),
-        "total_score": totals,
-    }
+    # per m: on how many instances ocop_geo scores more / the same / less than each peer
+    scores: dict[tuple[str, int], dict[str, int]] = {}
+    for r in doc["runs"]:
+        scores.setdefault((r["instance"], r["routes_m"]), {})[r["solver"]] = int(r["score"])
+    versus: dict[str, dict[str, list[int]]] = {}
+    for (_name, m), row in scores.items():
+        if "ocop_geo" not in row:
+            continue
+        for peer in ("pyvrp", "vroom"):
+            if peer in row:
+                wtl = versus.setdefault(str(m), {}).setdefault(peer, [0, 0, 0])
+                d = row["ocop_geo"] - row[peer]
+                wtl[0 if d > 0 else (1 if d == 0 else 2)] += 1
+    return {"m1_gap": gaps, "total_score": totals, "ocop_vs_peer_win_tie_loss": versus}
 
 
 def markdown(doc: dict[str, Any]) -> str:
@@ -213,11 +251,26 @@ def markdown(doc: dict[str, Any]) -> str:
         f"load average {doc['machine'].get('loadavg_1m')} at start. The machine is shared with other "
         "work while this runs, so times and scores under a time limit are noisy.",
         "",
-        f"**m = 1: mean gap {s['m1_mean_gap_pct']} % to the best known over {s['m1_instances']} "
-        f"instances** (max {s['m1_max_gap_pct']} %, best known reached on "
-        f"{s['m1_optimal_or_best_reached']}); Vansteenwegen et al. 2009 ILS: 1.8 %.",
-        "",
     ]
+    if doc.get("engine_commit"):
+        lines[-1:-1] = [f"Engine at commit {doc['engine_commit']}.", ""]
+    ours = s["m1_gap"].get("ocop_geo")
+    if ours:
+        beats = ", ".join(f"{k} {v}" for k, v in ours["beats_best_known"].items())
+        lines += [
+            f"**m = 1: mean gap {ours['mean_gap_pct']} % to the best known over {ours['instances']} "
+            f"instances** (max {ours['max_gap_pct']} %, best known reached on "
+            f"{ours['best_known_reached']}" + (f"; above the best known feasible score: {beats}, "
+                                               "counted as 0" if beats else "")
+            + "). Vansteenwegen et al. 2009 ILS: 1.8 %.",
+            "",
+            "| solver | mean gap % (m=1) | max gap % | best known reached |",
+            "|---|---:|---:|---:|",
+        ]
+        for k, g in s["m1_gap"].items():
+            lines.append(f"| {k} | {g['mean_gap_pct']} | {g['max_gap_pct']} | "
+                         f"{g['best_known_reached']} / {g['instances']} |")
+        lines.append("")
     if "compile" in doc:
         c = doc["compile"]
         lines += [f"Numba: first solve with an empty cache {c['cold_compile_s']} s, "
@@ -226,6 +279,13 @@ def markdown(doc: dict[str, Any]) -> str:
     lines += ["| m | " + " | ".join(solvers) + " |", "|---|" + "---:|" * len(solvers)]
     for m, tot in sorted(s["total_score"].items()):
         lines.append(f"| {m} | " + " | ".join(str(tot.get(k, "")) for k in solvers) + " |")
+    vs = s.get("ocop_vs_peer_win_tie_loss", {})
+    if vs:
+        lines += ["", "Instances where ocop_geo scores more / the same / less than each peer:", "",
+                  "| m | vs pyvrp | vs vroom |", "|---|---|---|"]
+        for m, d in sorted(vs.items()):
+            lines.append(f"| {m} | " + " | ".join("/".join(map(str, d.get(k, []))) for k in
+                                                    ("pyvrp", "vroom")) + " |")
     lines += ["", "Total score over the instances run, per number of routes m (higher is better).",
               "", "| instance | m | best known | " + " | ".join(solvers) + " |",
               "|---|---|---:|" + "---:|" * len(solvers)]
@@ -319,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS / "toptw.json")
     ap.add_argument("--no-compile-check", action="store_true")
+    ap.add_argument("--report", action="store_true",
+                    help="only rewrite the summary and the markdown from an existing --out JSON")
     ap.add_argument("--small", action="store_true",
                     help="only the planner-sized synthetic problems (results/toptw_small.json)")
     args = ap.parse_args(argv)
@@ -326,9 +388,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.small:
         small_problems(RESULTS / "toptw_small.json", args.seed)
         return 0
+    if args.report:
+        doc = json.loads(args.out.read_text(encoding="utf-8"))
+        doc["summary"] = summarise(doc)
+        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
+        write_text_atomic(args.out.with_suffix(".md"), markdown(doc))
+        return 0
     names = args.instances or sorted(p.stem for p in instance_dir().glob("*.txt"))
     doc: dict[str, Any] = {"benchmark": "toptw", "time_limit_s": args.time_limit,
-                           "seed": args.seed, "machine": _machine(), "runs": []}
+                           "seed": args.seed, "machine": _machine(),
+                           "engine_commit": _git_commit(), "runs": []}
     if not args.no_compile_check:
         doc["compile"] = compile_times()
         log.info("numba compile times: %s", doc["compile"])

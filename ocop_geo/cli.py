@@ -93,6 +93,13 @@ def main() -> None:
             raise
         err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_FAILED)
+    except OSError as exc:  # a path that cannot be read or written (folder, permissions, full disk)
+        if state.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"[bold red]Error:[/] {escape(where + (exc.strerror or str(exc)))}. Check the path "
+                          "and its permissions.", highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:
         # click's usage errors (typer may vendor click, so recognise them by shape, not by class)
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):

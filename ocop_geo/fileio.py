@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -23,8 +24,13 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     An interrupted or failed write leaves the previous file intact and no partial file behind.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder: give a file name", str(target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # name the file the user asked for, not the temp file
+        raise OSError(exc.errno, f"cannot be written there ({exc.strerror})", str(target)) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:

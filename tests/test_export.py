@@ -146,3 +146,8 @@ def test_cli_export_writes_gpx_and_reports_bad_input(tmp_path: Path, gpx_schema)
     assert bad.returncode == 2 and "is not a format" in bad.stderr
     missing = _cli("export", str(tmp_path / "nope.json"), "--format", "csv")
     assert missing.returncode == 2 and "nope.json" in missing.stderr
+    folder = _cli("export", str(src), "--format", "gpx", "-o", str(tmp_path))
+    assert folder.returncode == 2 and "Traceback" not in folder.stderr, folder.stderr
+    assert f"{tmp_path}: is a folder" in " ".join(folder.stderr.split())
+    as_input = _cli("export", str(tmp_path), "--format", "gpx")
+    assert as_input.returncode == 2 and "Internal error" not in as_input.stderr, as_input.stderr

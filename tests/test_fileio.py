@@ -42,3 +42,14 @@ def test_csv_cells_cannot_start_a_formula():
     assert safe["name"].tolist()[:2] == ["'=cmd|' /C calc'!A0", "ok"] and pd.isna(safe["name"][2])
     assert safe["n"].tolist() == [1.5, -2.0, 3.0] and safe["'=h"].tolist() == ["'-", "", "x"]
     assert frame.loc[0, "name"].startswith("=")  # the input frame is untouched
+
+
+def test_unwritable_targets_name_the_target_not_the_temp_file(tmp_path):
+    with pytest.raises(IsADirectoryError) as err:
+        write_text_atomic(tmp_path, "x")
+    assert err.value.filename == str(tmp_path)
+    blocker = write_text_atomic(tmp_path / "file", "x")
+    with pytest.raises(OSError) as err:
+        write_text_atomic(blocker / "below" / "out.csv", "x")  # a file where a folder should be
+    assert err.value.filename == str(blocker / "below" / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

@@ -594,6 +594,12 @@ def plan_route(
         cands.warnings.insert(0, f"{len(rejected)} registry row(s) were rejected and are not "
                               "planned; see 'ocop-geo validate'")  # fmt: skip
     G = graph if graph is not None else network.load_network(mode=spec.mode)
+    graph_mode = G.graph.get("mode")
+    if graph_mode is not None and graph_mode != spec.mode:
+        raise PlanningError(
+            f"{spec.source}: the spec travels by {spec.mode} but the graph given is a {graph_mode} "
+            f"network; pass load_network(mode={spec.mode!r}) or leave graph=None"
+        )
     cands = _drop_outside_coverage(spec, cands, G)
     lay = _layout(spec, cands.sites)
     travel, distance = _network_matrices(G, lay.places)

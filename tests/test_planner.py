@@ -346,6 +346,36 @@ def test_bundled_routes_on_the_city_graph(name, hcmc_graph_for, bundled_registry
         assert any(s.kind == "poi" and "Bến Dược" in s.name for s in it.days[0].stops)
 
 
+def test_graph_of_another_mode_is_refused(d3_graph):
+    from ocop_geo.planner import plan_route
+
+    spec = spec_of(mode="coach")
+    with pytest.raises(PlanningError, match="travels by coach but the graph given is a motorbike"):
+        plan_route(spec, synthetic_registry(), graph=d3_graph)
+
+
+def test_plan_route_on_a_small_real_graph(d3_graph):
+    """End to end on the District 3 OSM fixture: SYNTHETIC producers moved inside its blocks."""
+    from ocop_geo.planner import plan_route
+
+    reg = synthetic_registry()
+    inside = {"S1": (10.7860, 106.6900), "S2": (10.7900, 106.6950), "S3": (10.7880, 106.6920)}
+    for sid, (lat, lon) in inside.items():
+        row = reg.producers["producer_id"] == sid
+        reg.producers.loc[row, ["lat", "lon"]] = (lat, lon)
+    spec = spec_of(start={"lat": 10.7845, "lon": 106.6890, "name": "synthetic start"},
+                   day_window=["08:00", "12:00"], max_stops_per_day=3)  # fmt: skip
+    it = plan_route(spec, reg, graph=d3_graph, time_limit=0.2)
+    day = it.days[0]
+    visited = {s.site_id for s in day.stops if s.kind == "producer"}
+    assert visited == {"S1", "S2", "S3"}  # all three open on Saturday morning, a few blocks apart
+    assert_timeline_consistent(it)
+    legs = [s.leg_in for s in day.stops if s.leg_in is not None and s.leg_in.distance_m > 0]
+    assert legs and all(len(leg.coordinates) > 2 and not leg.off_network for leg in legs)
+    nc = {n.site_id: n.code for n in it.not_chosen}
+    assert nc["S4"] == "outside_coverage" and nc["S6"] == "outside_coverage"
+
+
 @pytest.mark.slow
 def test_cli_plan_writes_json_and_csv(tmp_path):
     result = _run(

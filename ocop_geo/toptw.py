@@ -442,7 +442,8 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     Parameters
     ----------
     problem : the instance; validated first.
-    time_limit : seconds of search (anytime: the best solution found is returned).
+    time_limit : seconds of search (anytime: the best solution found is returned); the search
+        stops earlier once every vertex with a positive score is visited (provably optimal).
     seed : random seed; the same seed and ``max_iterations`` give the same solution.
     max_iterations : stop after this many search iterations (bit-identical results).
 
@@ -507,9 +508,10 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     pos_scores = p.score[cand][p.score[cand] > 0]
     temp0 = 0.5 * float(pos_scores.mean()) if len(pos_scores) else 0.0
     state_f = np.array([b_score[0], temp0], dtype=np.float64)
+    upper = float(pos_scores.sum())  # every vertex worth a visit is visited: optimal, stop
     chunk = 1
     iters = 0
-    while True:
+    while b_score[0] < upper - 1e-9:
         if max_iterations is not None:
             todo = min(chunk, max_iterations - iters)
             if todo <= 0:

@@ -312,6 +312,12 @@ def test_mandatory_visits_and_errors():
         toptw.solve(p, time_limit=600, max_iterations=10)
 
 
+def test_stops_early_when_everything_fits():
+    p = small_problem(m=2)
+    sol = toptw.solve(p, time_limit=5.0, seed=3)
+    assert sol.score == p.score.sum() and sol.seconds < 2.0 and sol.unvisited_reason == {}
+
+
 def test_max_stops_and_closed_day():
     p = small_problem(m=2)
     p.max_stops[:] = (2, 1)

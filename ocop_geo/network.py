@@ -298,7 +298,10 @@ def build_arrays(
 
 
 def largest_component(arrays: GraphArrays) -> GraphArrays:
-    """Keep the largest weakly connected component (as osmnx does with ``retain_all=False``)."""
+    """Keep the largest weakly connected component (as osmnx does with ``retain_all=False``).
+
+    Largest means with the most OSM nodes; supplement roads count only when joined to it.
+    """
     nodes, edges = arrays.nodes, arrays.edges
     ids = nodes["osmid"].to_numpy()
     ui = np.searchsorted(ids, edges["u"].to_numpy())
@@ -306,7 +309,9 @@ def largest_component(arrays: GraphArrays) -> GraphArrays:
     n = len(ids)
     adj = coo_matrix((np.ones(len(ui)), (ui, vi)), shape=(n, n)).tocsr()
     _, labels = connected_components(adj, directed=True, connection="weak")
-    biggest = np.bincount(labels).argmax()
+    # the component with the most OSM nodes (supplement nodes have negative ids), so that
+    # supplement roads alone never outnumber a small extract
+    biggest = np.bincount(labels, weights=(ids > 0).astype(float)).argmax()
     keep = labels == biggest
     if keep.all():
         return arrays

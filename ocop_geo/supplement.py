@@ -4,7 +4,8 @@ The bundled layer (``settings.roads_supplement``) holds bus-route traces through
 where the 2018 OSM extract has almost no roads (north Củ Chi, south Cần Giờ). Merging works on
 the raw way arrays of :mod:`ocop_geo._pbf`, in metres (UTM):
 
-1. Lines are clipped to the bounding box of the extract's roads and ``settings.hcmc_bbox``, densified to :data:`SPACING_M` and taken
+1. Lines are clipped to the extract's roads' bounding box (the whole ``settings.hcmc_bbox``
+   for a city-wide extract, see :func:`clip_box`), densified to :data:`SPACING_M` and taken
    longest first.
 2. A vertex within :data:`COVER_M` of an OSM way usable by the mode (or of an OSM ferry within
    :data:`FERRY_COVER_M`, or of supplement road already added) is *covered*: OSM is preferred
@@ -47,6 +48,10 @@ CONNECT_M: float = 80.0
 NODE_SNAP_M: float = 10.0
 #: Uncovered runs shorter than this are GPS noise beside an OSM road and are dropped (m).
 MIN_PIECE_M: float = 60.0
+#: Supplement lines are kept this far (degrees) around the extract's roads.
+CLIP_MARGIN_DEG: float = 0.02
+#: Share of ``settings.hcmc_bbox`` an extract's roads must span to count as city-wide.
+CITY_SHARE: float = 0.25
 #: Road class given to supplement lines without a ``highway`` property.
 DEFAULT_HIGHWAY: str = "secondary"
 
@@ -101,6 +106,23 @@ def _segments(
     return shapely.linestrings(coords), starts
 
 
+def clip_box(raw: RawWays) -> tuple[float, float, float, float]:
+    """The box supplement lines are clipped to: the ways' bounding box plus :data:`CLIP_MARGIN_DEG`.
+
+    A city-wide extract (its roads span at least :data:`CITY_SHARE` of ``settings.hcmc_bbox``)
+    gets the whole ``hcmc_bbox``, so the supplement can fill the gaps at the city's edges where
+    the extract has no roads; a district extract stays local.
+    """
+    m = CLIP_MARGIN_DEG
+    box = (raw.lon.min() - m, raw.lat.min() - m, raw.lon.max() + m, raw.lat.max() + m)
+    west, south, east, north = settings.hcmc_bbox
+    overlap_w = max(0.0, min(box[2], east) - max(box[0], west))
+    overlap_h = max(0.0, min(box[3], north) - max(box[1], south))
+    if overlap_w * overlap_h >= CITY_SHARE * (east - west) * (north - south):
+        box = (min(box[0], west), min(box[1], south), max(box[2], east), max(box[3], north))
+    return box
+
+
 def merge_supplement(
     raw: RawWays,
     fwd: np.ndarray,
@@ -115,9 +137,7 @@ def merge_supplement(
     beside residential streets it may not use. Returns the new ways with their forward /
     backward permissions (supplement roads are two-way).
     """
-    west, south, east, north = settings.hcmc_bbox
-    lon_min, lon_max = min(raw.lon.min(), west), max(raw.lon.max(), east)
-    lat_min, lat_max = min(raw.lat.min(), south), max(raw.lat.max(), north)
+    lon_min, lat_min, lon_max, lat_max = clip_box(raw)
     lines = lines.set_geometry(lines.geometry.clip_by_rect(lon_min, lat_min, lon_max, lat_max))
     lines = lines.explode(index_parts=False, ignore_index=True)
     lines = lines[(lines.geom_type == "LineString") & ~lines.geometry.is_empty]

@@ -346,3 +346,22 @@ def test_routing_api_is_importable_from_network() -> None:
     assert network.snap_points is snapping.snap_points and network.Leg is matrix.Leg
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         network.nope  # noqa: B018
+
+
+def test_default_supplement_stays_local_on_a_district_extract(d3_graph: nx.MultiDiGraph) -> None:
+    G = load_network(D3, cache=False)  # supplement=True: the bundled bus corridors
+    osm_nodes = {n for n in G.nodes if n > 0}
+    assert osm_nodes == set(d3_graph.nodes)  # the district's streets are all kept
+    xs = [d["x"] for _, d in G.nodes(data=True)]
+    ys = [d["y"] for _, d in G.nodes(data=True)]
+    x0, y0 = (
+        min(d["x"] for _, d in d3_graph.nodes(data=True)),
+        min(d["y"] for _, d in d3_graph.nodes(data=True)),
+    )
+    x1, y1 = (
+        max(d["x"] for _, d in d3_graph.nodes(data=True)),
+        max(d["y"] for _, d in d3_graph.nodes(data=True)),
+    )
+    assert (
+        x0 - 0.03 < min(xs) and max(xs) < x1 + 0.03 and y0 - 0.03 < min(ys) and max(ys) < y1 + 0.03
+    )

@@ -209,7 +209,8 @@ def parse_address(text: str) -> ParsedAddress:
     names: list[str] = []
     province = ""
     last_unlabeled = False  # was the address's last part an unlabeled name?
-    for part in _split_parts(raw):
+    # NFC first: in decomposed text (macOS, Windows-1258) "Ấp 3" would read as "Ấ, P 3" (ward 3)
+    for part in _split_parts(unicodedata.normalize("NFC", raw)):
         has_diacritics = strip_diacritics(part) != part
         tokens = _segment_tokens(part)
         # cut the part at every keyword: [(kind, ward_type, tokens)]

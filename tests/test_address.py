@@ -63,3 +63,15 @@ def test_empty_and_gibberish() -> None:
     assert parse_address("").is_empty
     assert parse_address("   ").is_empty
     assert parse_address("asdkjh qwe").names == ("asdkjh qwe",)
+
+
+@pytest.mark.parametrize("text", ["Ấp 3, xã Trung An, huyện Củ Chi, TP.HCM", "123 Nguyễn Trãi, P.2, Q.5",
+                                  "Tổ 5, khu phố 2, phường Thạnh Lộc, Quận 12", "Xóm Chiếu, Quận 4"])
+def test_decomposed_text_parses_like_composed(text: str) -> None:
+    """macOS and Windows-1258 files carry decomposed (NFD) letters; they must not change the parse."""
+    import unicodedata
+    from dataclasses import replace
+
+    nfd = unicodedata.normalize("NFD", text)
+    assert nfd != text
+    assert replace(parse_address(nfd), raw=text) == parse_address(text)

@@ -51,8 +51,12 @@ PRODUCT_FIELDS = ("product_id", "name", "ocop_group", "ocop_group_en", "ocop_gro
                   "decision", "year", "n_products", "producer_id", "source", "notes", "source_file", "source_row")
 REJECTED_COLUMNS = ("file", "row", "table", "record", "problems", "fix")
 
-#: Signs of UTF-8 text that was read as Windows-1252 and saved again ("Củ Chi" -> "Cá»§ Chi").
-_MOJIBAKE = re.compile(r"(Ã.|Ä[\x80-\xbf]|á[º»]|Æ°|Ä‘)")
+#: Bytes 0x80-0xBF (UTF-8 continuation bytes) as Windows-1252 shows them.
+_CP1252_CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
+#: Signs of UTF-8 text that was read as Windows-1252 and saved again ("Củ Chi" -> "Cá»§ Chi"): a UTF-8 lead
+#: byte of Vietnamese letters (Ã Ä Æ á â) followed by a continuation byte. Real Vietnamese never has that pair;
+#: an upper-case "XÃ " or "NGÃ BA" (Ã then a space or letter) is not garbled.
+_MOJIBAKE = re.compile(f"[ÃÄÆáâ][{re.escape(_CP1252_CONTINUATION)}]")
 
 
 @dataclass(frozen=True)

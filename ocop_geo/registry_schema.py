@@ -5,6 +5,7 @@ Pure data and small parsers; no I/O. Header aliases are compared through :func:`
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -165,14 +166,15 @@ def parse_stars(text: str) -> int | None:
 
 
 def parse_float(text: str) -> float | None:
-    """A decimal number with "." or "," as the decimal mark; None when it is not one."""
+    """A finite decimal number with "." or "," as the decimal mark; None when it is not one ("nan", "inf")."""
     t = text.strip().replace(" ", "")
     if t.count(",") == 1 and "." not in t:
         t = t.replace(",", ".")
     try:
-        return float(t)
+        value = float(t)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 # --- column headers -----------------------------------------------------------------------------

@@ -190,6 +190,19 @@ def test_mojibake_is_rejected(tmp_path):
     assert "wrong encoding" in rejected_problems(registry, 2)
 
 
+def test_upper_case_vietnamese_is_not_mistaken_for_mojibake(tmp_path):
+    rows = good_producers()
+    rows[0][1] = "HỢP TÁC XÃ NÔNG NGHIỆP PHƯỚC AN"  # "XÃ " and "NGÃ BA" are real words, not garbled text
+    producers = write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, rows)
+    registry = load_registry(producers, geocode=False)
+    assert len(registry.rejected) == 0, registry.rejected.to_string()
+    assert "HỢP TÁC XÃ NÔNG NGHIỆP PHƯỚC AN" in set(registry.producers["name"])
+    for text in ("HTX Phước An", "Lưu niệm – nội thất", "Cần Giờ", "XÃ NGÃ BA"):
+        rows[0][1] = text.encode().decode("cp1252", errors="replace")
+        registry = load_registry(write_csv(tmp_path / "garbled.csv", PRODUCER_HEADER, rows), geocode=False)
+        assert "wrong encoding" in rejected_problems(registry, 2), text
+
+
 @pytest.mark.parametrize(
     ("change", "column", "expected"),
     [
@@ -197,6 +210,7 @@ def test_mojibake_is_rejected(tmp_path):
         (lambda r: (r.__setitem__(5, 106.5932), r.__setitem__(6, 10.6657)), "lat/lon", "look swapped"),
         (lambda r: (r.__setitem__(5, 21.0285), r.__setitem__(6, 105.8542)), "lat/lon", "outside Ho Chi Minh City"),
         (lambda r: r.__setitem__(5, "10,6x"), "lat", "not a number"),
+        (lambda r: r.__setitem__(5, "nan"), "lat", "not a number"),
         (lambda r: r.__setitem__(2, "Công ty ma"), "producer_type", "unknown producer type"),
         (lambda r: r.__setitem__(7, "mở cửa cả ngày"), "opening_hours", "opening hours cannot be read"),
     ],

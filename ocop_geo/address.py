@@ -30,9 +30,6 @@ HCMC_NAMES: frozenset[str] = frozenset({
     "sai gon", "saigon", "sg", "tp sai gon", "ho chi minh city", "hochiminh", "tp hochiminh",
 })
 
-#: Provinces merged into HCMC on 1/7/2025 (their wards appear in the 7/2025 list).
-MERGED_INTO_HCMC: frozenset[str] = frozenset({"binh duong", "ba ria vung tau", "vung tau", "ba ria"})
-
 #: The other provinces and centrally-run cities (63-province list of 2008–2025, folded), so an
 #: address elsewhere in Viet Nam is recognised and refused instead of matched to a namesake.
 OTHER_PROVINCES: frozenset[str] = frozenset({

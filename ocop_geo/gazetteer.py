@@ -564,7 +564,8 @@ def load_gazetteer(*, rebuild: bool = False) -> Gazetteer:
             if isinstance(gaz, Gazetteer):
                 logger.info("loaded gazetteer from %s in %.2f s", path, time.perf_counter() - t0)
                 return gaz
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                ValueError, IndexError) as exc:  # truncated, or written by other library versions
             logger.warning("ignoring unreadable gazetteer cache %s (%s); rebuilding", path, exc)
     gaz = build_gazetteer()
     write_bytes_atomic(path, pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))

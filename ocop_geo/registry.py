@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -577,8 +576,3 @@ def _place_unlocated(registry: Registry) -> Registry:
                                                                             + len(idx)))
     registry.producers = producers
     return registry
-
-
-def count_by(frame: pd.DataFrame, column: str) -> Counter:
-    """Counter of a column's values (helper for reports and tests)."""
-    return Counter(frame[column].fillna("").astype(str))

@@ -56,3 +56,54 @@ def test_unplaced_producers_are_listed_but_do_not_fail_the_run(tmp_path, capsys)
     print_summary(report)
     out = capsys.readouterr().out
     assert "Cơ sở [/] Cần Giờ" in out and "odd.csv row 2" in out
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_demo_route_page_in_a_real_browser(tmp_path, hcmc_graph_for):
+    """The real Củ Chi route from the demo, opened from disk in Debian's chromium without tiles.
+
+    Its screenshot is kept in tests/artifacts/; with OCOP_GEO_UPDATE_DOCS=1 it also becomes the README's
+    docs/route_page.png.
+    """
+    import os
+    import shutil
+    from pathlib import Path
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    hcmc_graph_for("motorbike")
+    out = tmp_path / "site"
+    result = run("demo", "--route", str(settings.data_dir / "routes" / "cu_chi_food_day.toml"), "--out", str(out),
+                 "--base-url", "https://example.org/ocop/")
+    assert result.returncode in (0, 1), result.stderr  # 1: the bundled registry leaves producers unplaced
+    page_path = out / "routes" / "cu-chi-food-day.html"
+    itinerary = __import__("ocop_geo.itinerary", fromlist=["read_itinerary"]).read_itinerary(
+        out / "itineraries" / "cu-chi-food-day.json")
+    n_visits = sum(1 for d in itinerary.days for s in d.stops if s.kind in ("producer", "poi"))
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "tile" not in (
+            m.location or {}).get("url", "") else None)
+        page.route("https://*.openstreetmap.org/**", lambda route: route.abort())
+        page.goto(page_path.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        assert "OpenStreetMap" in page.inner_text("body")
+        rows = page.locator("table tbody tr").count()
+        assert rows >= n_visits + 2  # start, visits, (lunch), end
+        artifacts = Path(__file__).parent / "artifacts"
+        artifacts.mkdir(exist_ok=True)
+        shot = artifacts / "demo_route_cu_chi.png"
+        page.screenshot(path=str(shot))
+        browser.close()
+    assert not errors, errors
+    if os.environ.get("OCOP_GEO_UPDATE_DOCS") == "1":
+        shutil.copy(shot, Path(__file__).resolve().parent.parent / "docs" / "route_page.png")

@@ -105,6 +105,7 @@ GROUP_ICONS: dict[str, str] = {
 #: Tolerance of the drawn road paths (degrees, ≈1 m): fewer points, the same line on screen.
 _SIMPLIFY_DEG = 1e-5
 
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")  # a "{" that starts a Jinja tag
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*', re.S)
 _WEEKDAY_VI = {"Mo": "T2", "Tu": "T3", "We": "T4", "Th": "T5", "Fr": "T6", "Sa": "T7", "Su": "CN"}
 
@@ -123,18 +124,27 @@ def to_latlon(coords: Iterable[Sequence[float]] | Any, *, ndigits: int = 6) -> l
 
 
 def json_for_script(data: Any) -> str:
-    """JSON text safe inside ``<script type="application/json">`` (``<``, ``>``, ``&`` escaped)."""
+    """JSON text safe inside ``<script type="application/json">`` and inside folium's templates.
+
+    ``<``, ``>``, ``&`` are escaped (no ``</script>`` breakout), and so is the ``{`` of ``{{``, ``{%``
+    and ``{#``: folium renders each element's output again as a Jinja template, so a registry name
+    like ``{{ lipsum.__globals__.os.popen(...) }}`` would otherwise run on the publishing machine.
+    Outside strings JSON never has those pairs, so only text inside strings changes.
+    """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JINJA_OPEN.sub(r"\\u007b", text)
 
 
 def _html_text(text: str) -> str:
-    """HTML-escape text that folium places inside a JS template literal (tooltips).
+    """HTML-escape text that folium places inside a JS template literal (tooltips, layer names).
 
     Besides ``< > & " '``, escapes the backtick, ``$`` and backslash, which could otherwise
-    end the literal or start a ``${...}`` expression.
+    end the literal or start a ``${...}`` expression, and ``{``, which folium's second Jinja
+    pass would read as the start of ``{{ ... }}`` (see :func:`json_for_script`).
     """
-    return html.escape(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return (html.escape(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+            .replace("{", "&#123;"))
 
 
 def group_icon(group: str) -> str:

@@ -95,7 +95,32 @@ def test_hostile_registry_text_never_reaches_html_unescaped():
     tips = re.findall(r"bindTooltip\(\s*`(.*?)`,", html, re.S)
     assert len(tips) == sum(1 for _, s in itinerary().stops() if s.leg_in is not None)
     assert not [t for t in tips if "`" in t or "$" in t or "\\" in t]
-    assert any("&#96;&#36;{alert(2)}&#96; &#92;" in t for t in tips)
+    assert any("&#96;&#36;&#123;alert(2)}&#96; &#92;" in t for t in tips)
+
+
+SSTI = "{{7*7}} {{ lipsum.__globals__.os.getcwd() }} {%raw%}{#x#}"
+
+
+def test_jinja_in_registry_text_is_never_evaluated():
+    """folium renders element output again as a Jinja template: names must come out exactly as written."""
+    from dataclasses import replace
+
+    it = itinerary()
+    day = it.days[0]
+    evil = replace(day.stops[1], name=SSTI)
+    it = replace(it, title={"vi": "{{8*8}}", "en": "{{9*9}}"},
+                 days=(replace(day, stops=(day.stops[0], evil, *day.stops[2:])), *it.days[1:]))
+    producers = producers_gdf()
+    producers.loc[producers.index[0], "name"] = SSTI
+    m = mapping.route_map(it)
+    mapping.producer_map(producers, products=products_df(), m=m)
+    html = mapping.map_html(m, title="t")
+    assert str(Path.cwd()) not in html  # os.getcwd() was not run
+    assert _payload(html, "ocopDrawRoute")["days"][0]["stops"][1]["name"] == SSTI
+    assert _payload(html, "ocopDrawRoute")["title"] == {"vi": "{{8*8}}", "en": "{{9*9}}"}
+    assert _payload(html, "ocopDrawProducers")["producers"][0]["name"] == SSTI
+    tips = re.findall(r"bindTooltip\(\s*`(.*?)`,", html, re.S)
+    assert any("&#123;&#123;7*7}}" in t for t in tips)
 
 
 def test_layers_compose_on_a_given_map():

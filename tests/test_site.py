@@ -192,3 +192,19 @@ def test_cli_publish_plans_a_spec_on_the_city_network(tmp_path: Path):
     legs = [f for f in fc["features"] if f["properties"]["feature"] == "leg"]
     assert page.count("L.polyline(") == len(legs) > 0  # every leg drawn
     assert max(len(f["geometry"]["coordinates"]) for f in legs) > 10  # following the roads
+
+
+def test_jinja_in_registry_or_itinerary_text_is_never_evaluated(tmp_path: Path):
+    ssti = "{{7*7}}{{ lipsum.__globals__.os.getcwd() }}"
+    producers = producers_gdf()
+    producers.loc[producers.index[0], "name"] = ssti
+    it = replace(itinerary(n_days=1), title={"vi": "{{8*8}}", "en": "{{9*9}}"})
+    site.publish_site([it], tmp_path, producers=producers, products=products_df())
+    for page in tmp_path.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert str(Path.cwd()) not in text, page  # os.getcwd() was not run
+    index = (tmp_path / "producers" / "index.html").read_text(encoding="utf-8")
+    assert "\\u007b{7*7}}\\u007b{ lipsum.__globals__.os.getcwd() }}" in index  # JSON for the map: exact text
+    assert f">{ssti}</a>" in index  # the list: autoescaped text, not evaluated
+    route = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert "<title>{{8*8}} · {{9*9}}</title>" in route

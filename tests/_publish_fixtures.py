@@ -18,8 +18,9 @@ from ocop_geo.itinerary import Itinerary
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ocop"
 HOSTILE = "<img src=x onerror=alert(1)>"
-#: Breaks out of a JS template literal if folium's tooltip text is not escaped for it.
-HOSTILE_JS = "`${alert(2)}` \\"
+#: Breaks out of a JS template literal if folium's tooltip text is not escaped for it; the "{{ }}" is
+#: evaluated if text reaches folium's second Jinja pass unescaped.
+HOSTILE_JS = "`${alert(2)}` {{7*7}} \\"
 START = ("poi-ben-thanh", "Chợ Bến Thành", 10.7725, 106.6980)
 
 

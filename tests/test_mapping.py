@@ -95,7 +95,7 @@ def test_hostile_registry_text_never_reaches_html_unescaped():
     tips = re.findall(r"bindTooltip\(\s*`(.*?)`,", html, re.S)
     assert len(tips) == sum(1 for _, s in itinerary().stops() if s.leg_in is not None)
     assert not [t for t in tips if "`" in t or "$" in t or "\\" in t]
-    assert any("&#96;&#36;&#123;alert(2)}&#96; &#92;" in t for t in tips)
+    assert any("&#96;&#36;&#123;alert(2)}&#96; &#123;&#123;7*7}} &#92;" in t for t in tips)
 
 
 SSTI = "{{7*7}} {{ lipsum.__globals__.os.getcwd() }} {%raw%}{#x#}"

@@ -61,7 +61,7 @@ def read_table(path: str | Path, *, known_headers: set[str] | None = None) -> Ra
         raise InputFileError(f"{path}: the file is empty. Export the registry again.")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv", ".txt"}:
-        return _read_csv(path)
+        return _read_csv(path, known_headers or set())
     if suffix in {".xlsx", ".xlsm"}:
         return _read_excel(path, known_headers or set())
     if suffix in {".geojson", ".json", ".gpkg"}:
@@ -102,7 +102,28 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     return unicodedata.normalize("NFC", text), "cp1258", notices
 
 
-def _read_csv(path: Path) -> RawTable:
+def _header_row(rows: list[list[str]], known_headers: set[str]) -> int | None:
+    """Index of the header row: the first of the first 15 rows naming at least two known headers, else the
+    first non-empty row (a sheet may start with title rows); None when every row is empty."""
+    from .registry_schema import header_key
+
+    for i, row in enumerate(rows[:15]):
+        if sum(header_key(c) in known_headers for c in row) >= 2:
+            return i
+    return next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+
+
+def _skipped_title_rows(path: Path, rows: list[list[str]], numbers: list[int]) -> list[str]:
+    """A notice listing the non-empty rows above the header row, which are not read as data."""
+    kept = [(n, " ".join(c.strip() for c in row if c.strip())) for row, n in zip(rows, numbers, strict=True)]
+    kept = [(n, text) for n, text in kept if text]
+    if not kept:
+        return []
+    where = ", ".join(f"{n} ({text[:40]!r})" for n, text in kept[:3]) + (" …" if len(kept) > 3 else "")
+    return [f"{path}: rows above the header row were read as titles, not data: {where}."]
+
+
+def _read_csv(path: Path, known_headers: set[str]) -> RawTable:
     text, encoding, notices = _decode(path, path.read_bytes())
     text = unicodedata.normalize("NFC", text)
     sample = text[:4096]
@@ -120,11 +141,11 @@ def _read_csv(path: Path) -> RawTable:
             line_numbers.append(reader.line_num)
     except csv.Error as exc:
         raise InputFileError(f"{path}: line {reader.line_num}: {exc}. Fix the quoting there.") from None
-    while rows and not any(c.strip() for c in rows[0]):
-        rows.pop(0)
-        line_numbers.pop(0)
-    if not rows:
+    start = _header_row(rows, known_headers)
+    if start is None:
         raise InputFileError(f"{path}: no header row found. The first line must name the columns.")
+    notices.extend(_skipped_title_rows(path, rows[:start], line_numbers[:start]))
+    rows, line_numbers = rows[start:], line_numbers[start:]
     header = [h.strip() for h in rows[0]]
     body, numbers = [], []
     for record, number in zip(rows[1:], line_numbers[1:], strict=True):
@@ -144,8 +165,6 @@ def _read_csv(path: Path) -> RawTable:
 
 def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
     from openpyxl import load_workbook
-
-    from .textnorm import fold
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -169,16 +188,10 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
                 )
     finally:
         workbook.close()
-    # header row: the first of the first 15 rows with at least two known headers (else the first non-empty)
-    header_index = None
-    for i, row in enumerate(cells[:15]):
-        if sum(fold(c) in known_headers for c in row) >= 2:
-            header_index = i
-            break
-    if header_index is None:
-        header_index = next((i for i, row in enumerate(cells) if any(c for c in row)), None)
+    header_index = _header_row(cells, known_headers)
     if header_index is None:
         raise InputFileError(f"{path}: sheet {sheet_name!r} is empty. Put the registry on the first sheet.")
+    notices.extend(_skipped_title_rows(path, cells[:header_index], list(range(1, header_index + 1))))
     header = [h.strip() for h in cells[header_index]]
     while header and not header[-1]:
         header.pop()

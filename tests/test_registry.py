@@ -142,6 +142,17 @@ def test_excel_cells_outside_the_table_are_never_dropped_silently(tmp_path):
     assert "row 2: 1 cell(s) right of the last named column were ignored ('ghi chú lạc cột')" in notices
 
 
+def test_csv_exported_with_title_rows_finds_its_header(tmp_path):
+    path = tmp_path / "ds.csv"
+    path.write_text("DANH SÁCH SẢN PHẨM OCOP NĂM 2024,,,,\n,,,,\n"
+                    "Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Xã/Phường\n"
+                    "Rau muống,Thực phẩm,4,HTX Phước An,Tân Quý Tây\n", encoding="utf-8")
+    registry = load_registry(path, geocode=False)
+    assert len(registry.products) == 1 and len(registry.rejected) == 0
+    assert list(registry.products["source_row"]) == [4] and registry.producers["ward"].iloc[0] == "Tân Quý Tây"
+    assert any("row" in n and "1 ('DANH SÁCH SẢN PHẨM OCOP NĂM 2024')" in n for n in registry.notices)
+
+
 def test_geojson_without_features_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")

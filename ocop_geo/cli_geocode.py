@@ -106,12 +106,26 @@ def geocode(
         result = improve_with_nominatim(frame, result, address_column=cols["address_column"])
 
     kept = frame.drop(columns=[c for c in ("_geom_lon", "_geom_lat") if c in frame.columns])
-    kept = kept.rename(columns={c: f"{c}_input" for c in kept.columns if c in RESULT_COLUMNS})
+    kept = kept.rename(columns=_input_names(list(kept.columns)))
     out = pd.concat([kept, result], axis=1)
     _write(out, output)
     _print_summary(result, table.row_numbers, console)
     console.print(f"wrote {len(out)} rows to {output}", highlight=False, markup=False)
     return 1 if (result["precision"] == "none").any() else 0
+
+
+def _input_names(columns: list[str]) -> dict[str, str]:
+    """New names for input columns that the result would overwrite ("lat" -> "lat_input", "geometry" -> …)."""
+    taken = set(columns) | set(RESULT_COLUMNS) | {"geometry"}
+    renames: dict[str, str] = {}
+    for column in columns:
+        if column in RESULT_COLUMNS or column == "geometry":
+            name, n = f"{column}_input", 2
+            while name in taken:
+                name, n = f"{column}_input{n}", n + 1
+            renames[column] = name
+            taken.add(name)
+    return renames
 
 
 def _write(out: pd.DataFrame, path: Path) -> None:

@@ -89,3 +89,14 @@ def test_geocode_csv_output_is_formula_safe_and_notes_unreadable_coordinates(tmp
     assert rows.loc[1, "name"] == "[/] <b>"
     assert rows.loc[0, "precision"] == "ward" and "'abc', '106.5' are not two numbers" in rows.loc[0, "geocode_note"]
     assert "are not two numbers" in rows.loc[1, "geocode_note"]
+
+
+def test_input_columns_named_like_results_are_kept_under_new_names(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('name,address,geometry,lat,lat_input\nA,"Trung An, Cu Chi",POINT (1 2),x,y\n', encoding="utf-8")
+    out = tmp_path / "out.geojson"
+    result = run("geocode", str(src), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    got = gpd.read_file(out)
+    assert (got.loc[0, "geometry_input"], got.loc[0, "lat_input2"], got.loc[0, "lat_input"]) == ("POINT (1 2)", "x", "y")
+    assert got.geometry.iloc[0].y == pytest.approx(got.loc[0, "lat"])

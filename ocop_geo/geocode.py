@@ -556,45 +556,10 @@ def geocode_frame(
     notes = np.array([m.note for m in matches], dtype=object)[codes]
     unit_2025 = np.array([m.unit_2025 for m in matches], dtype=np.int64)[codes]
     match_poly = np.array([m.poly for m in matches], dtype=np.int64)[codes]
-    matched_lon, matched_lat = lon.copy(), lat.copy()
-
     if lat_column is not None and lon_column is not None:
-        given_lat = pd.to_numeric(df[lat_column], errors="coerce").to_numpy(dtype=float)
-        given_lon = pd.to_numeric(df[lon_column], errors="coerce").to_numpy(dtype=float)
-        given = np.isfinite(given_lat) & np.isfinite(given_lon)
-        raw_lat = _column(df, lat_column).str.strip().to_numpy()
-        raw_lon = _column(df, lon_column).str.strip().to_numpy()
-        for i in np.flatnonzero(~given & ((raw_lat != "") | (raw_lon != ""))):
-            notes[i] = _join(f"given coordinates {raw_lat[i]!r}, {raw_lon[i]!r} are not two numbers: "
-                             "ignored, address used", notes[i])
-        given_poly = idx.gaz.locate(given_lon, given_lat)
-        west, south, east, north = _gz.settings.hcmc_bbox
-        in_box = given & (given_lon >= west) & (given_lon <= east) & (given_lat >= south) & (
-            given_lat <= north)
-        swapped = given & ~in_box & (given_lat >= west) & (given_lat <= east) & (
-            given_lon >= south) & (given_lon <= north)
-        for i in np.flatnonzero(given):
-            if not in_box[i]:
-                why = "look swapped (lat/lon)" if swapped[i] else "are outside Ho Chi Minh City"
-                notes[i] = _join(f"given coordinates {given_lat[i]:.5f}, {given_lon[i]:.5f} {why}: "
-                                 "ignored, address used", notes[i])
-                continue
-            lon[i], lat[i], precision[i], unit_2025[i] = given_lon[i], given_lat[i], "exact", -1
-            match_poly[i] = -1
-            stated = _stated_members(idx, addr[i], ward_h[i], dist_h[i])
-            if given_poly[i] < 0:
-                confidence[i] = 0.8
-                notes[i] = "given coordinates lie outside the 2019 HCMC ward polygons"
-            elif stated is not None and given_poly[i] not in stated[1]:
-                confidence[i] = 0.5
-                attrs = idx.poly_attrs
-                notes[i] = (f"given coordinates fall in {attrs['ward'][given_poly[i]]}, "
-                            f"{attrs['district'][given_poly[i]]}, not in the stated {stated[0]}"
-                            + (f" (address geocodes to {matched_lat[i]:.5f}, {matched_lon[i]:.5f})"
-                               if np.isfinite(matched_lat[i]) else ""))
-            else:
-                confidence[i] = 1.0
-                notes[i] = "" if stated is not None else "given coordinates (no ward stated to check)"
+        _use_given_coordinates(idx, df, lat_column, lon_column, addr=addr, ward_h=ward_h, dist_h=dist_h,
+                               lon=lon, lat=lat, precision=precision, confidence=confidence, notes=notes,
+                               unit_2025=unit_2025, match_poly=match_poly)
 
     poly = idx.gaz.locate(lon, lat)
     poly = np.where(match_poly >= 0, match_poly, poly)
@@ -623,6 +588,51 @@ def geocode_frame(
     logger.info("geocoded %d rows (%d unique): %d placed, %d not placed",
                 n, len(uniques), int(placed.sum()), int((~placed).sum()))
     return out
+
+
+def _use_given_coordinates(idx: _Index, df: pd.DataFrame, lat_column: str, lon_column: str, *,
+                           addr: np.ndarray, ward_h: np.ndarray, dist_h: np.ndarray, lon: np.ndarray,
+                           lat: np.ndarray, precision: np.ndarray, confidence: np.ndarray, notes: np.ndarray,
+                           unit_2025: np.ndarray, match_poly: np.ndarray) -> None:
+    """Keep the coordinates given in the input (precision ``"exact"``) and check them against the stated
+    ward; unusable ones are noted and the address match stays. The arrays are updated in place."""
+    matched_lon, matched_lat = lon.copy(), lat.copy()
+    given_lat = pd.to_numeric(df[lat_column], errors="coerce").to_numpy(dtype=float)
+    given_lon = pd.to_numeric(df[lon_column], errors="coerce").to_numpy(dtype=float)
+    given = np.isfinite(given_lat) & np.isfinite(given_lon)
+    raw_lat = _column(df, lat_column).str.strip().to_numpy()
+    raw_lon = _column(df, lon_column).str.strip().to_numpy()
+    for i in np.flatnonzero(~given & ((raw_lat != "") | (raw_lon != ""))):
+        notes[i] = _join(f"given coordinates {raw_lat[i]!r}, {raw_lon[i]!r} are not two numbers: "
+                         "ignored, address used", notes[i])
+    given_poly = idx.gaz.locate(given_lon, given_lat)
+    west, south, east, north = _gz.settings.hcmc_bbox
+    in_box = given & (given_lon >= west) & (given_lon <= east) & (given_lat >= south) & (
+        given_lat <= north)
+    swapped = given & ~in_box & (given_lat >= west) & (given_lat <= east) & (
+        given_lon >= south) & (given_lon <= north)
+    for i in np.flatnonzero(given):
+        if not in_box[i]:
+            why = "look swapped (lat/lon)" if swapped[i] else "are outside Ho Chi Minh City"
+            notes[i] = _join(f"given coordinates {given_lat[i]:.5f}, {given_lon[i]:.5f} {why}: "
+                             "ignored, address used", notes[i])
+            continue
+        lon[i], lat[i], precision[i], unit_2025[i] = given_lon[i], given_lat[i], "exact", -1
+        match_poly[i] = -1
+        stated = _stated_members(idx, addr[i], ward_h[i], dist_h[i])
+        if given_poly[i] < 0:
+            confidence[i] = 0.8
+            notes[i] = "given coordinates lie outside the 2019 HCMC ward polygons"
+        elif stated is not None and given_poly[i] not in stated[1]:
+            confidence[i] = 0.5
+            attrs = idx.poly_attrs
+            notes[i] = (f"given coordinates fall in {attrs['ward'][given_poly[i]]}, "
+                        f"{attrs['district'][given_poly[i]]}, not in the stated {stated[0]}"
+                        + (f" (address geocodes to {matched_lat[i]:.5f}, {matched_lon[i]:.5f})"
+                           if np.isfinite(matched_lat[i]) else ""))
+        else:
+            confidence[i] = 1.0
+            notes[i] = "" if stated is not None else "given coordinates (no ward stated to check)"
 
 
 def _join(*parts: str) -> str:

@@ -229,8 +229,7 @@ def publish_site(
     pdf
         Also print each route to PDF with Chromium (slow: a few seconds per route).
     """
-    from .export import FORMATS, print_html, write_export
-    from .mapping import base_map, copy_static, producer_map, render_parts, route_map, route_svg
+    from .mapping import copy_static
 
     if lang not in ("vi", "en"):
         raise ValidationError(f"lang must be 'vi' or 'en', not {lang!r}", [f"lang: {lang!r}"])
@@ -249,62 +248,77 @@ def publish_site(
     for rec, slug in zip(recs.values(), producer_slugs, strict=True):
         rec["slug"] = slug
     links = {rec["id"]: f"../producers/{rec['slug']}.html" for rec in recs.values()}
-    common = {"lang": lang, "root": "../"}
 
-    cards = []
-    for it, slug in zip(itineraries, route_slugs, strict=True):
-        ctx = route_context(it, links=links, slug=slug)
-        m = route_map(it, assets_base="../static", links=links)
-        if producers is not None:
-            producer_map(producers, products=products, m=m, links=links)
-        page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
-        downloads = []
-        for fmt, suffix in FORMATS.items():
-            if fmt == "pdf" and not pdf:
-                continue
-            path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang, page_url=page_url)
-            report.downloads.append(path)
-            downloads.append({"href": path.name, "label": fmt.upper()})
-        printable = write_text_atomic(out / "routes" / f"{slug}.print.html",
-                                      print_html(it, lang=lang, page_url=page_url or None))  # fmt: skip
-        report.pages.append(printable)
-        downloads.append({"href": printable.name, "label": "A4"})
-        if not base_url:
-            report.warnings.append(f"{slug}: no public base URL given (publish --base-url), so no QR code")
-        html_text = render_template(
-            "route.html", route=ctx, map=_parts(render_parts(m)), downloads=downloads,
-            qr=Markup(qr_svg(page_url)) if page_url else None, page_url=page_url, **common,
-        )  # fmt: skip
-        report.pages.append(write_text_atomic(out / "routes" / f"{slug}.html", html_text))
-        ctx["sketch"] = Markup(route_svg(it))
-        cards.append(ctx)
-
-    registry_ids = producers["producer_id"].astype(str) if producers is not None else None
-    for pid, rec in recs.items():
-        pm = None
-        if registry_ids is not None and (registry_ids == pid).any():
-            one = producers[registry_ids == pid]
-            if one.geometry.notna().all() and not one.geometry.is_empty.all() and one.geometry.x.notna().all():
-                m = base_map(assets_base="../static", zoom_start=13)
-                pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True)))
-        html_text = render_template("producer.html", p=rec, map=pm, **common)
-        report.pages.append(write_text_atomic(out / "producers" / f"{rec['slug']}.html", html_text))
-
-    plist = sorted(recs.values(), key=lambda r: r["name"])
-    if producers is not None:
-        m = producer_map(producers, products=products, assets_base="../static",
-                         links={rec["id"]: f"{rec['slug']}.html" for rec in recs.values()})  # fmt: skip
-        html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)
-    else:
-        m = base_map(assets_base="../static")
-        html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)
-    report.pages.append(write_text_atomic(out / "producers" / "index.html", html_text))
+    cards = [_publish_route(it, slug, out, report, links=links, producers=producers, products=products,
+                            base_url=base_url, lang=lang, pdf=pdf)
+             for it, slug in zip(itineraries, route_slugs, strict=True)]  # fmt: skip
+    _publish_producers(recs, out, report, producers=producers, products=products, lang=lang)
 
     index = render_template("index.html", routes=cards, site_title=site_title, n_producers=len(recs),
                             lang=lang, root="")  # fmt: skip
     report.pages.append(write_text_atomic(out / "index.html", index))
     log.info("published %d routes and %d producer pages to %s", len(itineraries), len(recs), out)
     return report
+
+
+def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, links: Mapping[str, str],
+                   producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, base_url: str | None,
+                   lang: str, pdf: bool) -> dict[str, Any]:
+    """Write one route's page, its downloads and its A4 page; return the index card's context."""
+    from .export import FORMATS, print_html, write_export
+    from .mapping import producer_map, render_parts, route_map, route_svg
+
+    ctx = route_context(it, links=links, slug=slug)
+    m = route_map(it, assets_base="../static", links=links)
+    if producers is not None:
+        producer_map(producers, products=products, m=m, links=links)
+    page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
+    downloads = []
+    for fmt, suffix in FORMATS.items():
+        if fmt == "pdf" and not pdf:
+            continue
+        path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang, page_url=page_url)
+        report.downloads.append(path)
+        downloads.append({"href": path.name, "label": fmt.upper()})
+    printable = write_text_atomic(out / "routes" / f"{slug}.print.html",
+                                  print_html(it, lang=lang, page_url=page_url or None))  # fmt: skip
+    report.pages.append(printable)
+    downloads.append({"href": printable.name, "label": "A4"})
+    if not base_url:
+        report.warnings.append(f"{slug}: no public base URL given (publish --base-url), so no QR code")
+    html_text = render_template(
+        "route.html", route=ctx, map=_parts(render_parts(m)), downloads=downloads,
+        qr=Markup(qr_svg(page_url)) if page_url else None, page_url=page_url, lang=lang, root="../",
+    )  # fmt: skip
+    report.pages.append(write_text_atomic(out / "routes" / f"{slug}.html", html_text))
+    ctx["sketch"] = Markup(route_svg(it))
+    return ctx
+
+
+def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: SiteReport, *,
+                       producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, lang: str) -> None:
+    """Write one page per producer and the producers' index (clustered map and list)."""
+    from .mapping import base_map, producer_map, render_parts
+
+    common = {"lang": lang, "root": "../"}
+    registry_ids = producers["producer_id"].astype(str) if producers is not None else None
+    for pid, rec in recs.items():
+        pm = None
+        if producers is not None and registry_ids is not None and (registry_ids == pid).any():
+            one = producers[registry_ids == pid]
+            if one.geometry.notna().all() and not one.geometry.is_empty.all() and one.geometry.x.notna().all():
+                m = base_map(assets_base="../static", zoom_start=13)
+                pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True)))
+        html_text = render_template("producer.html", p=rec, map=pm, **common)
+        report.pages.append(write_text_atomic(out / "producers" / f"{rec['slug']}.html", html_text))
+    plist = sorted(recs.values(), key=lambda r: r["name"])
+    if producers is not None:
+        m = producer_map(producers, products=products, assets_base="../static",
+                         links={rec["id"]: f"{rec['slug']}.html" for rec in recs.values()})  # fmt: skip
+    else:
+        m = base_map(assets_base="../static")
+    html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)
+    report.pages.append(write_text_atomic(out / "producers" / "index.html", html_text))
 
 
 def _parts(parts: Any) -> dict[str, Markup]:

@@ -93,7 +93,7 @@ def _push_or_decrease(heap, hkey, pos, node, k, size):  # fmt: skip
 
 @numba.njit(cache=True, nogil=True)
 def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_l,
-              is_target, n_targets, dist_c, dist_t, dist_l, pred):  # fmt: skip
+              is_target, n_targets, dist_c, dist_t, dist_l, pred, primary):  # fmt: skip
     """Multi-seed Dijkstra on CSR arrays (weights in CSR order, ``tail`` = row of each entry).
 
     An indexed 4-ary heap with decrease-key. Fills ``dist_c`` (the minimised weight),
@@ -121,8 +121,9 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
         pos[node] = -2
         j = pred[node]
         if j >= 0:
-            dist_t[node] = dist_t[tail[j]] + wt[j]
-            dist_l[node] = dist_l[tail[j]] + wl[j]
+            # the minimised weight already is the time (primary 1) or the length (primary 2)
+            dist_t[node] = dist_c[node] if primary == 1 else dist_t[tail[j]] + wt[j]
+            dist_l[node] = dist_c[node] if primary == 2 else dist_l[tail[j]] + wl[j]
         if is_target[node]:
             remaining -= 1
             if remaining == 0:
@@ -139,7 +140,7 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
 
 @numba.njit(cache=True, parallel=True)
 def _many_to_many(indptr, indices, tail, w, wt, wl, src_ptr, src_node, src_c, src_t, src_l,
-                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, is_target, n_targets):  # fmt: skip
+                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, is_target, n_targets, primary):  # fmt: skip
     n = len(indptr) - 1
     n_src = len(src_ptr) - 1
     n_tgt = len(tgt_ptr) - 1
@@ -153,7 +154,7 @@ def _many_to_many(indptr, indices, tail, w, wt, wl, src_ptr, src_node, src_c, sr
         pred = np.full(n, -1, dtype=np.int32)
         a, b = src_ptr[p], src_ptr[p + 1]
         _dijkstra(indptr, indices, tail, w, wt, wl, src_node[a:b], src_c[a:b], src_t[a:b],
-                  src_l[a:b], is_target, n_targets, dist_c, dist_t, dist_l, pred)  # fmt: skip
+                  src_l[a:b], is_target, n_targets, dist_c, dist_t, dist_l, pred, primary)  # fmt: skip
         for q in range(n_tgt):
             for j in range(tgt_ptr[q], tgt_ptr[q + 1]):
                 node = tgt_node[j]
@@ -193,6 +194,11 @@ def _csr(arrays: EdgeArrays) -> _Csr:
     _CSR.clear()  # keep one graph's CSR (the EdgeArrays cache holds the graphs themselves)
     _CSR[id(arrays)] = (arrays, csr)
     return csr
+
+
+def _primary(weight: str) -> int:
+    """1 when the searched weight is the travel time, 2 when it is the length, else 0."""
+    return {"travel_time": 1, "length": 2}.get(weight, 0)
 
 
 @dataclass
@@ -283,6 +289,7 @@ def matrices(
         csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
         src.ptr, src.node, src.c, src.t, src.length,
         tgt.ptr, tgt.node, tgt.c, tgt.t, tgt.length, is_target, int(is_target.sum()),
+        _primary(weight),
     )  # fmt: skip
     acc_s = snap["access_s"].to_numpy()
     acc_m = snap["access_m"].to_numpy()
@@ -413,7 +420,7 @@ def route_between(
         return Leg(
             geometry=geom, travel_s=travel_s, distance_m=distance_m, off_network=True, note=note
         )
-    coords = _road_coords(arrays, snap, w)
+    coords = _road_coords(arrays, snap, w, weight)
     line = [(a.x, a.y), *coords, (b.x, b.y)]
     return Leg(
         geometry=LineString(_dedupe(line)),
@@ -425,7 +432,7 @@ def route_between(
 
 
 def _road_coords(
-    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray
+    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, weight: str
 ) -> list[tuple[float, float]]:
     """Coordinates from a's snapped point along the roads to b's snapped point."""
     csr = _csr(arrays)
@@ -440,7 +447,7 @@ def _road_coords(
     _dijkstra(
         csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
         src.node, src.c, src.t, src.length, is_target, len(np.unique(tgt.node)),
-        dist_c, dist_t, dist_l, pred,
+        dist_c, dist_t, dist_l, pred, _primary(weight),
     )  # fmt: skip
     ea, eb = int(a["edge"]), int(b["edge"])
     fa, fb = float(a["fraction"]), float(b["fraction"])

@@ -84,8 +84,12 @@ _CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[int, int], EdgeAr
 
 
 def edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...] = ()) -> EdgeArrays:
-    """The :class:`EdgeArrays` of ``G``, computed once and reused while ``G`` is unchanged."""
-    stamp = (len(G), sum(len(keyed) for nbrs in G._adj.values() for keyed in nbrs.values()))
+    """The :class:`EdgeArrays` of ``G``, computed once and reused while ``G`` is unchanged.
+
+    A change in the nodes or in which node pairs are linked is noticed; after editing edge
+    attributes in place (e.g. ``travel_time``) call :func:`clear_cache`.
+    """
+    stamp = (len(G), sum(map(len, G._adj.values())))  # nodes, linked node pairs: cheap
     hit = _CACHE.get(G)
     if hit is not None and hit[0] == stamp and all(k in hit[1].extra for k in extra):
         return hit[1]
@@ -93,6 +97,11 @@ def edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...] = ()) -> EdgeArray
         arrays = _build_edge_arrays(G, extra=extra)
     _CACHE[G] = (stamp, arrays)
     return arrays
+
+
+def clear_cache() -> None:
+    """Forget the edge arrays of every graph (after editing edge attributes in place)."""
+    _CACHE.clear()
 
 
 def _build_edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...]) -> EdgeArrays:

@@ -206,8 +206,10 @@ def parse_address(text: str) -> ParsedAddress:
     names: list[str] = []
     province = ""
     last_unlabeled = False  # was the address's last part an unlabeled name?
-    # NFC first: in decomposed text (macOS, Windows-1258) "Ấp 3" would read as "Ấ, P 3" (ward 3)
-    for part in _split_parts(unicodedata.normalize("NFC", raw)):
+    # NFC first: in decomposed text (macOS, Windows-1258) "Ấp 3" would read as "Ấ, P 3" (ward 3); the
+    # look-alike "Ð" (U+00D0) of old converters is "Đ", so "Ðường" is still the street keyword
+    text = unicodedata.normalize("NFC", raw).replace("Ð", "Đ").replace("ð", "đ")
+    for part in _split_parts(text):
         has_diacritics = strip_diacritics(part) != part
         tokens = _segment_tokens(part)
         # cut the part at every keyword: [(kind, ward_type, tokens)]

@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
             "works from disk: index, one page per route and per producer, in Vietnamese and English.\n\n"
             "Example: ocop-geo publish data/routes/cu_chi_food_day.toml maps/cu-chi/cu-chi-food-day.json -o site "
             "--base-url https://example.org/ocop\n\n"
-            "Exit code 1 when some inputs could not be published (the others are)."
+            "Exit code 1 when some inputs could not be published (the others are) or registry rows were "
+            "rejected (see 'ocop-geo validate')."
         ),
     )(publish_cmd)
 
@@ -115,4 +116,4 @@ def publish_cmd(
         f"{len(report.downloads)} downloads to {report.out_dir} — open {report.out_dir / 'index.html'}",
         highlight=False, markup=False,
     )
-    return 1 if problems else 0
+    return 1 if problems or len(registry.rejected) else 0

@@ -42,7 +42,7 @@ from .textnorm import fold
 logger = logging.getLogger(__name__)
 
 #: Bump when the cached structure changes so old caches are ignored.
-GAZETTEER_VERSION = 4
+GAZETTEER_VERSION = 5  # 5: "Ð" (121 OSM street names) read as "Đ"; "(ex Catinat)" dropped from street keys
 
 #: Thủ Đức city (2021–2024) was formed from these 2019 districts.
 THU_DUC_CITY_CODE = "769"
@@ -73,7 +73,8 @@ def street_key(name: object) -> str:
     >>> street_key("Đường Nguyễn Trãi"), street_key("Dương Bá Trạc")
     ('nguyen trai', 'duong ba trac')
     """
-    text = str(name or "").strip()
+    text = str(name or "").strip().replace("Ð", "Đ").replace("ð", "đ")  # look-alike Eth, as typed in OSM
+    text = re.sub(r"\s*\([^)]*\)", "", text).strip() or text  # "Đồng Khởi (ex Catinat)"
     if text[:5].lower() == "đường" or text[:2].lower() == "đ.":
         text = _STREET_PREFIX.sub("", text.replace("Đ.", "Đ ").replace("đ.", "đ "), count=1)
     return fold(text)

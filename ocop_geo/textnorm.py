@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+#: "Đ" / "đ", and the look-alike "Ð" / "ð" (U+00D0/U+00F0) that old font converters and keyboards produce.
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s/]")
 

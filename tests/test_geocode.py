@@ -292,3 +292,12 @@ def test_online_answers_are_kept_only_inside_the_offline_ward(monkeypatch, gaz) 
     assert merged.loc[2, "precision"] == "none"
     # an area answer ("suburb") is no finer than the offline ward point: not used
     assert merged.loc[3, "lat"] == offline.loc[3, "lat"] and merged.loc[3, "precision"] == "ward"
+
+
+@pytest.mark.parametrize("address", ["10 Trần Đình Xu, Phường Cầu Kho, Quận 1",  # OSM writes "Trần Ðình Xu"
+                                     "Đồng Khởi, Phường Bến Nghé, Quận 1",  # OSM: "Ðồng Khởi (ex Catinat)"
+                                     "10 Ðường Ðồng Khởi, Bến Nghé, Q1"])  # look-alike Eth typed by the user
+def test_look_alike_eth_and_bracketed_street_names_match_exactly(address: str) -> None:
+    r = geocode_address(address)
+    assert r["precision"] == "street" and r["confidence"] >= 0.85, r["geocode_note"]
+    assert r["district"] == "Quận 1" and "read as" not in r["geocode_note"]

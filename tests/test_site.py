@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from _publish_fixtures import itinerary, producers_gdf, products_df
 
-from ocop_geo import site
+from ocop_geo import settings, site
 from ocop_geo._errors import ValidationError
 from ocop_geo.itinerary import write_itinerary
 
@@ -165,6 +165,13 @@ def test_cli_publish_itinerary_with_bundled_registry(tmp_path: Path):
                              capture_output=True, text=True, timeout=180)  # fmt: skip
     assert nothing.returncode == 2 and "nothing to publish" in nothing.stderr
     assert not (tmp_path / "s2").exists()
+    bad_rows = tmp_path / "extra.csv"
+    bad_rows.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Quận/Huyện\nTrà,Đồ uống,9,Cơ sở X,Củ Chi\n",
+                        encoding="utf-8")
+    registry = ["--registry", str(settings.registry_producers), "--registry", str(settings.registry_products),
+                "--registry", str(bad_rows)]
+    rejected = subprocess.run([*cmd, *registry], capture_output=True, text=True, timeout=180)
+    assert rejected.returncode == 1 and "1 registry rows rejected" in rejected.stderr, rejected.stderr
 
 
 @pytest.mark.slow

@@ -23,6 +23,11 @@ def test_strip_diacritics_keeps_case_including_d_with_stroke():
     assert strip_diacritics(unicodedata.normalize("NFD", "ĐẮK")) == "DAK"
 
 
+def test_look_alike_eth_folds_like_d_with_stroke():
+    assert fold("\u00d0ồng Khởi, Q.1") == fold("Đồng Khởi, Q.1") == "dong khoi q 1"
+    assert fold("Thủ \u00d0ức") == "thu duc"
+
+
 def test_fold_handles_punctuation_and_non_text():
     assert fold("  TP.HCM -- Q.5 ") == "tp hcm q 5"
     assert fold(None) == "" and fold(12) == "12"

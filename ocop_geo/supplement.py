@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Transformer
+from scipy.spatial import cKDTree
 
 from . import modes, settings
 from ._errors import InputFileError
@@ -161,7 +162,7 @@ def merge_supplement(
 
     sup_xy: list[np.ndarray] = []  # accepted supplement vertices (metres) and their node ids
     sup_ids: list[np.ndarray] = []
-    sup_tree: shapely.STRtree | None = None
+    sup_tree: cKDTree | None = None
     all_sup_xy = np.zeros((0, 2))
     all_sup_ids = np.zeros(0, dtype=np.int64)
     next_node = -1
@@ -175,7 +176,8 @@ def merge_supplement(
         if len(ferry_segs):
             covered[ferry_tree.query(pts, predicate="dwithin", distance=FERRY_COVER_M)[0]] = True
         if sup_tree is not None:
-            covered[sup_tree.query(pts, predicate="dwithin", distance=COVER_M)[0]] = True
+            dist, _ = sup_tree.query(pts_xy, distance_upper_bound=COVER_M)
+            covered |= np.isfinite(dist)
         added = False
         for a, b in _runs(~covered):
             i0, i1 = max(a - 1, 0), min(b + 1, len(pts) - 1)
@@ -185,9 +187,7 @@ def merge_supplement(
             ids = np.arange(next_node, next_node - len(seg_xy), -1, dtype=np.int64)
             next_node -= len(seg_xy)
             for end in (0, len(seg_xy) - 1):
-                hit = _connect(
-                    seg_xy[end], xy, road_tree, road_segs, road_start, raw, all_sup_xy, all_sup_ids
-                )
+                hit = _connect(seg_xy[end], xy, road_tree, road_start, raw, sup_tree, all_sup_ids)
                 if hit is None:
                     continue
                 node_id, where, pos, t = hit
@@ -204,7 +204,7 @@ def merge_supplement(
         if added:
             all_sup_xy = np.concatenate(sup_xy)
             all_sup_ids = np.concatenate(sup_ids)
-            sup_tree = shapely.STRtree(shapely.points(all_sup_xy))
+            sup_tree = cKDTree(all_sup_xy)
     if not pieces:
         log.info("supplement: every line is covered by %s roads of OSM; nothing added", mode)
         return raw, fwd, bwd
@@ -244,10 +244,9 @@ def _connect(
     p: np.ndarray,
     xy: np.ndarray,
     tree: shapely.STRtree,
-    segs: np.ndarray,
     seg_start: np.ndarray,
     raw: RawWays,
-    sup_xy: np.ndarray,
+    sup_tree: cKDTree | None,
     sup_ids: np.ndarray,
 ) -> tuple[int, tuple[float, float], int, float] | None:
     """Where a piece's end joins the network: (node id, point, insert position, t) or None.
@@ -255,9 +254,8 @@ def _connect(
     ``insert position`` is ≥ 0 when a new node must be inserted into an OSM way after that
     position at fraction ``t`` of the segment; −1 when an existing node (``node id``) is reused.
     """
-    point = shapely.points(p)
     best: tuple[float, tuple[int, tuple[float, float], int, float]] | None = None
-    idx, dist = tree.query_nearest(point, max_distance=CONNECT_M, return_distance=True)
+    idx, dist = tree.query_nearest(shapely.points(p), max_distance=CONNECT_M, return_distance=True)
     if len(idx):
         k = int(idx[0])
         pos = int(seg_start[k])
@@ -273,11 +271,11 @@ def _connect(
             best = (float(dist[0]), (int(raw.node_ids[pos + 1]), (b[0], b[1]), -1, 0.0))
         else:
             best = (float(dist[0]), (0, (proj[0], proj[1]), pos, t))
-    if len(sup_xy):
-        d = np.hypot(*(sup_xy - p).T)
-        j = int(d.argmin())
-        if d[j] <= CONNECT_M and (best is None or d[j] < best[0]):
-            best = (float(d[j]), (int(sup_ids[j]), (sup_xy[j, 0], sup_xy[j, 1]), -1, 0.0))
+    if sup_tree is not None:
+        d, j = sup_tree.query(p, distance_upper_bound=CONNECT_M)
+        if np.isfinite(d) and (best is None or d < best[0]):
+            q = sup_tree.data[j]
+            best = (float(d), (int(sup_ids[j]), (q[0], q[1]), -1, 0.0))
     return None if best is None else best[1]
 
 

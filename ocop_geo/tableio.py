@@ -215,7 +215,8 @@ def _read_vector(path: Path) -> RawTable:
     import geopandas as gpd
 
     try:
-        gdf = gpd.read_file(path)
+        layers = _layers(path)
+        gdf = gpd.read_file(path, layer=layers[0][0] if layers else None)
     except Exception as exc:  # pyogrio raises its own DataSourceError and friends
         raise InputFileError(
             f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}). Check that it is valid GeoJSON "
@@ -224,6 +225,10 @@ def _read_vector(path: Path) -> RawTable:
     if len(gdf) == 0:
         raise InputFileError(f"{path}: has no features (rows). Export the layer again with its records.")
     notices: list[str] = []
+    if len(layers) > 1:
+        others = ", ".join(f"{name!r} ({n} features)" for name, n in layers[1:])
+        notices.append(f"{path}: only the first layer ({layers[0][0]!r}) is read; the other layers were NOT "
+                       f"read: {others}. Save each layer as its own file and pass it too.")
     frame = pd.DataFrame({c: gdf[c] for c in gdf.columns if c != gdf.geometry.name})
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _cell_text(v))
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
@@ -239,6 +244,14 @@ def _read_vector(path: Path) -> RawTable:
         frame.loc[has_point, "_geom_lat"] = [f"{p.y:.7f}" for p in points]
     # a feature's row number is its position in the file, starting at 1
     return RawTable(path, frame.reset_index(drop=True), list(range(1, len(frame) + 1)), notices=notices)
+
+
+def _layers(path: Path) -> list[tuple[str, int]]:
+    """The layers of a vector file with their feature counts, in reading order."""
+    import pyogrio
+
+    names = [str(row[0]) for row in pyogrio.list_layers(path)]
+    return [(name, int(pyogrio.read_info(path, layer=name).get("features", 0) or 0)) for name in names]
 
 
 def _cell_text(value: object) -> str:

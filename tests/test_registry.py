@@ -153,6 +153,17 @@ def test_csv_exported_with_title_rows_finds_its_header(tmp_path):
     assert any("row" in n and "1 ('DANH SÁCH SẢN PHẨM OCOP NĂM 2024')" in n for n in registry.notices)
 
 
+def test_geopackage_layers_after_the_first_are_reported(tmp_path):
+    path = tmp_path / "two_layers.gpkg"
+    gpd.GeoDataFrame({"producer_id": ["P1"], "name": ["HTX Phước An"], "district": ["Bình Chánh"]},
+                     geometry=[Point(106.5932, 10.6657)], crs=4326).to_file(path, layer="producers")
+    gpd.GeoDataFrame({"producer_id": ["P2", "P3"], "name": ["A", "B"], "district": ["Củ Chi", "Củ Chi"]},
+                     geometry=[Point(106.6, 10.97), Point(106.61, 10.98)], crs=4326).to_file(path, layer="more")
+    registry = load_registry(path, geocode=False)
+    assert list(registry.producers["producer_id"]) == ["P1"]
+    assert any("'more' (2 features)" in n and "NOT read" in n for n in registry.notices), registry.notices
+
+
 def test_geojson_without_features_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")

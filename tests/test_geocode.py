@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import geopandas as gpd
 import numpy as np
@@ -201,7 +200,6 @@ def test_online_failure_is_an_error_and_never_cached_as_not_found(tmp_path, monk
 
 
 @pytest.mark.online
-@pytest.mark.skipif(os.environ.get("OCOP_GEO_ONLINE") != "1", reason="needs the internet: set OCOP_GEO_ONLINE=1")
 def test_online_twin_agrees_with_offline_ward() -> None:  # pragma: no cover - needs internet
     from ocop_geo import geocode_online
 

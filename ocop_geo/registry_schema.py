@@ -145,9 +145,11 @@ _PRECISION_WORDS = {
 def parse_precision(text: str) -> str | None:
     """Precision level named by ``text`` ("commune centroid (approx.)" -> "ward"), or None."""
     words = fold(text).split()
-    for word in words:
-        if word in _PRECISION_WORDS:
-            return _PRECISION_WORDS[word]
+    for n in (2, 1):  # "chinh xac" (exact) is two words
+        for i in range(len(words) - n + 1):
+            key = " ".join(words[i:i + n])
+            if key in _PRECISION_WORDS:
+                return _PRECISION_WORDS[key]
     return None
 
 

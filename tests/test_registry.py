@@ -340,3 +340,12 @@ def test_producers_without_coordinates_are_placed_from_their_address(tmp_path):
     assert placed.loc["Cơ sở Không Rõ", "geometry"] is None
     assert "add the ward" in placed.loc["Cơ sở Không Rõ", "geocode_note"]
     assert len(registry.unplaced) == 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [("chính xác", "exact"), ("Chính xác (GPS)", "exact"),
+                                                 ("tâm xã", "ward"), ("commune centroid (approx.)", "ward"),
+                                                 ("district centroid", "district"), ("khoảng chừng", None)])
+def test_location_precision_words_in_both_languages(text, expected):
+    from ocop_geo.registry_schema import parse_precision
+
+    assert parse_precision(text) == expected

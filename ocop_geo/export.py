@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -52,8 +53,18 @@ FORMATS: dict[str, str] = {"gpx": ".gpx", "kml": ".kml", "geojson": ".geojson", 
 
 
 
+#: Characters XML 1.0 forbids (C0 controls but tab / newline / CR, U+FFFE, U+FFFF): one in a name made the
+#: GPX invalid and the KML writer crash.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str | None) -> str | None:
+    """``text`` with the characters XML cannot carry replaced by spaces."""
+    return _XML_INVALID.sub(" ", text) if text else text
+
+
 def _stop_label(day: Any, stop: Any) -> str:
-    return f"D{day.day}-{stop.seq} {stop.name}"
+    return _xml_text(f"D{day.day}-{stop.seq} {stop.name}") or ""
 
 
 def _stop_description(stop: Any) -> str:
@@ -73,7 +84,7 @@ def _stop_description(stop: Any) -> str:
         parts.append(f"location approximate ({stop.precision})")
     if stop.leg_in is not None and stop.leg_in.off_network:
         parts.append(f"off-network leg: {stop.leg_in.note}".rstrip(": "))
-    return "; ".join(parts)
+    return _xml_text("; ".join(parts)) or ""
 
 
 def _day_path(day: Any) -> list[tuple[float, float]]:
@@ -91,8 +102,8 @@ def gpx_text(itinerary: Itinerary) -> str:
     """GPX 1.1: a waypoint per stop (name ``D<day>-<seq> name``) and one track per day."""
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "ocop_geo"
-    gpx.name = itinerary.title.get("vi") or itinerary.route_id
-    gpx.description = itinerary.title.get("en") or None
+    gpx.name = _xml_text(itinerary.title.get("vi") or itinerary.route_id)
+    gpx.description = _xml_text(itinerary.title.get("en")) or None
     gpx.copyright_author = "OpenStreetMap contributors"
     gpx.copyright_license = "https://opendatacommons.org/licenses/odbl/"
     for day in itinerary.days:
@@ -127,9 +138,9 @@ def kml_text(itinerary: Itinerary) -> str:
     Descriptions are HTML-escaped before simplekml XML-escapes them, because Google Earth
     renders balloon descriptions as HTML.
     """
-    kml = simplekml.Kml(name=itinerary.title.get("vi") or itinerary.route_id)
+    kml = simplekml.Kml(name=_xml_text(itinerary.title.get("vi") or itinerary.route_id))
     kml.document.description = html.escape(
-        f"{itinerary.title.get('en', '')} — {itinerary.attribution}"
+        _xml_text(f"{itinerary.title.get('en', '')} — {itinerary.attribution}") or ""
     )
     for day in itinerary.days:
         folder = kml.newfolder(name=f"Day {day.day} {day.date or day.weekday}")

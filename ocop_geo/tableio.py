@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -61,11 +62,11 @@ def read_table(path: str | Path, *, known_headers: set[str] | None = None) -> Ra
         raise InputFileError(f"{path}: the file is empty. Export the registry again.")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv", ".txt"}:
-        return _read_csv(path, known_headers or set())
+        return _without_control_characters(_read_csv(path, known_headers or set()))
     if suffix in {".xlsx", ".xlsm"}:
-        return _read_excel(path, known_headers or set())
+        return _without_control_characters(_read_excel(path, known_headers or set()))
     if suffix in {".geojson", ".json", ".gpkg"}:
-        return _read_vector(path)
+        return _without_control_characters(_read_vector(path))
     if suffix == ".xls":
         raise InputFileError(
             f"{path}: old Excel 97-2003 (.xls) files are not read. Open it in Excel or LibreOffice and "
@@ -74,6 +75,25 @@ def read_table(path: str | Path, *, known_headers: set[str] | None = None) -> Ra
     raise InputFileError(
         f"{path}: unknown file type {suffix!r}. Use one of: {', '.join(SUPPORTED_SUFFIXES)}."
     )
+
+
+#: Invisible control characters (pasted from PDFs or other programs); XML exports cannot carry them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(table: RawTable) -> RawTable:
+    """Replace control characters in cells by spaces, and say in which rows."""
+    frame = table.frame
+    if frame.empty:
+        return table
+    hit = frame.map(lambda v: isinstance(v, str) and _CONTROL.search(v) is not None)
+    rows = [table.row_numbers[i] for i in range(len(frame)) if hit.iloc[i].any()]
+    if rows:
+        table.frame = frame.map(lambda v: _CONTROL.sub(" ", v).strip() if isinstance(v, str) else v)
+        listed = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+        table.notices.append(f"{table.path}: invisible control characters were replaced by spaces in rows "
+                             f"{listed}.")
+    return table
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:

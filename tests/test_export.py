@@ -151,3 +151,16 @@ def test_cli_export_writes_gpx_and_reports_bad_input(tmp_path: Path, gpx_schema)
     assert f"{tmp_path}: is a folder" in " ".join(folder.stderr.split())
     as_input = _cli("export", str(tmp_path), "--format", "gpx")
     assert as_input.returncode == 2 and "Internal error" not in as_input.stderr, as_input.stderr
+
+
+def test_control_characters_in_names_keep_gpx_and_kml_valid(gpx_schema):
+    it = itinerary()
+    day = it.days[0]
+    odd = replace(day.stops[1], name="Cơ sở\x0bTrà\x01 Xanh")
+    it = replace(it, title={"vi": "Tuyến\x0c1", "en": "Route\x1f1"},
+                 days=(replace(day, stops=(day.stops[0], odd, *day.stops[2:])), *it.days[1:]))
+    gpx = export.gpx_text(it)
+    gpx_schema.validate(gpx)
+    assert "D1-1 Cơ sở Trà  Xanh" in gpx
+    root = etree.fromstring(export.kml_text(it).encode("utf-8"))
+    assert "D1-1 Cơ sở Trà  Xanh" in "".join(root.itertext())

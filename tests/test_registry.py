@@ -349,3 +349,11 @@ def test_location_precision_words_in_both_languages(text, expected):
     from ocop_geo.registry_schema import parse_precision
 
     assert parse_precision(text) == expected
+
+
+def test_control_characters_in_cells_are_replaced_and_reported(tmp_path):
+    rows = good_producers()
+    rows[0][1] = "HTX Phước\x0bAn\x01"
+    registry = load_registry(write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, rows), geocode=False)
+    assert "HTX Phước An" in set(registry.producers["name"])
+    assert any("control characters were replaced by spaces in rows 2" in n for n in registry.notices)

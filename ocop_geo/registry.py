@@ -371,8 +371,30 @@ class _Builder:
                 rec["source_file"], rec["source_row"] = str(row.table.path), row.number
                 accepted_producers[pid] = rec
                 by_name.setdefault(fold(rec["name"]), []).append(pid)
-        # products: resolve producer ids, derive producers from flat rows
-        derived_rows: dict[str, _Row] = {}
+        accepted_products = self._link_products(accepted_producers, by_name)
+        rejected_records = []
+        for row in [*self.producer_rows, *self.product_rows]:
+            if row.problems:
+                problems.extend(row.problems)
+                rejected_records.append({
+                    "file": str(row.table.path), "row": row.number, "table": row.kind,
+                    "record": str(row.record.get("name", "")),
+                    "problems": "; ".join(f"{p.column}: {p.problem}" for p in row.problems),
+                    "fix": "; ".join(dict.fromkeys(p.fix for p in row.problems)),
+                })
+        producers = _producer_frame(list(accepted_producers.values()))
+        products = pd.DataFrame(accepted_products, columns=list(PRODUCT_FIELDS))
+        products["stars"] = products["stars"].astype("Int64")
+        products["year"] = products["year"].astype("Int64")
+        products["ocop_group_code"] = products["ocop_group_code"].astype("Int64")
+        products["n_products"] = products["n_products"].astype("Int64")
+        rejected = pd.DataFrame(rejected_records, columns=list(REJECTED_COLUMNS))
+        return Registry(producers, products, rejected, problems, list(self.notices), dict(self.input_rows))
+
+    def _link_products(self, accepted_producers: dict[str, dict],
+                       by_name: dict[str, list[str]]) -> list[dict]:
+        """Resolve each product's producer (id, else name, else the producer fields of a flat row, which
+        derive a new producer into ``accepted_producers``); return the accepted product records."""
         product_first: dict[str, _Row] = {}
         accepted_products: list[dict] = []
         for row in self.product_rows:
@@ -400,7 +422,6 @@ class _Builder:
                         flat["source"] = flat.get("source") or rec["source"]
                         flat["source_file"], flat["source_row"] = str(row.table.path), row.number
                         accepted_producers[pid] = flat
-                        derived_rows[pid] = row
                         by_name.setdefault(fold(flat["name"]), []).append(pid)
                     else:
                         _merge_missing(accepted_producers[pid], flat)
@@ -421,24 +442,7 @@ class _Builder:
                 rec["product_id"] = prid
                 rec["source_file"], rec["source_row"] = str(row.table.path), row.number
                 accepted_products.append(rec)
-        rejected_records = []
-        for row in [*self.producer_rows, *self.product_rows]:
-            if row.problems:
-                problems.extend(row.problems)
-                rejected_records.append({
-                    "file": str(row.table.path), "row": row.number, "table": row.kind,
-                    "record": str(row.record.get("name", "")),
-                    "problems": "; ".join(f"{p.column}: {p.problem}" for p in row.problems),
-                    "fix": "; ".join(dict.fromkeys(p.fix for p in row.problems)),
-                })
-        producers = _producer_frame(list(accepted_producers.values()))
-        products = pd.DataFrame(accepted_products, columns=list(PRODUCT_FIELDS))
-        products["stars"] = products["stars"].astype("Int64")
-        products["year"] = products["year"].astype("Int64")
-        products["ocop_group_code"] = products["ocop_group_code"].astype("Int64")
-        products["n_products"] = products["n_products"].astype("Int64")
-        rejected = pd.DataFrame(rejected_records, columns=list(REJECTED_COLUMNS))
-        return Registry(producers, products, rejected, problems, list(self.notices), dict(self.input_rows))
+        return accepted_products
 
 
 def _getter(cells: pd.Series, cols: dict[str, str]):

@@ -410,11 +410,15 @@ class _Builder:
                                 "Add the producer to the producer table or correct the id")
             elif rec["producer"]:
                 ids = by_name.get(fold(rec["producer"]), [])
+                if flat is not None and ids:  # a flat row names its district: a namesake elsewhere is another
+                    ids = [i for i in ids if _same_text(accepted_producers[i].get("district"), flat.get("district"))]
                 if len(ids) > 1:
                     row.problem("producer", str(rec["producer"]), "several producers have this name: " +
                                 ", ".join(ids), "Use the producer_id column to say which")
                 elif ids:
                     pid = ids[0]
+                    if flat is not None and not row.problems:
+                        self._merge_flat(accepted_producers[pid], flat, row)
                 elif flat is not None and not row.problems:
                     pid = _producer_slug(flat)
                     if pid not in accepted_producers:
@@ -424,7 +428,7 @@ class _Builder:
                         accepted_producers[pid] = flat
                         by_name.setdefault(fold(flat["name"]), []).append(pid)
                     else:
-                        _merge_missing(accepted_producers[pid], flat)
+                        self._merge_flat(accepted_producers[pid], flat, row)
                 elif not row.problems:
                     row.problem("producer", str(rec["producer"]), "no producer has this name",
                                 "Add the producer to the producer table, or correct the name")
@@ -443,6 +447,32 @@ class _Builder:
                 rec["source_file"], rec["source_row"] = str(row.table.path), row.number
                 accepted_products.append(rec)
         return accepted_products
+
+    def _merge_flat(self, target: dict, extra: dict, row: _Row) -> None:
+        """Fill a derived producer's empty fields from another of its rows; note values that disagree.
+
+        The location (lat, lon and its precision) is taken as one piece."""
+        location = ("lat", "lon", "location_precision")
+        if target.get("lat") is None and extra.get("lat") is not None:
+            target.update({k: extra[k] for k in location})
+        for key, value in extra.items():
+            if key.startswith("source") or value in (None, "") or (key in location and extra.get("lat") is None):
+                continue
+            if target.get(key) in (None, ""):
+                target[key] = value
+            elif key in FLAT_PRODUCER_FIELDS and not _same_text(target[key], value):
+                self.notices.append(
+                    f"{row.table.path}: row {row.number}: producer {target['name']!r} was first read at "
+                    f"{Path(str(target['source_file'])).name} row {target['source_row']} with {key} "
+                    f"{target[key]!r}; this row's {value!r} was not used. Make the rows agree, or give the "
+                    "producers distinct names"
+                )
+
+
+def _same_text(a: object, b: object) -> bool:
+    """True when either is empty or one's folded words contain the other's ("Huyện Bình Chánh", "Bình Chánh")."""
+    fa, fb = fold(a), fold(b)
+    return not fa or not fb or f" {fa} " in f" {fb} " or f" {fb} " in f" {fa} "
 
 
 def _getter(cells: pd.Series, cols: dict[str, str]):
@@ -528,12 +558,6 @@ def _unique_id(base: str, taken: dict) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
-
-
-def _merge_missing(target: dict, extra: dict) -> None:
-    for key, value in extra.items():
-        if target.get(key) in (None, "") and value not in (None, ""):
-            target[key] = value
 
 
 def _producer_frame(records: list[dict]) -> gpd.GeoDataFrame:

@@ -357,3 +357,30 @@ def test_control_characters_in_cells_are_replaced_and_reported(tmp_path):
     registry = load_registry(write_csv(tmp_path / "producers.csv", PRODUCER_HEADER, rows), geocode=False)
     assert "HTX Phước An" in set(registry.producers["name"])
     assert any("control characters were replaced by spaces in rows 2" in n for n in registry.notices)
+
+
+def test_flat_rows_of_one_producer_are_merged_and_disagreements_noted(tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Quận/Huyện,Địa chỉ,lat,lon\n"
+                    "Rau muống,Thực phẩm,4,HTX Phước An,Bình Chánh,Ấp 1,,\n"
+                    "Cải ngọt,Thực phẩm,3,HTX Phước An,Bình Chánh,Ấp 2,10.6657,106.5932\n", encoding="utf-8")
+    registry = load_registry(path, geocode=False)
+    assert len(registry.products) == 2 and len(registry.producers) == 1 and len(registry.rejected) == 0
+    producer = registry.producers.iloc[0]
+    assert (producer["address"], producer["lat"], producer["location_precision"]) == ("Ấp 1", 10.6657, "exact")
+    assert any("row 3" in n and "address 'Ấp 1'" in n and "'Ấp 2' was not used" in n for n in registry.notices)
+    assert not any("location_precision" in n or " lat " in n for n in registry.notices)
+
+
+def test_flat_rows_with_one_name_in_two_districts_are_two_producers(tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text("Tên sản phẩm,Phân nhóm,Số sao,Chủ thể,Quận/Huyện\n"
+                    "Rau muống,Thực phẩm,4,Cơ sở Minh Phát,Củ Chi\n"
+                    "Bánh tráng,Thực phẩm,3,Cơ sở Minh Phát,Cần Giờ\n"
+                    "Mắm,Thực phẩm,3,Cơ sở Minh Phát,Huyện Cần Giờ\n", encoding="utf-8")
+    registry = load_registry(path, geocode=False)
+    assert len(registry.rejected) == 0 and len(registry.products) == 3
+    assert sorted(registry.producers["district"]) == ["Cần Giờ", "Củ Chi"]
+    by_product = dict(zip(registry.products["name"], registry.products["producer_id"], strict=True))
+    assert by_product["Bánh tráng"] == by_product["Mắm"] != by_product["Rau muống"]
+    assert not registry.notices  # "Huyện Cần Giờ" agrees with "Cần Giờ"

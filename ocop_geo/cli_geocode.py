@@ -15,16 +15,17 @@ from rich.table import Table
 from ._errors import InputFileError
 from .fileio import atomic_path, csv_safe
 from .geocode import PRECISIONS, RESULT_COLUMNS, geocode_frame
+from .registry_schema import ALL_HEADER_KEYS, header_key
 from .tableio import read_table
-from .textnorm import fold
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_SUFFIXES = (".csv", ".geojson", ".gpkg")
 
 _ADDRESS_NAMES = ("address", "dia chi", "diachi", "full address", "addr")
-_WARD_NAMES = ("ward", "phuong xa", "phuong", "xa", "commune")
-_DISTRICT_NAMES = ("district", "quan huyen", "quan", "huyen")
+_WARD_NAMES = ("ward", "phuong xa", "xa phuong", "phuong xa thi tran", "xa phuong thi tran", "phuong", "xa",
+               "commune")
+_DISTRICT_NAMES = ("district", "quan huyen", "huyen quan", "quan", "huyen")
 _LAT_NAMES = ("lat", "latitude", "vi do", "_geom_lat")
 _LON_NAMES = ("lon", "lng", "longitude", "kinh do", "_geom_lon")
 
@@ -54,7 +55,7 @@ def _find_column(frame: pd.DataFrame, wanted: str | None, candidates: tuple[str,
             f"{path}: no column {wanted!r} (columns: {', '.join(map(str, frame.columns))}); "
             f"pass the right name with {option}"
         )
-    folded = {fold(c): c for c in frame.columns}
+    folded = {header_key(c): c for c in frame.columns}  # "Quận/Huyện" -> "quan huyen"
     return next((folded[c] for c in candidates if c in folded), None)
 
 
@@ -78,7 +79,7 @@ def geocode(
                              f"{', '.join(OUTPUT_SUFFIXES)}")
     if output.resolve() == input_file.resolve():
         raise InputFileError(f"{output}: the output would overwrite the input file; pass another -o")
-    table = read_table(input_file)
+    table = read_table(input_file, known_headers=ALL_HEADER_KEYS)  # finds the header below title rows
     frame = table.frame
     for notice in table.notices:
         console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)

@@ -100,3 +100,23 @@ def test_input_columns_named_like_results_are_kept_under_new_names(tmp_path):
     got = gpd.read_file(out)
     assert (got.loc[0, "geometry_input"], got.loc[0, "lat_input2"], got.loc[0, "lat_input"]) == ("POINT (1 2)", "x", "y")
     assert got.geometry.iloc[0].y == pytest.approx(got.loc[0, "lat"])
+
+
+def test_geocode_excel_with_title_rows(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH CƠ SỞ OCOP"])
+    ws.append(["Tên cơ sở", "Địa chỉ", "Quận/Huyện"])
+    ws.append(["HTX A", "Ấp 3, xã Trung An", "Củ Chi"])
+    ws.append(["HTX B", "Phường 2", "Quận 5"])  # many wards are called Phường 2: the district column decides
+    src = tmp_path / "ds.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.csv"
+    result = run("geocode", str(src), "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(rows.columns[:3]) == ["Tên cơ sở", "Địa chỉ", "Quận/Huyện"]
+    assert rows.loc[0, "ward"] == "Xã Trung An" and "DANH SÁCH" in result.stdout
+    assert rows.loc[1, "ward"] == "Phường 2" and rows.loc[1, "district"] == "Quận 5"

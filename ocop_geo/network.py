@@ -14,6 +14,7 @@ and keeps that way's scalar attributes (osmnx would merge them into list-valued 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import time
@@ -140,6 +141,11 @@ def haversine_m(
 def urban_area(path: str | Path | None = None) -> shapely.Geometry:
     """Union of the urban districts of HCMC (2019 boundaries) used to pick urban speeds."""
     path = Path(path) if path is not None else settings.admin_dir / "hcmc_districts_2019.geojson"
+    return _urban_area(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _urban_area(path: str, mtime_ns: int) -> shapely.Geometry:  # mtime: part of the memo key
     districts = gpd.read_file(path)
     urban = districts[~districts["district_name_ascii"].isin(RURAL_DISTRICTS)]
     geom = shapely.union_all(urban.geometry.to_crs(4326).values)
@@ -147,9 +153,23 @@ def urban_area(path: str | Path | None = None) -> shapely.Geometry:
     return geom
 
 
+_NOT_RULES = frozenset({"name", "name:en", "ref"})
+
+
+def _rule_key(tags: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The tags that mode rules and speeds read (names and refs left out), as a hashable key."""
+    return tuple(sorted((k, v) for k, v in tags.items() if k not in _NOT_RULES))
+
+
 def filter_ways(raw: RawWays, mode: str) -> tuple[RawWays, np.ndarray, np.ndarray]:
     """Keep the ways ``mode`` may use; also return their forward / backward permissions."""
-    access = [modes.way_access(tags, mode) for tags in raw.tags]
+    memo: dict[tuple[tuple[str, str], ...], tuple[bool, bool]] = {}
+    access = []
+    for tags in raw.tags:  # ways differ mostly by name: decide once per set of relevant tags
+        key = _rule_key(tags)
+        if key not in memo:
+            memo[key] = modes.way_access(tags, mode)
+        access.append(memo[key])
     fwd = np.fromiter((a[0] for a in access), dtype=bool, count=len(access))
     bwd = np.fromiter((a[1] for a in access), dtype=bool, count=len(access))
     keep = np.flatnonzero(fwd | bwd)
@@ -232,12 +252,17 @@ def build_arrays(
     is_urban = (
         shapely.contains_xy(urban, mid_x, mid_y) if urban is not None else np.ones(len(u), bool)
     )
-    speed_table = np.array(
-        [
-            [modes.speed_kmh(t, mode, urban=False), modes.speed_kmh(t, mode, urban=True)]
-            for t in raw.tags
-        ]
-    ).reshape(-1, 2)
+    memo: dict[tuple[tuple[str, str], ...], tuple[float, float]] = {}
+    pairs = []
+    for t in raw.tags:
+        key = _rule_key(t)
+        if key not in memo:
+            memo[key] = (
+                modes.speed_kmh(t, mode, urban=False),
+                modes.speed_kmh(t, mode, urban=True),
+            )
+        pairs.append(memo[key])
+    speed_table = np.array(pairs, dtype=float).reshape(-1, 2)
     speed = speed_table[way_of_edge, is_urban.astype(int)]
     travel_time = length / (speed / 3.6)
     tags = raw.tags

@@ -233,10 +233,11 @@ def publish_site(
 
     if lang not in ("vi", "en"):
         raise ValidationError(f"lang must be 'vi' or 'en', not {lang!r}", [f"lang: {lang!r}"])
-    if base_url and not re.match(r"^https?://[^\s\"'<>]+$", base_url):
+    if base_url and (not re.match(r"^https?://[^\s\"'<>]+$", base_url) or len(base_url) > 1000):
         raise ValidationError(
-            f"base URL {base_url!r} is not an http(s) address; pass e.g. --base-url https://example.org/ocop",
-            [f"base_url: {base_url!r}"],
+            f"base URL {base_url[:200]!r} is not an http(s) address of at most 1000 characters (a QR code "
+            "holds no more); pass e.g. --base-url https://example.org/ocop",
+            [f"base_url: {base_url[:200]!r}"],
         )
     out = Path(out_dir)
     report = SiteReport(out_dir=out)

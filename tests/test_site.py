@@ -139,7 +139,8 @@ def test_without_base_url_no_qr_and_a_warning(tmp_path: Path):
     assert sorted(p.name for p in (tmp_path / "producers").iterdir()) == ["hcm-p004.html", "index.html"]
 
 
-@pytest.mark.parametrize("bad", ["javascript:alert(1)", "example.org/ocop", 'https://x.org/" onload="x'])
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "example.org/ocop", 'https://x.org/" onload="x',
+                                 "https://x.org/" + "a" * 3000])  # too long for a QR code
 def test_base_url_must_be_http(tmp_path: Path, bad: str):
     with pytest.raises(ValidationError, match="is not an http"):
         site.publish_site([itinerary(n_days=1)], tmp_path, base_url=bad)

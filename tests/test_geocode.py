@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -200,6 +201,8 @@ def test_online_failure_is_an_error_and_never_cached_as_not_found(tmp_path, monk
 
 
 @pytest.mark.online
+@pytest.mark.skipif(os.environ.get("OCOP_GEO_ONLINE") != "1",
+                    reason="needs the internet: run with OCOP_GEO_ONLINE=1 -m online")  # also under -m "not slow"
 def test_online_twin_agrees_with_offline_ward() -> None:  # pragma: no cover - needs internet
     from ocop_geo import geocode_online
 

@@ -19,12 +19,20 @@ _TEXT = {
         "group": "OCOP group", "stars": "stars",
         "district": "district", "products": "certified products", "placed": "Producers by location precision",
         "candidates": "candidate products (not yet certified)", "ok": "Every row was accepted.",
+        "read": "rows read", "producers": "producers", "product_rows": "product rows", "and": "and",
+        "n_rejected": "rejected", "note": "note", "row": "row", "unplaced": "producers have no location yet",
+        "not_geocoded": "not geocoded yet (run without --no-geocode)",
+        "no_place": "no address, ward or district to place it from: add one to the registry",
     },
     "vi": {
         "title": "Danh sách OCOP", "accepted": "được nhận", "rejected": "Các dòng bị loại",
         "group": "Nhóm OCOP", "stars": "số sao",
         "district": "quận/huyện", "products": "sản phẩm đã công nhận", "placed": "Chủ thể theo độ chính xác vị trí",
         "candidates": "sản phẩm ứng viên (chưa công nhận)", "ok": "Tất cả các dòng đều hợp lệ.",
+        "read": "dòng đã đọc", "producers": "chủ thể", "product_rows": "dòng sản phẩm", "and": "và",
+        "n_rejected": "bị loại", "note": "lưu ý", "row": "dòng", "unplaced": "chủ thể chưa có vị trí",
+        "not_geocoded": "chưa định vị (chạy lại không có --no-geocode)",
+        "no_place": "không có địa chỉ, xã/phường hay quận/huyện để định vị: hãy bổ sung vào danh sách",
     },
 }
 
@@ -72,10 +80,11 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     t = _TEXT[lang]
     summary = registry.summary()
     for notice in registry.notices:
-        console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
+        console.print(f"[yellow]{t['note']}:[/] {escape(notice)}", highlight=False)
     console.print(
-        f"[bold]{t['title']}[/]: {summary['input_rows']} rows read — {summary['producers']} producers and "
-        f"{summary['product_rows']} product rows {t['accepted']}, {summary['rejected_rows']} rejected. "
+        f"[bold]{t['title']}[/]: {summary['input_rows']} {t['read']} — {summary['producers']} {t['producers']} "
+        f"{t['and']} {summary['product_rows']} {t['product_rows']} {t['accepted']}, {summary['rejected_rows']} "
+        f"{t['n_rejected']}. "
         f"{summary['certified_products']} {t['products']}, {summary['candidate_products']} {t['candidates']}.",
         highlight=False,
     )
@@ -90,12 +99,10 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     console.print(table)
     unplaced = registry.unplaced
     if len(unplaced):
-        console.print(f"[yellow]{len(unplaced)} producers have no location yet:[/]", highlight=False)
+        console.print(f"[yellow]{len(unplaced)} {t['unplaced']}:[/]", highlight=False)
         for _, row in unplaced.iterrows():
             has_place = any(str(row.get(c) or "") for c in ("address", "ward", "district"))
-            note = str(row.get("geocode_note") or "") or (
-                "not geocoded yet (run without --no-geocode)" if has_place
-                else "no address, ward or district to place it from: add one to the registry")
+            note = str(row.get("geocode_note") or "") or (t["not_geocoded"] if has_place else t["no_place"])
             console.print(f"  {row['producer_id']}  {row['name']} — {note}", highlight=False, markup=False)
     if len(registry.rejected) == 0:
         console.print(f"[green]{t['ok']}[/]")
@@ -104,7 +111,7 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     for p in registry.problems:
         value = f" = {p.value[:60]!r}" if p.value else ""
         console.print(
-            f"  [bold]{escape(Path(p.file).name)}[/] row {p.row}, [cyan]{escape(p.column)}[/]"
+            f"  [bold]{escape(Path(p.file).name)}[/] {t['row']} {p.row}, [cyan]{escape(p.column)}[/]"
             f"{escape(value)}: {escape(p.problem)}.\n      → {escape(p.fix)}.",
             highlight=False,
         )

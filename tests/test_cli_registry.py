@@ -47,6 +47,7 @@ def test_vietnamese_report():
     result = run("--lang", "vi", "validate", "--no-geocode")
     assert result.returncode == 0
     assert "sản phẩm đã công nhận" in result.stdout
+    assert "dòng đã đọc" in result.stdout and "rows read" not in result.stdout
     assert Path(settings.registry_products).exists()
 
 

@@ -253,7 +253,8 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
     ]
     if doc.get("engine_commit"):
-        lines[-1:-1] = [f"Engine at commit {doc['engine_commit']}.", ""]
+        note = f" ({doc['engine_note']})" if doc.get("engine_note") else ""
+        lines[-1:-1] = [f"Engine at commit {doc['engine_commit']}{note}."]
     ours = s["m1_gap"].get("ocop_geo")
     if ours:
         beats = ", ".join(f"{k} {v}" for k, v in ours["beats_best_known"].items())

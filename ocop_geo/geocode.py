@@ -273,7 +273,7 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
     ward_in = fold(ward_hint) and _gz.unit_key(ward_hint)
     district_in = fold(district_hint) and _gz.unit_key(district_hint, level="district")
     if p.is_empty and not ward_in and not district_in:
-        why = "empty address" if not fold(address) else f"no place name recognised in {address!r}"
+        why = "empty address" if not fold(address) else f"no place name recognised in {_clip(address)!r}"
         return _Match(*_NONE, f"{why}: add the ward (phường/xã) and district")
     if not p.in_hcmc:
         return _Match(*_NONE, f"address is in {p.province!r}, outside Ho Chi Minh City: not placed")
@@ -329,7 +329,7 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
             return _Match(*_NONE, "; ".join(notes + [f"ward {ward!r} not found in HCMC"]))
     if d_ids:
         return _place_district(idx, d_ids, notes, street_texts=street_texts, p=p)
-    msg = f"no ward or district recognised in {address!r}: add them"
+    msg = f"no ward or district recognised in {_clip(address)!r}: add them"
     return _Match(*_NONE, "; ".join(notes + [msg]))
 
 
@@ -633,6 +633,11 @@ def _use_given_coordinates(idx: _Index, df: pd.DataFrame, lat_column: str, lon_c
         else:
             confidence[i] = 1.0
             notes[i] = "" if stated is not None else "given coordinates (no ward stated to check)"
+
+
+def _clip(text: str, n: int = 80) -> str:
+    """``text`` cut to ``n`` characters for a note (a pasted paragraph must not fill the output)."""
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _join(*parts: str) -> str:

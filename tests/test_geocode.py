@@ -302,3 +302,8 @@ def test_look_alike_eth_and_bracketed_street_names_match_exactly(address: str) -
     r = geocode_address(address)
     assert r["precision"] == "street" and r["confidence"] >= 0.85, r["geocode_note"]
     assert r["district"] == "Quận 1" and "read as" not in r["geocode_note"]
+
+
+def test_notes_quote_at_most_80_characters_of_the_input() -> None:
+    r = geocode_address("xyzzy " * 5000)
+    assert r["precision"] == "none" and len(r["geocode_note"]) < 200 and "…" in r["geocode_note"]

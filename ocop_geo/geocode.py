@@ -276,7 +276,7 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         why = "empty address" if not fold(address) else f"no place name recognised in {_clip(address)!r}"
         return _Match(*_NONE, f"{why}: add the ward (phường/xã) and district")
     if not p.in_hcmc:
-        return _Match(*_NONE, f"address is in {p.province!r}, outside Ho Chi Minh City: not placed")
+        return _Match(*_NONE, f"address is in {_clip(p.province)!r}, outside Ho Chi Minh City: not placed")
     ward, district, free = _split_roles(idx, p, ward_in or p.ward, district_in or p.district)
     notes: list[str] = []
 
@@ -286,10 +286,10 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         d_ids, d_score, d_key = idx.districts(district)
         d_ids = idx.collapse(d_ids)
         if not d_ids:
-            notes.append(f"district {district!r} not found in HCMC (another province?): check "
+            notes.append(f"district {_clip(district)!r} not found in HCMC (another province?): check "
                          "the address")
         elif d_score < 100:
-            notes.append(f"district {district!r} read as {idx.name[d_ids[0]]}")
+            notes.append(f"district {_clip(district)!r} read as {idx.name[d_ids[0]]}")
 
     street_texts = (p.street, p.street_alt, *free)
     place_texts = (p.hamlet if p.hamlet != ward else "", *free)
@@ -303,11 +303,11 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
                 head = " ".join(words[:k])
                 ids = [i for i in idx.ward_by_key.get(head, []) if not d_key or d_key in idx.dkeys[i]]
                 if ids:
-                    notes.append(f"ignored {' '.join(words[k:])!r} after the ward name")
+                    notes.append(f"ignored {_clip(' '.join(words[k:]))!r} after the ward name")
                     ward, w_ids, w_score = head, ids, 100.0
                     break
         if not w_ids and d_key:
-            notes.append(f"ward {ward!r} not found in {idx.name[d_ids[0]]}")
+            notes.append(f"ward {_clip(ward)!r} not found in {idx.name[d_ids[0]]}")
         w_ids = _disambiguate(idx, w_ids, ward, p, address, ward_hint, street_texts, notes,
                               district_given=bool(d_key))
         if len(w_ids) > 1:
@@ -315,18 +315,18 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
             names = "; ".join(described[:12])
             more = f" and {len(described) - 12} more" if len(described) > 12 else ""
             hint = "add the district" if not d_key else "check which one is meant"
-            msg = f"ambiguous ward {ward!r}: {names}{more}; {hint}"
+            msg = f"ambiguous ward {_clip(ward)!r}: {names}{more}; {hint}"
             if d_ids:
                 return _place_district(idx, d_ids, notes + [msg])
-            return _Match(*_NONE, msg)
+            return _Match(*_NONE, "; ".join(notes + [msg]))
         if w_ids:
             w = w_ids[0]
             if w_score < 100:
-                notes.append(f"ward {ward!r} read as {idx.name[w]}")
+                notes.append(f"ward {_clip(ward)!r} read as {idx.name[w]}")
             return _place_in_ward(idx, w, w_score, p, street_texts, place_texts,
                                   bool(d_key), notes)
         if not d_ids:
-            return _Match(*_NONE, "; ".join(notes + [f"ward {ward!r} not found in HCMC"]))
+            return _Match(*_NONE, "; ".join(notes + [f"ward {_clip(ward)!r} not found in HCMC"]))
     if d_ids:
         return _place_district(idx, d_ids, notes, street_texts=street_texts, p=p)
     msg = f"no ward or district recognised in {_clip(address)!r}: add them"
@@ -348,7 +348,7 @@ def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, addr
              and not any(idx.members[i] & idx.members[k] for k in current)]
     if current and stale:  # a ward of that name dissolved in 2020 was elsewhere
         raw = [i for i in raw if i not in stale]
-        notes.append(f"a ward named {ward!r} before 2020 was elsewhere; the current one is used")
+        notes.append(f"a ward named {_clip(ward)!r} before 2020 was elsewhere; the current one is used")
     w_ids = idx.collapse(raw)
     if len(w_ids) > 1 and p.ward_type:
         typed = [i for i in raw if idx.wtype[i] == p.ward_type]
@@ -362,7 +362,7 @@ def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, addr
     if len(w_ids) > 1 and any(street_texts):
         with_street = idx.collapse([i for i in raw if idx.street_in(idx.members[i], street_texts)])
         if len(with_street) == 1:
-            notes.append(f"ward name {ward!r} is ambiguous; the street settles it")
+            notes.append(f"ward name {_clip(ward)!r} is ambiguous; the street settles it")
             w_ids = with_street
     return w_ids
 
@@ -398,9 +398,9 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
             return _Match(lon, lat, "street", round(min(0.85, base + 0.1) * score / 100, 2),
                           "; ".join(notes + extra), unit_2025, poly)
         wanted = next(t for t in street_texts if t)
-        notes.append(f"street {wanted!r} not found in {idx.name[w]}: placed at the ward")
+        notes.append(f"street {_clip(wanted)!r} not found in {idx.name[w]}: placed at the ward")
     if place_texts and place_texts[0] and not any(street_texts):
-        notes.append(f"{place_texts[0]!r} not in OSM: placed at the ward")
+        notes.append(f"{_clip(place_texts[0])!r} not in OSM: placed at the ward")
     if not district_known and not any("not found in HCMC" in n for n in notes):
         notes.append("no district given")
     return _Match(idx.lon[w], idx.lat[w], "ward", round(base, 2), "; ".join(notes), unit_2025)
@@ -603,7 +603,7 @@ def _use_given_coordinates(idx: _Index, df: pd.DataFrame, lat_column: str, lon_c
     raw_lat = _column(df, lat_column).str.strip().to_numpy()
     raw_lon = _column(df, lon_column).str.strip().to_numpy()
     for i in np.flatnonzero(~given & ((raw_lat != "") | (raw_lon != ""))):
-        notes[i] = _join(f"given coordinates {raw_lat[i]!r}, {raw_lon[i]!r} are not two numbers: "
+        notes[i] = _join(f"given coordinates {_clip(raw_lat[i])!r}, {_clip(raw_lon[i])!r} are not two numbers: "
                          "ignored, address used", notes[i])
     given_poly = idx.gaz.locate(given_lon, given_lat)
     west, south, east, north = _gz.settings.hcmc_bbox

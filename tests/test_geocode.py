@@ -305,5 +305,12 @@ def test_look_alike_eth_and_bracketed_street_names_match_exactly(address: str) -
 
 
 def test_notes_quote_at_most_80_characters_of_the_input() -> None:
-    r = geocode_address("xyzzy " * 5000)
-    assert r["precision"] == "none" and len(r["geocode_note"]) < 200 and "…" in r["geocode_note"]
+    for text in ("xyzzy " * 5000, "xã " + "xyzzy " * 5000 + ", Quận 5", "Phường 2, quận " + "q" * 5000):
+        r = geocode_address(text)
+        assert len(r["geocode_note"]) < 600 and "…" in r["geocode_note"], r["geocode_note"][:700]
+
+
+def test_ambiguous_ward_note_keeps_why_the_district_did_not_help() -> None:
+    r = geocode_address("Phường 2, Quận Xyz")
+    assert r["precision"] == "none"
+    assert "district 'xyz' not found in HCMC" in r["geocode_note"] and "ambiguous ward" in r["geocode_note"]

@@ -79,6 +79,8 @@ def _load_inputs(paths: list[Path], registry: Any) -> tuple[list[Any], list[Ocop
                 raise InputFileError(f"{path}: expected a route spec (.toml) or an itinerary (.json)")
         except OcopGeoError as exc:
             problems.append(exc)
+        except OSError as exc:  # a folder or an unreadable file: this input is skipped, the others go on
+            problems.append(InputFileError(f"{path}: {exc.strerror or exc}. Check the path."))
     return itineraries, problems
 
 

@@ -409,7 +409,7 @@ class _Builder:
                                 "Fix the producer's row" if known else
                                 "Add the producer to the producer table or correct the id")
             elif rec["producer"]:
-                ids = by_name.get(fold(rec["producer"]), [])
+                ids = namesakes = by_name.get(fold(rec["producer"]), [])
                 if flat is not None and ids:  # a flat row names its district: a namesake elsewhere is another
                     ids = [i for i in ids if _same_text(accepted_producers[i].get("district"), flat.get("district"))]
                 if len(ids) > 1:
@@ -421,6 +421,12 @@ class _Builder:
                         self._merge_flat(accepted_producers[pid], flat, row)
                 elif flat is not None and not row.problems:
                     pid = _producer_slug(flat)
+                    for other in (accepted_producers[i] for i in namesakes if i != pid):
+                        self.notices.append(
+                            f"{row.table.path}: row {row.number}: {flat['name']!r} in {flat.get('district')!r} is "
+                            f"taken as another producer than the one in {other.get('district')!r} "
+                            f"({Path(str(other['source_file'])).name} row {other['source_row']}); if they are "
+                            "the same, write the same district")
                     if pid not in accepted_producers:
                         flat["producer_id"] = pid
                         flat["source"] = flat.get("source") or rec["source"]

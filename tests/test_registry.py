@@ -383,4 +383,6 @@ def test_flat_rows_with_one_name_in_two_districts_are_two_producers(tmp_path):
     assert sorted(registry.producers["district"]) == ["Cần Giờ", "Củ Chi"]
     by_product = dict(zip(registry.products["name"], registry.products["producer_id"], strict=True))
     assert by_product["Bánh tráng"] == by_product["Mắm"] != by_product["Rau muống"]
-    assert not registry.notices  # "Huyện Cần Giờ" agrees with "Cần Giờ"
+    assert len(registry.notices) == 1  # "Huyện Cần Giờ" agrees with "Cần Giờ"; Củ Chi vs Cần Giờ is said once
+    assert "row 3: 'Cơ sở Minh Phát' in 'Cần Giờ' is taken as another producer than the one in 'Củ Chi'" in (
+        registry.notices[0])

@@ -56,7 +56,7 @@ def plan(
     n_rejected = len(reg.rejected)
     if n_rejected:
         console.print(
-            f"[yellow]{n_rejected} registry row(s) were rejected[/]: see 'ocop-geo registry check'",
+            f"[yellow]{n_rejected} registry row(s) were rejected[/]: see 'ocop-geo validate'",
             highlight=False,
         )
         return 1

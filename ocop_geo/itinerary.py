@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputFileError, ValidationError
-from .fileio import write_text_atomic
+from .fileio import csv_cell, write_text_atomic
 from .opening_hours import WEEKDAYS
 
 __all__ = [
@@ -612,6 +612,8 @@ def read_itinerary(path: str | os.PathLike) -> Itinerary:
         raise InputFileError(
             f"{path}: file not found; write it with 'ocop-geo plan SPEC.toml -o DIR'"
         ) from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror}); pass an itinerary JSON file") from None
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
     try:
@@ -684,5 +686,5 @@ def write_itinerary_csv(it: Itinerary, path: str | os.PathLike) -> Path:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(itinerary_rows(it))
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in itinerary_rows(it))
     return write_text_atomic(path, "\ufeff" + buf.getvalue())

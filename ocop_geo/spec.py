@@ -639,6 +639,8 @@ def load_spec(path: str | os.PathLike, *, pois: PoiIndex | None = None) -> Route
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputFileError(f"{path}: file not found; bundled specs are in data/routes/") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror}); pass a route spec .toml file") from None
     except UnicodeDecodeError:
         raise InputFileError(f"{path}: not UTF-8 text; save the spec as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:

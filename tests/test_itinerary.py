@@ -128,3 +128,21 @@ def test_csv_has_one_row_per_stop(tmp_path):
     assert rows[1]["leg_travel_min"] == "71.7"
     assert rows[2]["leg_off_network"] == "true"
     assert rows[1]["products"] == "Bơ đậu phộng"
+
+
+def test_itinerary_csv_neutralises_formulas_and_folders_are_input_errors(tmp_path):
+    import dataclasses
+
+    from ocop_geo._errors import InputFileError
+    from ocop_geo.itinerary import Itinerary, read_itinerary, write_itinerary, write_itinerary_csv
+
+    write_itinerary(_example(), tmp_path / "it.json")
+    it = read_itinerary(tmp_path / "it.json")
+    day = it.days[0]
+    hostile = dataclasses.replace(day.stops[1], name="=HYPERLINK(\"http://x\")")
+    it = dataclasses.replace(it, days=(dataclasses.replace(day, stops=(day.stops[0], hostile, *day.stops[2:])),))
+    assert isinstance(it, Itinerary)
+    text = write_itinerary_csv(it, tmp_path / "it.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    with pytest.raises(InputFileError, match="cannot be read"):
+        read_itinerary(tmp_path)

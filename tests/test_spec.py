@@ -185,3 +185,11 @@ def test_unknown_district_is_named(pois):
     assert err.value.problems == [
         "<spec>: districts[1]: 'Cu Chii' is not a Ho Chi Minh City district; use e.g. 'Củ Chi', 'Quận 3'"
     ]
+
+
+def test_a_folder_is_not_a_spec(tmp_path):
+    from ocop_geo._errors import InputFileError
+    from ocop_geo.spec import load_spec
+
+    with pytest.raises(InputFileError, match="cannot be read"):
+        load_spec(tmp_path)

@@ -164,7 +164,7 @@ def test_cli_publish_itinerary_with_bundled_registry(tmp_path: Path):
     partial = subprocess.run([*cmd, str(tmp_path / "missing.json"), str(tmp_path / "folder.toml")],
                              capture_output=True, text=True, timeout=180)  # fmt: skip
     assert partial.returncode == 1 and "missing.json" in partial.stderr, partial.stderr
-    assert "folder.toml: Is a directory" in " ".join(partial.stderr.split()) and "published 1 route" in partial.stdout
+    assert "folder.toml: cannot be read (Is a directory)" in " ".join(partial.stderr.split()) and "published 1 route" in partial.stdout
     nothing = subprocess.run(cmd[:4] + [str(tmp_path / "missing.json"), "-o", str(tmp_path / "s2")],
                              capture_output=True, text=True, timeout=180)  # fmt: skip
     assert nothing.returncode == 2 and "nothing to publish" in nothing.stderr

@@ -65,3 +65,15 @@ def d5_graph() -> nx.MultiDiGraph:
 def thuduc_graph() -> nx.MultiDiGraph:
     """Motorbike graph around HCMUTE, Thủ Đức (OSM 2023)."""
     return _small("hcmc_thuduc_hcmute_2023.osm", "motorbike")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``online`` need the internet: skipped unless OCOP_GEO_ONLINE=1, whatever ``-m`` says."""
+    import os
+
+    if os.environ.get("OCOP_GEO_ONLINE") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs the internet: set OCOP_GEO_ONLINE=1 to run")
+    for item in items:
+        if "online" in item.keywords:
+            item.add_marker(skip)

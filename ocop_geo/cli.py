@@ -25,14 +25,14 @@ from ._errors import InputFileError, OcopGeoError, ValidationError
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 #: Modules that add commands: each defines ``register(app: typer.Typer) -> None``.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "cli_registry",
-    "cli_demo",
-    "cli_geocode",
-    "cli_publish",
-    "cli_bench",
-    "cli_plan",
-    "cli_network",
+_COMMAND_MODULES: tuple[str, ...] = (  # in the order of the pipeline, as --help lists them
+    "cli_registry",  # validate
+    "cli_geocode",  # geocode
+    "cli_network",  # network build | info
+    "cli_plan",  # plan
+    "cli_publish",  # export, publish
+    "cli_bench",  # bench toptw
+    "cli_demo",  # demo
 )
 
 console = Console(stderr=False)
@@ -40,7 +40,12 @@ err_console = Console(stderr=True)
 
 app = typer.Typer(
     name="ocop-geo",
-    help="Tourism routes to OCOP producers in Ho Chi Minh City, offline, from OpenStreetMap data.",
+    help=(
+        "Tourism routes to OCOP producers in Ho Chi Minh City, offline, from OpenStreetMap data.\n\n"
+        "Example: ocop-geo demo   (the whole pipeline on the bundled data; the site goes to maps/)\n\n"
+        "Exit codes: 0 done; 1 done but rows rejected, a route not planned or addresses not placed; "
+        "2 bad usage or input file; 3 the work failed; 4 internal error (use --debug)."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

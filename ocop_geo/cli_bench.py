@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 bench_app = typer.Typer(
     name="bench",
-    help="Benchmarks of the route optimizer on standard instances.",
+    help="Benchmarks of the route optimizer on standard instances.\n\n"
+    "Example: ocop-geo bench toptw c101 r101 --routes 1 --time-limit 10 --json out.json",
     no_args_is_help=True,
 )
 

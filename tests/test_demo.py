@@ -95,14 +95,15 @@ def test_demo_route_page_in_a_real_browser(tmp_path, hcmc_graph_for):
         page.route("https://*.openstreetmap.org/**", lambda route: route.abort())
         page.goto(page_path.as_uri())
         page.wait_for_load_state("load")
-        page.wait_for_timeout(500)
+        page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
+        page.wait_for_timeout(600)  # let zoom animations settle
         assert "OpenStreetMap" in page.inner_text("body")
         rows = page.locator("table tbody tr").count()
         assert rows >= n_visits + 2  # start, visits, (lunch), end
         artifacts = Path(__file__).parent / "artifacts"
         artifacts.mkdir(exist_ok=True)
         shot = artifacts / "demo_route_cu_chi.png"
-        page.screenshot(path=str(shot))
+        page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1100, "height": 860})
         browser.close()
     assert not errors, errors
     if os.environ.get("OCOP_GEO_UPDATE_DOCS") == "1":

@@ -3,12 +3,11 @@
 No network: basemap tile requests are aborted, as on a phone without signal, and the pages must
 still show the route, stops and itinerary (and say the basemap needs a connection). Itineraries
 are hand-built TEST FIXTURES over the real bundled producers (tests/_publish_fixtures.py).
-Screenshots go to tests/artifacts/ and the README's copy to docs/route_page.png.
+Screenshots go to tests/artifacts/ (the README's picture comes from tests/test_demo.py).
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -120,14 +119,12 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "route_page_mobile_en.png"), full_page=True)
     pg.close()
-    # a fresh, untouched page for the README picture
+    # a fresh, untouched page, kept as an artifact (the README's picture is a real planned route: test_demo)
     shot = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html", width=1100, height=820)
     shot.page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
     shot.page.wait_for_selector(".ocop-offline:not([hidden])")
     shot.page.wait_for_timeout(600)  # let zoom / cluster animations settle: a stable picture
     shot.page.screenshot(path=str(ARTIFACTS / "route_page.png"))
-    (ROOT / "docs").mkdir(exist_ok=True)
-    shutil.copyfile(ARTIFACTS / "route_page.png", ROOT / "docs" / "route_page.png")
     assert shot.errors == [] and shot.dialogs == []
     shot.close()
 

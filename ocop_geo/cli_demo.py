@@ -62,7 +62,8 @@ def print_summary(report: PipelineReport) -> None:
 
     table = Table(title="Routes")
     for column in ("route", "mode", "days", "stops", "km", "hours", "score", "left out"):
-        table.add_column(column, justify="right" if column not in {"route", "mode"} else "left")
+        table.add_column(column, justify="right" if column not in {"route", "mode"} else "left",
+                         no_wrap=column in {"route", "mode", "left out"})
     for result in report.routes:
         it = result.itinerary
         if it is None:
@@ -90,12 +91,15 @@ def print_summary(report: PipelineReport) -> None:
     for _, row in registry.unplaced.iterrows():
         console.print(f"  [yellow]not placed[/] {escape(str(row['producer_id']))} {escape(str(row['name']))}: "
                       f"{escape(str(row.get('geocode_note', '')))}", highlight=False)
+    by_warning: dict[str, list[str]] = {}  # the same warning on several routes is printed once
     for result in report.routes:
         if result.error:
             console.print(f"  [red]route {escape(result.route_id)}[/]: {escape(result.error)}", highlight=False)
         elif result.itinerary is not None:
             for warning in result.itinerary.warnings:
-                console.print(f"  [yellow]{escape(result.route_id)}[/]: {escape(warning)}", highlight=False)
+                by_warning.setdefault(warning, []).append(result.route_id)
+    for warning, route_ids in by_warning.items():
+        console.print(f"  [yellow]{escape(', '.join(route_ids))}[/]: {escape(warning)}", highlight=False)
     for warning in report.warnings:
         console.print(f"  [yellow]warning[/]: {escape(warning)}", highlight=False)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())

@@ -60,10 +60,10 @@ def print_summary(report: PipelineReport) -> None:
     """Print routes, producers placed by precision, warnings and the index page."""
     from .cli import console
 
-    table = Table(title="Routes")
-    for column in ("route", "mode", "days", "stops", "km", "hours", "score", "left out"):
+    table = Table(title="Routes", caption="h: hours of travel and visits; out: producers left out (see the page)")
+    for column in ("route", "mode", "days", "stops", "km", "h", "score", "out"):
         table.add_column(column, justify="right" if column not in {"route", "mode"} else "left",
-                         no_wrap=column in {"route", "mode", "left out"})
+                         no_wrap=True, overflow="fold")
     for result in report.routes:
         it = result.itinerary
         if it is None:

@@ -4,6 +4,7 @@ Run from the repository root (takes about an hour at the default 10 s per run)::
 
     .venv/bin/python -m benchmarks.bench_toptw                     # full run, 10 s per run
     .venv/bin/python -m benchmarks.bench_toptw --time-limit 2 --instances c101 r101 --routes 1 2
+    .venv/bin/python -m benchmarks.bench_toptw --merge   # re-run ocop_geo only, keep the peers' rows
 
 1. Gap to the best known score (``benchmarks/toptw/best_known_m1.csv``) of every instance at m = 1.
 2. Same instances, m = 1..4, same time limit: ocop_geo.toptw, PyVRP 0.14 (prize-collecting: optional
@@ -55,6 +56,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 #: distance cost, small enough for PyVRP's time-warp penalty (raised to 1e7) to keep routes feasible.
 PRIZE_SCALE = 1_000
 PYVRP_MAX_PENALTY = 1e7
+ENGINE_FILES = ("ocop_geo/toptw.py", "ocop_geo/_toptw_kernels.py")
 
 
 def _ints(inst: TOPTWInstance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
@@ -171,12 +173,23 @@ def _git_commit() -> str | None:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "ocop_geo/toptw.py",
-                                "ocop_geo/_toptw_kernels.py"], capture_output=True, text=True,
-                               check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *ENGINE_FILES],
+                               capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("+dirty" if dirty else "")
+
+
+def _engine_blobs() -> dict[str, str]:
+    """Git blob ids of the engine files as measured (compare with ``git ls-tree`` of a commit)."""
+    out: dict[str, str] = {}
+    for path in ENGINE_FILES:
+        try:
+            out[path] = subprocess.run(["git", "hash-object", path], capture_output=True,
+                                       text=True, check=True).stdout.strip()[:12]
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return out
 
 
 def _machine() -> dict[str, Any]:
@@ -254,7 +267,9 @@ def markdown(doc: dict[str, Any]) -> str:
     ]
     if doc.get("engine_commit"):
         note = f" ({doc['engine_note']})" if doc.get("engine_note") else ""
-        lines[-1:-1] = [f"Engine at commit {doc['engine_commit']}{note}."]
+        blobs = ", ".join(f"{k} {v}" for k, v in doc.get("engine_blobs", {}).items())
+        lines[-1:-1] = [f"Engine at commit {doc['engine_commit']}{note}."
+                        + (f" Engine file blobs: {blobs}." if blobs else "")]
     ours = s["m1_gap"].get("ocop_geo")
     if ours:
         beats = ", ".join(f"{k} {v}" for k, v in ours["beats_best_known"].items())
@@ -370,21 +385,56 @@ def small_problems(out: Path, seed: int) -> dict[str, Any]:
     return doc
 
 
+def _put_row(runs: list[dict[str, Any]], row: dict[str, Any]) -> None:
+    """Replace the row of the same solver, instance and m in place (keeps the order), else append."""
+    for i, r in enumerate(runs):
+        if (r["solver"], r["instance"], r["routes_m"]) == (row["solver"], row["instance"],
+                                                             row["routes_m"]):
+            runs[i] = row
+            return
+    runs.append(row)
+
+
+def _merge_base(args: argparse.Namespace, doc: dict[str, Any]) -> dict[str, Any]:
+    """Existing results (``--out``) as the base of a ``--merge`` run of ``args.solvers`` only."""
+    old = json.loads(args.out.read_text(encoding="utf-8"))
+    if old["time_limit_s"] != args.time_limit or old["seed"] != args.seed:
+        raise SystemExit(f"--merge: {args.out} was measured at {old['time_limit_s']} s, seed "
+                         f"{old['seed']}; rerun with the same --time-limit and --seed")
+    rerun = ", ".join(args.solvers)
+    kept = sorted({r["solver"] for r in old["runs"]} - set(args.solvers))
+    doc["runs"] = old["runs"]
+    doc["machine_kept_rows"] = old["machine"]
+    doc["engine_note"] = (f"{rerun} re-run alone; rows of {', '.join(kept) or 'no other solver'} "
+                          f"kept from the earlier run (machine_kept_rows), they do not depend on "
+                          "this engine")
+    if "compile" in old and args.no_compile_check:
+        doc["compile"] = old["compile"]
+    return doc
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line of the benchmark (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per solver run")
     ap.add_argument("--instances", nargs="*", default=None, help="names, default: all 29")
     ap.add_argument("--routes", nargs="*", type=int, default=[1, 2, 3, 4])
-    ap.add_argument("--solvers", nargs="*", default=list(SOLVERS), choices=list(SOLVERS))
+    ap.add_argument("--solvers", nargs="*", default=None, choices=list(SOLVERS),
+                    help="default: all, or only ocop_geo with --merge")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS / "toptw.json")
     ap.add_argument("--no-compile-check", action="store_true")
     ap.add_argument("--report", action="store_true",
                     help="only rewrite the summary and the markdown from an existing --out JSON")
+    ap.add_argument("--merge", action="store_true",
+                    help="run only --solvers (default here: ocop_geo) and replace their rows in the "
+                         "existing --out JSON, keeping the other solvers' rows (the peers do not "
+                         "depend on this engine)")
     ap.add_argument("--small", action="store_true",
                     help="only the planner-sized synthetic problems (results/toptw_small.json)")
     args = ap.parse_args(argv)
+    if args.solvers is None:
+        args.solvers = ["ocop_geo"] if args.merge else list(SOLVERS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.small:
         small_problems(RESULTS / "toptw_small.json", args.seed)
@@ -398,7 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     names = args.instances or sorted(p.stem for p in instance_dir().glob("*.txt"))
     doc: dict[str, Any] = {"benchmark": "toptw", "time_limit_s": args.time_limit,
                            "seed": args.seed, "machine": _machine(),
-                           "engine_commit": _git_commit(), "runs": []}
+                           "engine_commit": _git_commit(), "engine_blobs": _engine_blobs(),
+                           "runs": []}
+    if args.merge:
+        doc = _merge_base(args, doc)
     if not args.no_compile_check:
         doc["compile"] = compile_times()
         log.info("numba compile times: %s", doc["compile"])
@@ -410,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         inst = read_instance(instance_dir() / f"{name}.txt")
         for solver in args.solvers:
             row = _run(solver, inst, m, args.time_limit, args.seed)
-            doc["runs"].append(row)
+            _put_row(doc["runs"], row)
             log.info("%-8s %-6s m=%d score %4s %6.2f s%s", solver, name, m, row["score"],
                      row["seconds"], "" if row["feasible"] else " INFEASIBLE")
         doc["machine"]["loadavg_1m_end"] = round(os.getloadavg()[0], 2)

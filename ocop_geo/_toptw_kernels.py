@@ -340,6 +340,261 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
 
 
 @njit(cache=True)
+def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
+                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, s_seq, s_lens, s_start,
+                   s_taken, s_end):  # pragma: no cover - compiled
+    """Move a visited vertex to another route to make room for an unvisited one; True if done.
+
+    For every stop ``x`` of route ``a`` that fits somewhere in another route ``b`` (cheapest
+    shift), route ``a`` without ``x`` is scheduled in the scratch row and the highest-scoring
+    unvisited vertex that then fits in ``a`` is found: the gain is its whole score.
+    """
+    m = lens.shape[0]
+    if m < 2:
+        return False
+    best_gain = 1e-9
+    b_a = -1
+    b_out = -1
+    b_b = -1
+    b_pb = -1
+    b_in = -1
+    b_pin = -1
+    for a in range(m):
+        L = lens[a]
+        for q in range(L):
+            x = seq[a, q]
+            # cheapest feasible place for x in another route
+            rb = -1
+            pb = -1
+            bshift = np.inf
+            for b in range(m):
+                if b == a or nwin[b, x] == 0:
+                    continue
+                for p in range(lens[b] + 1):
+                    ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
+                                                    travel, service, win, nwin, rstart, rend,
+                                                    rwin, brk, has_brk, maxst)
+                    if ok and shift < bshift:
+                        bshift = shift
+                        rb = b
+                        pb = p
+            if rb < 0:
+                continue
+            for i in range(q):
+                s_seq[a, i] = seq[a, i]
+            for i in range(q + 1, L):
+                s_seq[a, i - 1] = seq[a, i]
+            s_lens[a] = L - 1
+            if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
+                        rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                continue
+            for u in cand:
+                if inroute[u] >= 0 or score[u] <= best_gain or nwin[a, u] == 0:
+                    continue
+                for p in range(L):
+                    ok, shift, detour = _try_insert(a, p, u, s_seq, s_lens, s_start, s_taken,
+                                                    s_end, travel, service, win, nwin, rstart,
+                                                    rend, rwin, brk, has_brk, maxst)
+                    if ok:
+                        best_gain = score[u]
+                        b_a = a
+                        b_out = q
+                        b_b = rb
+                        b_pb = pb
+                        b_in = u
+                        b_pin = p
+                        break
+    if b_a < 0:
+        return False
+    x = seq[b_a, b_out]
+    _remove_at(b_a, b_out, seq, lens)
+    _insert_at(b_a, b_pin, b_in, seq, lens)
+    _insert_at(b_b, b_pb, x, seq, lens)
+    inroute[x] = b_b
+    inroute[b_in] = b_a
+    _refresh(b_a, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+             rwin, brk, has_brk, maxst)
+    _refresh(b_b, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+             rwin, brk, has_brk, maxst)
+    return True
+
+
+@njit(cache=True)
+def _route_travel(seq, L, r, travel, rstart, rend):  # pragma: no cover - compiled
+    t = 0.0
+    prev = rstart[r]
+    for q in range(L):
+        t += travel[prev, seq[q]]
+        prev = seq[q]
+    return t + travel[prev, rend[r]]
+
+
+@njit(cache=True)
+def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                  rstart, rend, rwin, brk, has_brk, maxst, s_seq, s_lens, s_start, s_taken,
+                  s_end):  # pragma: no cover - compiled
+    """Shorten the routes without changing the visited set; True if any move was applied.
+
+    Moves (first improvement, feasibility by simulation): relocate a stop to another route and
+    exchange route tails between two routes (2-opt*), whenever the total travel decreases. The
+    time saved is then filled by the next insertion.
+    """
+    m = lens.shape[0]
+    moved = False
+    if m < 2:
+        return moved
+    for a in range(m):
+        q = 0
+        while q < lens[a]:
+            L = lens[a]
+            x = seq[a, q]
+            pa = seq[a, q - 1] if q > 0 else rstart[a]
+            na = seq[a, q + 1] if q + 1 < L else rend[a]
+            saving = travel[pa, x] + travel[x, na] - travel[pa, na]
+            done = False
+            for b in range(m):
+                if b == a or nwin[b, x] == 0:
+                    continue
+                Lb = lens[b]
+                for p in range(Lb + 1):
+                    pb = seq[b, p - 1] if p > 0 else rstart[b]
+                    nb = seq[b, p] if p < Lb else rend[b]
+                    if travel[pb, x] + travel[x, nb] - travel[pb, nb] >= saving - 1e-6:
+                        continue
+                    ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
+                                                    travel, service, win, nwin, rstart, rend,
+                                                    rwin, brk, has_brk, maxst)
+                    if not ok:
+                        continue
+                    for i in range(q):
+                        s_seq[a, i] = seq[a, i]
+                    for i in range(q + 1, L):
+                        s_seq[a, i - 1] = seq[a, i]
+                    s_lens[a] = L - 1
+                    if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
+                                nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                        break
+                    _remove_at(a, q, seq, lens)
+                    _insert_at(b, p, x, seq, lens)
+                    inroute[x] = b
+                    _refresh(a, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                             rstart, rend, rwin, brk, has_brk, maxst)
+                    _refresh(b, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                             rstart, rend, rwin, brk, has_brk, maxst)
+                    done = True
+                    moved = True
+                    break
+                if done:
+                    break
+            if not done:
+                q += 1
+    # swap a stop of route a with a stop of route b
+    for a in range(m):
+        for b in range(a + 1, m):
+            i = 0
+            while i < lens[a]:
+                La = lens[a]
+                Lb = lens[b]
+                x = seq[a, i]
+                pa = seq[a, i - 1] if i > 0 else rstart[a]
+                na = seq[a, i + 1] if i + 1 < La else rend[a]
+                swapped = False
+                for j in range(Lb):
+                    y = seq[b, j]
+                    if nwin[a, y] == 0 or nwin[b, x] == 0:
+                        continue
+                    pb = seq[b, j - 1] if j > 0 else rstart[b]
+                    nb = seq[b, j + 1] if j + 1 < Lb else rend[b]
+                    d = (travel[pa, y] + travel[y, na] - travel[pa, x] - travel[x, na]
+                         + travel[pb, x] + travel[x, nb] - travel[pb, y] - travel[y, nb])
+                    if d >= -1e-6:
+                        continue
+                    for k in range(La):
+                        s_seq[a, k] = seq[a, k]
+                    for k in range(Lb):
+                        s_seq[b, k] = seq[b, k]
+                    s_seq[a, i] = y
+                    s_seq[b, j] = x
+                    s_lens[a] = La
+                    s_lens[b] = Lb
+                    if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
+                                nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                        continue
+                    if _refresh(b, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
+                                nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                        continue
+                    seq[a, i] = y
+                    seq[b, j] = x
+                    inroute[x] = b
+                    inroute[y] = a
+                    _refresh(a, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                             rstart, rend, rwin, brk, has_brk, maxst)
+                    _refresh(b, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                             rstart, rend, rwin, brk, has_brk, maxst)
+                    swapped = True
+                    moved = True
+                    break
+                if not swapped:
+                    i += 1
+    # 2-opt*: a[:i] + b[j:] and b[:j] + a[i:]
+    for a in range(m):
+        for b in range(a + 1, m):
+            improved = True
+            while improved:
+                improved = False
+                La = lens[a]
+                Lb = lens[b]
+                old = (_route_travel(seq[a], La, a, travel, rstart, rend)
+                       + _route_travel(seq[b], Lb, b, travel, rstart, rend))
+                for i in range(La + 1):
+                    ua = seq[a, i - 1] if i > 0 else rstart[a]
+                    va = seq[a, i] if i < La else rend[a]
+                    for j in range(Lb + 1):
+                        if (i == La and j == Lb) or (i == 0 and j == 0):
+                            continue
+                        ub = seq[b, j - 1] if j > 0 else rstart[b]
+                        vb = seq[b, j] if j < Lb else rend[b]
+                        d = travel[ua, vb] + travel[ub, va] - travel[ua, va] - travel[ub, vb]
+                        if d >= -1e-6:
+                            continue
+                        na = i + Lb - j
+                        nb = j + La - i
+                        for k in range(i):
+                            s_seq[a, k] = seq[a, k]
+                        for k in range(j, Lb):
+                            s_seq[a, i + k - j] = seq[b, k]
+                        for k in range(j):
+                            s_seq[b, k] = seq[b, k]
+                        for k in range(i, La):
+                            s_seq[b, j + k - i] = seq[a, k]
+                        s_lens[a] = na
+                        s_lens[b] = nb
+                        new = (_route_travel(s_seq[a], na, a, travel, rstart, rend)
+                               + _route_travel(s_seq[b], nb, b, travel, rstart, rend))
+                        if new >= old - 1e-6:
+                            continue
+                        if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service,
+                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                            continue
+                        if _refresh(b, s_seq, s_lens, s_start, s_taken, s_end, travel, service,
+                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                            continue
+                        for r in (a, b):
+                            lens[r] = s_lens[r]
+                            for k in range(s_lens[r]):
+                                seq[r, k] = s_seq[r, k]
+                                inroute[s_seq[r, k]] = r
+                            _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win,
+                                     nwin, rstart, rend, rwin, brk, has_brk, maxst)
+                        improved = True
+                        moved = True
+                        break
+                    if improved:
+                        break
+    return moved
+
+
+@njit(cache=True)
 def _seed(seed):  # pragma: no cover - compiled
     np.random.seed(seed)
 
@@ -372,7 +627,7 @@ def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
 
     0: consecutive segments from a moving position in every route (Vansteenwegen's shake);
     1: random stops; 2: the stops that cost most time per score point; 3: stops related in
-    space and time to a random seed stop.
+    space and time to a random seed stop; 4: every stop of one random route.
     """
     m = lens.shape[0]
     total = 0
@@ -395,6 +650,19 @@ def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
                     _remove_at(r, q, seq, lens)
                     inroute[v] = -1
                 removed += 1
+        return
+    if kind == 4:  # empty one route entirely (``size`` > 1 with three or more routes: two)
+        r0 = np.random.randint(0, m)
+        for j in range(2 if size > 1 and m > 2 else 1):
+            r = (r0 + j * (1 + np.random.randint(0, m - 1))) % m
+            q = 0
+            while q < lens[r]:
+                v = seq[r, q]
+                if mandatory[v]:
+                    q += 1
+                else:
+                    _remove_at(r, q, seq, lens)
+                    inroute[v] = -1
         return
     # rank every visited stop, remove the ``size`` best-ranked
     keys = np.empty(total, dtype=np.float64)
@@ -472,9 +740,19 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
             for q in range(lens[r]):
                 cur += score[seq[r, q]]
         promising = cur >= state_f[0] - 2.0 * state_f[1]
-        while promising and _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
-                            mandatory, s_seq, s_lens, s_start, s_taken, s_end):
+        if promising and _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel,
+                                       service, win, nwin, rstart, rend, rwin, brk, has_brk,
+                                       maxst, s_seq, s_lens, s_start, s_taken, s_end):
+            _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
+                           False, mandatory, 0)
+        while promising and (
+            _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                          service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                          mandatory, s_seq, s_lens, s_start, s_taken, s_end)
+            or _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
+                              service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                              s_seq, s_lens, s_start, s_taken, s_end)):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
                            False, mandatory, 0)
@@ -501,14 +779,20 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
         else:
             _load(cur_seq, cur_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
-        if state_i[2] > 0 and state_i[2] % (50 + n) == 0:
+        restart = state_i[2] > 0 and state_i[2] % (50 + n) == 0
+        if restart:
             _load(b_seq, b_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
             _copy_routes(b_seq, b_lens, cur_seq, cur_lens)
             state_f[0] = b_score[0]
         # destroy
-        kind = np.random.randint(0, 4)
-        if kind == 0:
+        kind = np.random.randint(0, 4 if m == 1 else 5)
+        if restart and m > 1:  # several routes: restart from the best with a large shake
+            kind = 4
+            size = 2
+        elif kind == 4:
+            size = 1
+        elif kind == 0:
             size = state_i[0]
         else:
             size = 1 + np.random.randint(0, max(1, min(total // 3 + 1, 12)))
@@ -519,6 +803,9 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
                 smallest = lens[r]
             _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
                      rend, rwin, brk, has_brk, maxst)
+        _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
+                      rstart, rend, rwin, brk, has_brk, maxst, s_seq, s_lens, s_start, s_taken,
+                      s_end)
         if kind == 0:
             state_i[1] += state_i[0]
             state_i[0] += 1

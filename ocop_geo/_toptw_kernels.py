@@ -197,6 +197,17 @@ def _remove_at(r, pos, seq, lens):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _without_into_scratch(r, q, seq, lens, s_seq, s_lens):  # pragma: no cover - compiled
+    """Copy route ``r`` without its stop at position ``q`` into the scratch row ``r``."""
+    L = lens[r]
+    for i in range(q):
+        s_seq[r, i] = seq[r, i]
+    for i in range(q + 1, L):
+        s_seq[r, i - 1] = seq[r, i]
+    s_lens[r] = L - 1
+
+
+@njit(cache=True)
 def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
                    rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory,
                    mode):  # pragma: no cover - compiled
@@ -304,12 +315,7 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
             x = seq[r, q]
             if mandatory[x]:
                 continue
-            # route r without x, in the scratch row r
-            for i in range(q):
-                s_seq[r, i] = seq[r, i]
-            for i in range(q + 1, L):
-                s_seq[r, i - 1] = seq[r, i]
-            s_lens[r] = L - 1
+            _without_into_scratch(r, q, seq, lens, s_seq, s_lens)  # route r without x
             if _refresh(r, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
                         rstart, rend, rwin, brk, has_brk, maxst) != _OK:
                 continue
@@ -380,11 +386,7 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                         pb = p
             if rb < 0:
                 continue
-            for i in range(q):
-                s_seq[a, i] = seq[a, i]
-            for i in range(q + 1, L):
-                s_seq[a, i - 1] = seq[a, i]
-            s_lens[a] = L - 1
+            _without_into_scratch(a, q, seq, lens, s_seq, s_lens)
             if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
                         rstart, rend, rwin, brk, has_brk, maxst) != _OK:
                 continue
@@ -466,11 +468,7 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                                                     rwin, brk, has_brk, maxst)
                     if not ok:
                         continue
-                    for i in range(q):
-                        s_seq[a, i] = seq[a, i]
-                    for i in range(q + 1, L):
-                        s_seq[a, i - 1] = seq[a, i]
-                    s_lens[a] = L - 1
+                    _without_into_scratch(a, q, seq, lens, s_seq, s_lens)
                     if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
                                 nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
                         break

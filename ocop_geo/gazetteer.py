@@ -37,31 +37,20 @@ import shapely
 from . import settings
 from ._errors import InputFileError
 from .fileio import write_bytes_atomic
-from .textnorm import fold
+from .textnorm import admin_key, fold
 
 logger = logging.getLogger(__name__)
 
 #: Bump when the cached structure changes so old caches are ignored.
-GAZETTEER_VERSION = 5  # 5: "Ð" (121 OSM street names) read as "Đ"; "(ex Catinat)" dropped from street keys
+#: 6: unit keys by textnorm.admin_key (also the "Q." / "P." / "TP." / "TX." type words);
+#: 5: "Ð" (121 OSM street names) read as "Đ"; "(ex Catinat)" dropped from street keys.
+GAZETTEER_VERSION = 6
 
 #: Thủ Đức city (2021–2024) was formed from these 2019 districts.
 THU_DUC_CITY_CODE = "769"
 _THU_DUC_PARTS = {"762": "Quận Thủ Đức", "763": "Quận 9", "769": "Quận 2"}
 
-_WARD_PREFIX = re.compile(r"^(phuong|xa|thi tran|dac khu|ward|commune|town)\s+")
-_DISTRICT_PREFIX = re.compile(r"^(quan|huyen|thanh pho|thi xa|district)\s+")
 _STREET_PREFIX = re.compile(r"^(đường|duong|đ)\s+", re.IGNORECASE)
-
-
-def unit_key(name: object, *, level: str = "ward") -> str:
-    """Comparison key of an administrative name: folded, type word dropped, numbers unpadded.
-
-    >>> unit_key("Phường 02"), unit_key("Huyện Củ Chi", level="district"), unit_key("Quận 5", level="district")
-    ('2', 'cu chi', '5')
-    """
-    key = fold(name)
-    key = (_DISTRICT_PREFIX if level == "district" else _WARD_PREFIX).sub("", key)
-    return re.sub(r"\b0+(\d)", r"\1", key)
 
 
 def street_key(name: object) -> str:
@@ -335,9 +324,9 @@ def _build_units(
         keys: set[str] = set()
         for m in members:
             c = d2019[m]
-            keys.add(unit_key(d_name_2019[c], level="district"))
-            keys.add(unit_key(d_ascii[c], level="district"))
-            keys.add(unit_key(d_names_2024.get(c, ""), level="district"))
+            keys.add(admin_key(d_name_2019[c], level="district"))
+            keys.add(admin_key(d_ascii[c], level="district"))
+            keys.add(admin_key(d_names_2024.get(c, ""), level="district"))
         keys.discard("")
         return frozenset(keys)
 
@@ -351,7 +340,7 @@ def _build_units(
             geom = shapely.union_all(geoms[list(whole or members)])
             pt = geom.representative_point()
             lonlat = (pt.x, pt.y)
-        key = unit_key(name, level=level)
+        key = admin_key(name, level=level)
         for k in {key, *aliases} - {""}:
             rows.append({
                 "level": level, "era": era, "code": str(code), "name": name, "key": k,
@@ -362,7 +351,7 @@ def _build_units(
 
     for i, row in wards.iterrows():
         add("ward", "2019", row["ward_code_2019"], row["ward_name_2019"], (i,),
-            aliases=(unit_key(row["ward_name_ascii"]),), district=d_name_2019[d2019[i]])
+            aliases=(admin_key(row["ward_name_ascii"]),), district=d_name_2019[d2019[i]])
     for r in w21.itertuples():
         members = tuple(np.flatnonzero(wards["code_2021"].to_numpy() == r.ward_code))
         if members:
@@ -381,7 +370,7 @@ def _build_units(
         add("ward", "2025-07", r.ward_code, r.ward, members, whole=whole, lonlat=lonlat)
     for code, name in d_name_2019.items():
         members = tuple(np.flatnonzero(d2019 == code))
-        add("district", "2019", code, name, members, aliases=(unit_key(d_ascii[code], level="district"),))
+        add("district", "2019", code, name, members, aliases=(admin_key(d_ascii[code], level="district"),))
     members = tuple(np.flatnonzero(np.isin(d2019, list(_THU_DUC_PARTS))))
     add("district", "2021", THU_DUC_CITY_CODE, "Thành phố Thủ Đức", members)
 

@@ -31,14 +31,12 @@ from rapidfuzz import fuzz, process
 from . import gazetteer as _gz
 from ._errors import ValidationError
 from .address import ParsedAddress, parse_address
-from .textnorm import fold, strip_diacritics
+from .registry_schema import PRECISIONS
+from .textnorm import admin_key, fold, strip_diacritics
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["PRECISIONS", "RESULT_COLUMNS", "geocode_frame", "geocode_address", "reverse_geocode"]
-
-#: Precision levels, best first.
-PRECISIONS: tuple[str, ...] = ("exact", "poi", "street", "ward", "district", "none")
 
 #: Columns added by :func:`geocode_frame`, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -270,8 +268,8 @@ def _split_roles(idx: _Index, p: ParsedAddress, ward: str, district: str) -> tup
 def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
     idx = _index()
     p = parse_address(address)
-    ward_in = fold(ward_hint) and _gz.unit_key(ward_hint)
-    district_in = fold(district_hint) and _gz.unit_key(district_hint, level="district")
+    ward_in = fold(ward_hint) and admin_key(ward_hint)
+    district_in = fold(district_hint) and admin_key(district_hint, level="district")
     if p.is_empty and not ward_in and not district_in:
         why = "empty address" if not fold(address) else f"no place name recognised in {_clip(address)!r}"
         return _Match(*_NONE, f"{why}: add the ward (phường/xã) and district")
@@ -647,8 +645,8 @@ def _join(*parts: str) -> str:
 def _stated_members(idx: _Index, address: str, ward: str, district: str) -> tuple[str, frozenset] | None:
     """The polygons of the ward (else district) the row states, or None when none is stated."""
     p = parse_address(address)
-    ward_text = fold(ward) and _gz.unit_key(ward) or p.ward
-    d_text = fold(district) and _gz.unit_key(district, level="district") or p.district
+    ward_text = fold(ward) and admin_key(ward) or p.ward
+    d_text = fold(district) and admin_key(district, level="district") or p.district
     d_ids, _, d_key = idx.districts(d_text) if d_text else ([], 0.0, "")
     ids = idx.wards(ward_text, d_key)[0] if ward_text else d_ids
     if not ids:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import InputFileError, ValidationError
+from ._errors import InputFileError, Problems, ValidationError
 from .fileio import csv_cell, write_text_atomic
 from .opening_hours import WEEKDAYS
+from .registry import Product
 
 __all__ = [
     "NOT_CHOSEN_CODES",
@@ -94,7 +95,7 @@ class Leg:
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "leg_in") -> Leg:
         """Build from a dict; raise ValidationError listing every bad field."""
-        p = _Problems(where)
+        p = _JsonFields(where)
         travel = p.number(d, "travel_s")
         dist = p.number(d, "distance_m")
         off = p.boolean(d, "off_network", default=False)
@@ -104,34 +105,15 @@ class Leg:
         return cls(travel, dist, coords, off, note)
 
 
-@dataclass(frozen=True)
-class Product:
-    """One OCOP product shown at a producer stop."""
-
-    name: str
-    stars: int | None = None
-    group: str = ""
-    group_en: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "name": self.name,
-            "stars": self.stars,
-            "group": self.group,
-            "group_en": self.group_en,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any], *, where: str = "product") -> Product:
-        """Build from a dict; raise ValidationError listing every bad field."""
-        p = _Problems(where)
-        name = p.text(d, "name")
-        stars = p.integer(d, "stars", optional=True)
-        group = p.text(d, "group", default="")
-        group_en = p.text(d, "group_en", default="")
-        p.raise_if_any()
-        return cls(name, stars, group, group_en)
+def _product_from_dict(d: dict[str, Any], *, where: str = "product") -> Product:
+    """A :class:`~ocop_geo.registry.Product` from its JSON dict; raise ValidationError listing every bad field."""
+    p = _JsonFields(where)
+    name = p.text(d, "name")
+    stars = p.integer(d, "stars", optional=True)
+    group = p.text(d, "group", default="")
+    group_en = p.text(d, "group_en", default="")
+    p.raise_if_any()
+    return Product(name, stars, group, group_en)
 
 
 @dataclass(frozen=True)
@@ -198,7 +180,7 @@ class Stop:
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "stop") -> Stop:
         """Build from a dict; raise ValidationError listing every bad field."""
-        p = _Problems(where)
+        p = _JsonFields(where)
         seq = p.integer(d, "seq")
         kind = p.choice(d, "kind", STOP_KINDS)
         site_id = p.text(d, "site_id", optional=True)
@@ -212,7 +194,7 @@ class Stop:
         end = p.hhmm(d, "end")
         visit = p.number(d, "visit_min", default=0.0, lo=0)
         leg = p.nested(d, "leg_in", Leg.from_dict)
-        products = p.nested_list(d, "products", Product.from_dict)
+        products = p.nested_list(d, "products", _product_from_dict)
         groups = p.text_list(d, "groups")
         stars = p.integer(d, "stars", optional=True)
         score = p.number(d, "score", default=0.0)
@@ -253,7 +235,7 @@ class Totals:
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "totals") -> Totals:
         """Build from a dict; raise ValidationError listing every bad field."""
-        p = _Problems(where)
+        p = _JsonFields(where)
         vals = (
             p.number(d, "travel_s", lo=0),
             p.number(d, "distance_m", lo=0),
@@ -306,7 +288,7 @@ class Day:
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "day") -> Day:
         """Build from a dict; raise ValidationError listing every bad field."""
-        p = _Problems(where)
+        p = _JsonFields(where)
         day = p.integer(d, "day")
         date = p.text(d, "date", optional=True)
         if date is not None and not _DATE.match(date):
@@ -343,7 +325,7 @@ class NotChosen:
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "not_chosen") -> NotChosen:
         """Build from a dict; raise ValidationError listing every bad field."""
-        p = _Problems(where)
+        p = _JsonFields(where)
         vals = (
             p.text(d, "site_id"),
             p.text(d, "name"),
@@ -391,7 +373,7 @@ class Itinerary:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Itinerary:
         """Build from a dict; raise ValidationError listing every bad field (with its path)."""
-        p = _Problems("")
+        p = _JsonFields("")
         if not isinstance(d, dict):
             raise ValidationError("itinerary must be a JSON object", ["(root): not an object"])
         schema = d.get("schema")
@@ -421,22 +403,8 @@ class Itinerary:
         return [(day, s) for day in self.days for s in day.stops]
 
 
-class _Problems:
-    """Collects field problems under a path prefix so validation reports all of them at once."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.problems: list[str] = []
-
-    def _path(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def add(self, key: str, msg: str) -> None:
-        self.problems.append(f"{self._path(key)}: {msg}")
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise ValidationError("; ".join(self.problems), self.problems)
+class _JsonFields(Problems):
+    """Reads typed fields of one JSON object, collecting every problem (see :class:`Problems`)."""
 
     def _get(self, d: dict[str, Any], key: str, required: bool) -> tuple[bool, Any]:
         if not isinstance(d, dict):
@@ -553,9 +521,9 @@ class _Problems:
         if not present or v is None:
             return None
         try:
-            return build(v, where=self._path(key))
+            return build(v, where=self.path(key))
         except ValidationError as exc:
-            self.problems.extend(exc.problems)
+            self.extend(exc.problems)
             return None
 
     def nested_list(self, d: dict[str, Any], key: str, build: Any) -> tuple[Any, ...]:
@@ -568,9 +536,9 @@ class _Problems:
         out = []
         for i, item in enumerate(v):
             try:
-                out.append(build(item, where=f"{self._path(key)}[{i}]"))
+                out.append(build(item, where=f"{self.path(key)}[{i}]"))
             except ValidationError as exc:
-                self.problems.extend(exc.problems)
+                self.extend(exc.problems)
         return tuple(out)
 
 

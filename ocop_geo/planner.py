@@ -33,7 +33,8 @@ from ._errors import PlanningError
 from .itinerary import Day, Itinerary, Leg, NotChosen, Stop, Totals
 from .opening_hours import format_hhmm
 from .sites import Site, build_sites
-from .spec import DaySpec, Place, RouteSpec, district_key
+from .spec import DaySpec, Place, RouteSpec
+from .textnorm import admin_key
 
 __all__ = [
     "DAY_COLORS",
@@ -85,7 +86,7 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
         )
     must = set(spec.must_visit)
     themes = set(spec.themes)
-    districts = {district_key(d) for d in spec.districts}
+    districts = {admin_key(d, level="district") for d in spec.districts}
     out = Candidates([])
     for pid in spec.exclude:
         if pid not in by_id:
@@ -108,7 +109,7 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
                 "theme",
                 f"products in {', '.join(s.groups) or 'no group'}, not in the themes",
             )
-        elif districts and district_key(s.district) not in districts:
+        elif districts and admin_key(s.district, level="district") not in districts:
             reason = ("district", f"in {s.district or 'an unknown district'}, not a route district")
         if reason and s.site_id in must:
             if reason[0] == "unplaced":

@@ -59,6 +59,76 @@ _MOJIBAKE = re.compile(f"[ÃÄÆáâ][{re.escape(_CP1252_CONTINUATION)}]")
 
 
 @dataclass(frozen=True)
+class Product:
+    """One OCOP product of a producer, as pages, maps and the planner show it.
+
+    ``status`` is ``"certified"`` (recognised, with stars) or ``"candidate"`` (not yet certified);
+    ``n_products`` counts products listed together on one registry row (a product line).
+    """
+
+    name: str
+    stars: int | None = None
+    group: str = ""
+    group_en: str = ""
+    status: str = "certified"
+    n_products: int = 1
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict (the itinerary contract: name, stars, group, group_en)."""
+        return {"name": self.name, "stars": self.stars, "group": self.group, "group_en": self.group_en}
+
+
+def _cell_text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _cell_int(value: object) -> int | None:
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f == f and f not in (float("inf"), float("-inf")) else None
+
+
+def products_by_producer(
+    products: pd.DataFrame | None, *, include: str = "certified"
+) -> dict[str, list[Product]]:
+    """The one producer × products join: each producer id with its products, in registry order.
+
+    Parameters
+    ----------
+    products
+        ``Registry.products`` (``producer_id``, ``name``, ``stars``, ``ocop_group``, ``ocop_group_en``,
+        ``status``, ``n_products``); ``None`` or empty gives ``{}``.
+    include
+        ``"certified"`` (recognised products only: what routes score and maps show), ``"candidate"``
+        or ``"all"``. Say which: a candidate is not an OCOP product yet.
+    """
+    if include not in ("certified", "candidate", "all"):
+        raise ValueError(f"include must be 'certified', 'candidate' or 'all', not {include!r}")
+    out: dict[str, list[Product]] = {}
+    if products is None or not len(products):
+        return out
+    for row in products.itertuples(index=False):
+        status = _cell_text(getattr(row, "status", "certified")) or "certified"
+        if include != "all" and status != include:
+            continue
+        out.setdefault(_cell_text(row.producer_id), []).append(
+            Product(
+                name=_cell_text(row.name),
+                stars=_cell_int(getattr(row, "stars", None)),
+                group=_cell_text(getattr(row, "ocop_group", "")),
+                group_en=_cell_text(getattr(row, "ocop_group_en", "")),
+                status=status,
+                n_products=_cell_int(getattr(row, "n_products", 1)) or 1,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
 class Problem:
     """One problem in one cell (or row) of one input file."""
 

@@ -133,7 +133,7 @@ def parse_status(text: str) -> str | None:
 
 
 #: Location precision levels, most precise first (shared with the geocoder).
-PRECISIONS = ("exact", "poi", "street", "ward", "district", "none")
+PRECISIONS: tuple[str, ...] = ("exact", "poi", "street", "ward", "district", "none")
 _PRECISION_WORDS = {
     "exact": "exact", "gps": "exact", "rooftop": "exact", "chinh xac": "exact",
     "poi": "poi", "street": "street", "duong": "street",

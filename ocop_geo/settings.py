@@ -1,41 +1,20 @@
 """Project-wide settings: where bundled data lives and where caches go.
 
-Every setting is a typed module global; change it at run time (``settings.cache_dir = ...``)
-or through the environment variables named below.
+Every setting is a typed module attribute, read when it is used: set one at run time
+(``settings.cache_dir = Path(...)``) and every later call sees it. Until a setting is set, its
+default is computed on each read, so the paths under ``data_dir`` follow a changed ``data_dir``
+and the environment variables named below are read when the setting is used, not at import.
+Delete a set value (``del settings.cache_dir``) to return to the default.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 #: Root of the repository (the folder that holds ``data/``).
 repo_root: Path = Path(__file__).resolve().parent.parent
-
-#: Bundled data shipped with the repository (see data/README.md for provenance).
-data_dir: Path = Path(os.environ.get("OCOP_GEO_DATA", repo_root / "data"))
-
-#: Cache of built indexes and graphs; ``OCOP_GEO_CACHE`` overrides it.
-cache_dir: Path = Path(os.environ.get("OCOP_GEO_CACHE", repo_root / ".cache"))
-
-#: Generated maps, exports and the published site.
-maps_dir: Path = repo_root / "maps"
-
-#: The bundled HCMC OpenStreetMap extract (2018-01-01 snapshot).
-osm_extract: Path = data_dir / "osm" / "hcm_2018.osm.pbf"
-
-#: Main roads where the OSM extract is empty (licence unknown, not ODbL).
-roads_supplement: Path = data_dir / "roads_supplement" / "hcmc_bus_corridors_gap.geojson"
-
-#: The bundled OCOP registry in ocop_geo's own format.
-registry_producers: Path = data_dir / "registry" / "producers.csv"
-registry_products: Path = data_dir / "registry" / "products.csv"
-
-#: Administrative units and their gazetteers.
-admin_dir: Path = data_dir / "admin"
-
-#: OSM points of interest of the same extract.
-pois_file: Path = data_dir / "pois" / "hcm_2018_pois.geojson"
 
 #: Bounding box of Ho Chi Minh City before the 7/2025 merger (lon_min, lat_min, lon_max, lat_max).
 hcmc_bbox: tuple[float, float, float, float] = (106.35, 10.35, 107.05, 11.18)
@@ -43,5 +22,53 @@ hcmc_bbox: tuple[float, float, float, float] = (106.35, 10.35, 107.05, 11.18)
 #: Attribution shown on every map and page.
 osm_attribution: str = "© OpenStreetMap contributors"
 
-#: Whether online services (Nominatim, Overpass) may be used; off by default.
-allow_online: bool = os.environ.get("OCOP_GEO_ONLINE", "0") == "1"
+# The settings below have computed defaults (see ``_DEFAULTS``); the annotations type them.
+
+#: Bundled data shipped with the repository (``OCOP_GEO_DATA`` overrides; see data/README.md).
+data_dir: Path
+#: Cache of built indexes and graphs (``OCOP_GEO_CACHE`` overrides).
+cache_dir: Path
+#: Generated maps, exports and the published site.
+maps_dir: Path
+#: The bundled HCMC OpenStreetMap extract (2018-01-01 snapshot).
+osm_extract: Path
+#: Main roads where the OSM extract is empty (licence unknown, not ODbL).
+roads_supplement: Path
+#: The bundled OCOP registry in ocop_geo's own format.
+registry_producers: Path
+registry_products: Path
+#: Administrative units and their gazetteers.
+admin_dir: Path
+#: OSM points of interest of the same extract.
+pois_file: Path
+#: Whether online services (Nominatim, Overpass) may be used; off unless ``OCOP_GEO_ONLINE=1``.
+allow_online: bool
+
+
+def _data(*parts: str) -> Callable[[], Path]:
+    return lambda: Path(__getattr__("data_dir")).joinpath(*parts)
+
+
+_DEFAULTS: dict[str, Callable[[], object]] = {
+    "data_dir": lambda: Path(os.environ.get("OCOP_GEO_DATA", repo_root / "data")),
+    "cache_dir": lambda: Path(os.environ.get("OCOP_GEO_CACHE", repo_root / ".cache")),
+    "maps_dir": lambda: repo_root / "maps",
+    "osm_extract": _data("osm", "hcm_2018.osm.pbf"),
+    "roads_supplement": _data("roads_supplement", "hcmc_bus_corridors_gap.geojson"),
+    "registry_producers": _data("registry", "producers.csv"),
+    "registry_products": _data("registry", "products.csv"),
+    "admin_dir": _data("admin"),
+    "pois_file": _data("pois", "hcm_2018_pois.geojson"),
+    "allow_online": lambda: os.environ.get("OCOP_GEO_ONLINE", "0") == "1",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The default of a setting that was not set (computed now, from the current state)."""
+    if name in _DEFAULTS:  # a value set on the module is found before __getattr__ is called
+        return _DEFAULTS[name]()
+    raise AttributeError(f"module {__name__!r} has no setting {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_DEFAULTS})

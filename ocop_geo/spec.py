@@ -51,6 +51,7 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import logging
@@ -63,12 +64,12 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from ._errors import InputFileError, ValidationError
+from ._errors import InputFileError, Problems, ValidationError
 from .modes import MODES
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
 from .registry_schema import parse_group
 from .sites import ScoreWeights
-from .textnorm import fold, slugify
+from .textnorm import admin_key, fold, slugify
 
 __all__ = [
     "DaySpec",
@@ -77,7 +78,6 @@ __all__ = [
     "PoiIndex",
     "PoiStop",
     "RouteSpec",
-    "district_key",
     "known_districts",
     "load_pois",
     "load_spec",
@@ -88,7 +88,6 @@ log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _OSM_REF = re.compile(r"^(node|way|relation)/(\d+)$")
-_DISTRICT_PREFIX = re.compile(r"^(quan|huyen|thanh pho|tp|thi xa|district|q|h)\s+")
 _KNOWN_KEYS = frozenset(
     {
         "id", "title_vi", "title_en", "description_vi", "description_en", "mode", "start", "end",
@@ -97,17 +96,6 @@ _KNOWN_KEYS = frozenset(
         "time_limit", "poi_stops",
     }
 )  # fmt: skip
-
-
-def district_key(text: str) -> str:
-    """Comparison key of a district name: folded, without "Quận"/"Huyện"/"Q." prefixes.
-
-    >>> district_key("Huyện Củ Chi") == district_key("cu chi") == district_key("H. Củ Chi")
-    True
-    """
-    key = fold(text)
-    key = _DISTRICT_PREFIX.sub("", key)
-    return re.sub(r"^0+(\d)", r"\1", key)  # "Quận 03" -> "3"
 
 
 @dataclass(frozen=True)
@@ -235,25 +223,14 @@ def load_pois(path: str | os.PathLike | None = None) -> PoiIndex:
     return index
 
 
-class _Collector:
-    """Problems found in one spec file, each ``"<file>: <field>: <what is wrong>; <what to do>"``."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[str] = []
-
-    def add(self, fieldname: str, msg: str) -> None:
-        self.problems.append(f"{self.source}: {fieldname}: {msg}")
-
-
-def _unknown_keys(c: _Collector, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+def _unknown_keys(c: Problems, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
     for key in table:
         if key not in allowed:
             prefix = f"{where}.{key}" if where else key
             c.add(prefix, f"is not a known field here; use {', '.join(sorted(allowed))}")
 
 
-def _text(c: _Collector, data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+def _text(c: Problems, data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     v = data.get(key)
     if v is None:
         if required:
@@ -265,7 +242,7 @@ def _text(c: _Collector, data: Mapping[str, Any], key: str, *, required: bool = 
     return v.strip()
 
 
-def _int(c: _Collector, data: Mapping[str, Any], key: str, default: Any, lo: int, hi: int) -> Any:
+def _int(c: Problems, data: Mapping[str, Any], key: str, default: Any, lo: int, hi: int) -> Any:
     v = data.get(key, default)
     if v is None:
         return None
@@ -275,7 +252,7 @@ def _int(c: _Collector, data: Mapping[str, Any], key: str, default: Any, lo: int
     return v
 
 
-def _hhmm_pair(c: _Collector, v: Any, fieldname: str) -> tuple[int, int] | None:
+def _hhmm_pair(c: Problems, v: Any, fieldname: str) -> tuple[int, int] | None:
     if not (isinstance(v, list) and len(v) == 2 and all(isinstance(t, str) for t in v)):
         c.add(fieldname, f'{v!r} is not a pair of times; write ["08:00", "17:30"]')
         return None
@@ -290,7 +267,7 @@ def _hhmm_pair(c: _Collector, v: Any, fieldname: str) -> tuple[int, int] | None:
     return a, b
 
 
-def _str_list(c: _Collector, data: Mapping[str, Any], key: str) -> list[str]:
+def _str_list(c: Problems, data: Mapping[str, Any], key: str) -> list[str]:
     v = data.get(key, [])
     if isinstance(v, str):
         v = [v]
@@ -300,7 +277,7 @@ def _str_list(c: _Collector, data: Mapping[str, Any], key: str) -> list[str]:
     return [t.strip() for t in v if t.strip()]
 
 
-def _place(c: _Collector, v: Any, fieldname: str, pois: PoiIndex | None) -> Place | None:
+def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place | None:
     """A place table: exactly one of ``poi``, ``osm``, ``producer`` or ``lat``+``lon``."""
     if isinstance(v, str):
         v = {"poi": v}
@@ -371,7 +348,7 @@ def _place(c: _Collector, v: Any, fieldname: str, pois: PoiIndex | None) -> Plac
     return Place("poi", name or hit.name, hit.lat, hit.lon, hit.ref, hit.category)
 
 
-def _days(c: _Collector, data: Mapping[str, Any], default_window: tuple[int, int]) -> list[DaySpec]:
+def _days(c: Problems, data: Mapping[str, Any], default_window: tuple[int, int]) -> list[DaySpec]:
     raw = data.get("days")
     if raw is None:
         c.add("days", 'is missing; add days = ["2026-12-05"] (dates) or ["Sa"] (weekdays)')
@@ -412,7 +389,7 @@ def _days(c: _Collector, data: Mapping[str, Any], default_window: tuple[int, int
     return out
 
 
-def _lunch(c: _Collector, v: Any, pois: PoiIndex | None) -> Lunch | None:
+def _lunch(c: Problems, v: Any, pois: PoiIndex | None) -> Lunch | None:
     if v is None:
         return None
     if not isinstance(v, Mapping):
@@ -433,7 +410,7 @@ def _lunch(c: _Collector, v: Any, pois: PoiIndex | None) -> Lunch | None:
     return Lunch(window[0], window[1], minutes, place)
 
 
-def _poi_stops(c: _Collector, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
+def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
     if v is None:
         return []
     if not isinstance(v, list) or not all(isinstance(t, Mapping) for t in v):
@@ -478,7 +455,7 @@ def _poi_stops(c: _Collector, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
     return out
 
 
-def _score(c: _Collector, v: Any) -> ScoreWeights:
+def _score(c: Problems, v: Any) -> ScoreWeights:
     if v is None:
         return ScoreWeights()
     if not isinstance(v, Mapping):
@@ -497,18 +474,16 @@ def _score(c: _Collector, v: Any) -> ScoreWeights:
 
 
 def known_districts() -> frozenset[str]:
-    """District keys (:func:`district_key`) of HCMC: the 2019 districts and the 2021–2025 ones."""
-    import csv
-
+    """District keys (:func:`~ocop_geo.textnorm.admin_key`) of HCMC: the 2019 districts and the 2021–2025 ones."""
     keys: set[str] = set()
     path = settings.admin_dir / "hcmc_districts_2019.geojson"
     try:
         for feat in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            keys.add(district_key(feat["properties"]["district_name_ascii"]))
+            keys.add(admin_key(feat["properties"]["district_name_ascii"], level="district"))
         with open(
             settings.admin_dir / "hcmc_wards_2025_01.csv", encoding="utf-8", newline=""
         ) as fh:
-            keys.update(district_key(row["district"]) for row in csv.DictReader(fh))
+            keys.update(admin_key(row["district"], level="district") for row in csv.DictReader(fh))
     except (OSError, KeyError, ValueError) as exc:
         raise InputFileError(
             f"{settings.admin_dir}: cannot read the district lists ({exc})"
@@ -541,7 +516,7 @@ def parse_spec(
     ValidationError
         With every problem (``problems`` lists them), each naming the file and field.
     """
-    c = _Collector(source)
+    c = Problems(source, sep=": ")
     _unknown_keys(c, data, set(_KNOWN_KEYS), "")
     route_id = _text(c, data, "id", required=True)
     if route_id and not _ID.match(route_id):
@@ -584,7 +559,7 @@ def parse_spec(
             themes.append(group.vi)
     district_names = _str_list(c, data, "districts")
     for i, name in enumerate(district_names):
-        if districts is not None and district_key(name) not in districts:
+        if districts is not None and admin_key(name, level="district") not in districts:
             c.add(
                 f"districts[{i}]",
                 f"{name!r} is not a Ho Chi Minh City district; use e.g. 'Củ Chi', 'Quận 3'",
@@ -607,12 +582,7 @@ def parse_spec(
         c.add("must_visit", f"{both!r} is also in exclude; remove it from one of them")
     score = _score(c, data.get("score"))
     poi_stops = _poi_stops(c, data.get("poi_stops"), pois)
-    if c.problems:
-        raise ValidationError(
-            f"{source}: {len(c.problems)} problem(s) in the route spec:\n  "
-            + "\n  ".join(c.problems),
-            c.problems,
-        )
+    c.raise_if_any(f"{source}: {len(c.problems)} problem(s) in the route spec")
     assert start is not None and end is not None
     return RouteSpec(
         id=route_id, title=title, description=description, mode=mode, start=start, end=end,

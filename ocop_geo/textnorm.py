@@ -9,6 +9,12 @@ import unicodedata
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s/]")
+#: Type words before an administrative name, after :func:`fold` ("Q." folds to "q ", "TP." to "tp ").
+_UNIT_TYPE = {
+    "district": re.compile(r"^(quan|huyen|thanh pho|tp|thi xa|tx|district|q|h)\s+"),
+    "ward": re.compile(r"^(phuong|xa|thi tran|tt|dac khu|ward|commune|town|p|x)\s+"),
+}
+_PADDED_NUMBER = re.compile(r"\b0+(\d)")
 
 
 def strip_diacritics(text: str) -> str:
@@ -44,3 +50,22 @@ def slugify(text: str, *, max_length: int = 60) -> str:
     """
     s = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:max_length].strip("-")
     return s or "item"
+
+
+def admin_key(name: object, *, level: str = "ward") -> str:
+    """Comparison key of an administrative unit's name: folded, type word dropped, numbers unpadded.
+
+    The one normaliser of ward / commune and district names (gazetteer, geocoder, route specs).
+    ``level`` is ``{"ward", "district"}``; the 2025 units have no district level and use "ward".
+
+    >>> admin_key("Phường 02"), admin_key("P.2"), admin_key("Xã Tân Thông Hội")
+    ('2', '2', 'tan thong hoi')
+    >>> admin_key("Huyện Củ Chi", level="district") == admin_key("H. Củ Chi", level="district") == "cu chi"
+    True
+    >>> admin_key("Quận 03", level="district"), admin_key("TP. Thủ Đức", level="district")
+    ('3', 'thu duc')
+    """
+    if level not in _UNIT_TYPE:
+        raise ValueError(f"level must be 'ward' or 'district', not {level!r}")
+    key = _UNIT_TYPE[level].sub("", fold(name))
+    return _PADDED_NUMBER.sub(r"\1", key)

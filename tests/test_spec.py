@@ -10,7 +10,8 @@ import pytest
 
 from ocop_geo import settings
 from ocop_geo._errors import InputFileError, ValidationError
-from ocop_geo.spec import district_key, load_pois, load_spec, parse_spec
+from ocop_geo.spec import load_pois, load_spec, parse_spec
+from ocop_geo.textnorm import admin_key
 
 ROUTES = settings.data_dir / "routes"
 
@@ -155,9 +156,9 @@ def test_file_errors(tmp_path):
         load_spec(bad)
 
 
-def test_district_key():
-    assert district_key("Quận 3") == district_key("Q.3") == district_key("3")
-    assert district_key("Huyện Cần Giờ") == district_key("can gio")
+def test_district_names_compare_by_admin_key():
+    assert admin_key("Quận 3", level="district") == admin_key("Q.3", level="district") == "3"
+    assert admin_key("Huyện Cần Giờ", level="district") == admin_key("can gio", level="district")
 
 
 @pytest.mark.parametrize("path", sorted(ROUTES.glob("*.toml")), ids=lambda p: p.stem)

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from test_registry import to_cp1258
 
-from ocop_geo.textnorm import fold, slugify, strip_diacritics
+from ocop_geo.textnorm import admin_key, fold, slugify, strip_diacritics
 
 
 def test_fold_is_the_same_for_nfc_nfd_and_windows_1258_text():
@@ -39,3 +39,32 @@ def test_slugify_never_leaves_the_folder(text):
     slug = slugify(text)
     assert slug and set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
     assert not slug.startswith("-") and ".." not in slug
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "key"),
+    [
+        ("Phường 02", "ward", "2"),
+        ("P.2", "ward", "2"),
+        ("phuong 2", "ward", "2"),
+        ("Xã Tân Thông Hội", "ward", "tan thong hoi"),
+        ("Thị trấn Củ Chi", "ward", "cu chi"),
+        ("TT. Củ Chi", "ward", "cu chi"),
+        ("Đặc khu Côn Đảo", "ward", "con dao"),
+        ("Huyện Củ Chi", "district", "cu chi"),
+        ("H. Củ Chi", "district", "cu chi"),
+        ("Quận 03", "district", "3"),
+        ("Q.3", "district", "3"),
+        ("TP. Thủ Đức", "district", "thu duc"),
+        ("Thành phố Thủ Đức", "district", "thu duc"),
+        ("Hóc Môn", "district", "hoc mon"),  # 'h' only as a word of its own
+        ("Quận Phú Nhuận", "district", "phu nhuan"),
+    ],
+)
+def test_admin_key_is_one_key_for_the_ways_people_write_a_unit(name, level, key):
+    assert admin_key(name, level=level) == key
+
+
+def test_admin_key_rejects_an_unknown_level():
+    with pytest.raises(ValueError, match="ward' or 'district"):
+        admin_key("Củ Chi", level="province")

@@ -41,9 +41,13 @@ import folium  # noqa: E402
 import folium.plugins  # noqa: E402
 import shapely  # noqa: E402
 from _publish_fixtures import itinerary  # noqa: E402
+from shapely.geometry import Point  # noqa: E402
 
-from ocop_geo import mapping, settings, site  # noqa: E402
+from ocop_geo import mapping, matrix, network, settings, site  # noqa: E402
+from ocop_geo._errors import OcopGeoError  # noqa: E402
 from ocop_geo.fileio import write_text_atomic  # noqa: E402
+from ocop_geo.itinerary import Leg  # noqa: E402
+from ocop_geo.registry import load_bundled_registry  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,13 +65,8 @@ def _road_itinerary():
     """The 3-day fixture with legs on the real motorbike network when it can be loaded."""
     it = itinerary()
     try:
-        from shapely.geometry import Point
-
-        from ocop_geo import matrix, network
-        from ocop_geo.itinerary import Leg
-
         G = network.load_network(mode="motorbike")
-    except Exception as exc:  # noqa: BLE001 - the benchmark still runs on straight legs
+    except (OcopGeoError, OSError) as exc:  # no extract or no graph: the benchmark still runs on straight legs
         print(f"road network unavailable ({type(exc).__name__}: {exc}); legs stay straight")
         return it, False
     days = []
@@ -240,8 +239,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    from ocop_geo.registry import load_bundled_registry
-
     t0 = time.perf_counter()
     it, on_roads = _road_itinerary()
     reg = load_bundled_registry()
@@ -250,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     n_drawn = sum(len(shapely.LineString(s.leg_in.coordinates).simplify(mapping._SIMPLIFY_DEG, preserve_topology=False).coords)
                   for _, s in it.stops() if s.leg_in)  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    rep = site.publish_site([it], work / "site", producers=reg.producers, products=reg.products,
-                            base_url="https://example.org/ocop")  # fmt: skip
+    rep = site.publish_site([it], work / "site", registry=reg, base_url="https://example.org/ocop")
     route_page = next(p for p in rep.pages if p.parent.name == "routes")
     ours_map = mapping.route_map(it)
     mapping.producer_map(reg.producers, products=reg.products, m=ours_map)

@@ -2,7 +2,9 @@
 
 The builders (``*_text`` / :func:`geojson_dict` / :func:`print_html`) are pure: an itinerary in,
 text out. :func:`write_export` does the I/O (atomic) and :func:`html_to_pdf` drives Debian's
-Chromium headless ``--print-to-pdf``.
+Chromium headless ``--print-to-pdf``. The CSV is the itinerary's own
+(:func:`ocop_geo.itinerary.write_itinerary_csv`), so ``plan`` and ``export --format csv`` write the
+same file.
 
 Example
 -------
@@ -12,9 +14,7 @@ Example
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import logging
 import os
@@ -22,22 +22,23 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gpxpy.gpx
 import simplekml
+from markupsafe import Markup
 
 from ._errors import InputFileError, OcopGeoError
-from .fileio import atomic_path, csv_cell, write_text_atomic
-
-if TYPE_CHECKING:
-    from .itinerary import Itinerary
+from .fileio import atomic_path, write_text_atomic
+from .itinerary import Day, Itinerary, Stop, write_itinerary_csv
+from .mapping import route_svg
+from .pages import qr_svg, render_template, route_context
 
 __all__ = [
     "FORMATS",
     "chromium_path",
-    "csv_text",
     "geojson_dict",
     "gpx_text",
     "html_to_pdf",
@@ -51,8 +52,6 @@ log = logging.getLogger(__name__)
 #: Export formats, each with its file suffix.
 FORMATS: dict[str, str] = {"gpx": ".gpx", "kml": ".kml", "geojson": ".geojson", "csv": ".csv", "pdf": ".pdf"}
 
-
-
 #: Characters XML 1.0 forbids (C0 controls but tab / newline / CR, U+FFFE, U+FFFF): one in a name made the
 #: GPX invalid and the KML writer crash.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -63,11 +62,11 @@ def _xml_text(text: str | None) -> str | None:
     return _XML_INVALID.sub(" ", text) if text else text
 
 
-def _stop_label(day: Any, stop: Any) -> str:
+def _stop_label(day: Day, stop: Stop) -> str:
     return _xml_text(f"D{day.day}-{stop.seq} {stop.name}") or ""
 
 
-def _stop_description(stop: Any) -> str:
+def _stop_description(stop: Stop) -> str:
     """Plain-text description of a stop (times, stars, products, hours, precision)."""
     parts = [f"{stop.kind}"]
     if stop.arrival:
@@ -87,7 +86,7 @@ def _stop_description(stop: Any) -> str:
     return _xml_text("; ".join(parts)) or ""
 
 
-def _day_path(day: Any) -> list[tuple[float, float]]:
+def _day_path(day: Day) -> list[tuple[float, float]]:
     """The day's path as ``(lon, lat)`` pairs, consecutive duplicates dropped."""
     path: list[tuple[float, float]] = []
     for stop in day.stops:
@@ -183,33 +182,28 @@ def geojson_dict(itinerary: Itinerary) -> dict[str, Any]:
     }
 
 
-def csv_text(itinerary: Itinerary) -> str:
-    """The itinerary CSV (one row per stop, the contract's columns) with a BOM for Excel.
-
-    Text starting with ``= + - @`` is prefixed with ``'`` so a registry name cannot run as a
-    spreadsheet formula.
-    """
-    from .itinerary import CSV_COLUMNS, itinerary_rows
-
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in itinerary_rows(itinerary):
-        writer.writerow({k: csv_cell(v) for k, v in row.items()})
-    return "\ufeff" + buf.getvalue()
-
-
-def print_html(itinerary: Itinerary, *, lang: str = "vi", page_url: str | None = None) -> str:
+def print_html(itinerary: Itinerary, *, lang: str = "vi", page_url: str | None = None,
+               context: Mapping[str, Any] | None = None) -> str:  # fmt: skip
     """A self-contained A4 page of the itinerary (sketch map, one table per day), for print / PDF.
 
-    With ``page_url`` (the published route page) the page carries its QR code for leaflets.
+    Parameters
+    ----------
+    itinerary
+        The planned route.
+    lang
+        {"vi", "en"}: language of the page.
+    page_url
+        URL of the published route page: the page then carries its QR code for leaflets.
+    context
+        The route's :func:`ocop_geo.pages.route_context`, when the caller has built it already (the site
+        does); built here otherwise.
+
+    Returns
+    -------
+    str
+        The page's HTML.
     """
-    from markupsafe import Markup
-
-    from .mapping import route_svg
-    from .site import qr_svg, render_template, route_context
-
-    ctx = route_context(itinerary, links={})
+    ctx = context if context is not None else route_context(itinerary, links={})
     sketch = Markup(route_svg(itinerary, width=680, height=360))  # built with escaped text
     qr = Markup(qr_svg(page_url)) if page_url else None
     return render_template("print.html", lang=lang, route=ctx, sketch=sketch, qr=qr, page_url=page_url or "")
@@ -249,16 +243,33 @@ def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, ti
 
 def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lang: str = "vi",
                  page_url: str | None = None) -> Path:  # fmt: skip
-    """Write one export of ``itinerary`` to ``path`` atomically and return the path.
+    """Write one export of ``itinerary`` to ``path`` atomically.
 
     Parameters
     ----------
+    itinerary
+        The planned route.
+    path
+        Output file (its folder is created).
     fmt
-        {"gpx", "kml", "geojson", "csv", "pdf"}.
+        {"gpx", "kml", "geojson", "csv", "pdf"}: GPX 1.1, KML, GeoJSON (RFC 7946), the itinerary CSV (UTF-8
+        with a BOM, formula-safe cells) or an A4 PDF printed by Chromium.
     lang
         {"vi", "en"}: language of the printed page (PDF only).
     page_url
         URL of the published route page, printed as a QR code (PDF only).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputFileError
+        ``fmt`` is not one of :data:`FORMATS`.
+    OcopGeoError
+        Chromium is missing or cannot print (PDF only).
     """
     if fmt not in FORMATS:
         raise InputFileError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -270,7 +281,7 @@ def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lan
     elif fmt == "geojson":
         write_text_atomic(path, json.dumps(geojson_dict(itinerary), ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
-        write_text_atomic(path, csv_text(itinerary))
+        write_itinerary_csv(itinerary, path)
     else:
         with tempfile.TemporaryDirectory(prefix="ocop-print-") as tmpdir:
             page = Path(tmpdir) / "print.html"

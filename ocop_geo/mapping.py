@@ -1,7 +1,8 @@
 """Route maps and the producer map with folium, served from vendored Leaflet assets.
 
 This is the only module that imports folium, and :func:`to_latlon` is the only place where
-shapely's ``(x=lon, y=lat)`` order becomes folium's ``(lat, lon)``.
+shapely's ``(x=lon, y=lat)`` order becomes folium's ``(lat, lon)``. The bottom of the render layer:
+:mod:`ocop_geo.pages`, :mod:`ocop_geo.export` and :mod:`ocop_geo.site` build on it, it imports none of them.
 
 Pages stay light and work from disk: folium's CDN scripts are replaced by the files vendored in
 ``ocop_geo/static`` (see its README), stops and producers are emitted once as JSON inside
@@ -27,21 +28,20 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
+import geopandas as gpd
+import pandas as pd
 import shapely
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from . import settings
 from .fileio import write_text_atomic
+from .itinerary import Day, Itinerary, Stop
+from .registry import products_by_producer
 from .textnorm import fold
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from .itinerary import Itinerary
 
 __all__ = [
     "GROUP_ICONS",
@@ -50,7 +50,6 @@ __all__ = [
     "base_map",
     "copy_static",
     "day_label",
-    "int_or_none",
     "json_for_script",
     "map_html",
     "producer_map",
@@ -110,7 +109,7 @@ _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*', re.S)
 _WEEKDAY_VI = {"Mo": "T2", "Tu": "T3", "We": "T4", "Th": "T5", "Fr": "T6", "Sa": "T7", "Su": "CN"}
 
 
-def to_latlon(coords: Iterable[Sequence[float]] | Any, *, ndigits: int = 6) -> list[list[float]]:
+def to_latlon(coords: Iterable[Sequence[float]] | shapely.Geometry, *, ndigits: int = 6) -> list[list[float]]:
     """Convert shapely-order ``(lon, lat)`` pairs, or a shapely geometry, to folium ``[lat, lon]``.
 
     The one conversion helper of the project; rounds to ``ndigits`` decimals (6 ≈ 0.1 m).
@@ -237,7 +236,7 @@ def _add_ocop_layer_support(m: folium.Map, assets_base: str) -> str:
     return base
 
 
-def day_label(day: Any) -> dict[str, str]:
+def day_label(day: Day) -> dict[str, str]:
     """``{"vi": "Ngày 1 · T7 05/12/2026", "en": "Day 1 · Sa 2026-12-05"}`` for an itinerary day."""
     when_en = " ".join(x for x in (day.weekday, day.date or "") if x)
     vi_date = ""
@@ -248,7 +247,7 @@ def day_label(day: Any) -> dict[str, str]:
     return {"vi": f"Ngày {day.day} · {when_vi}", "en": f"Day {day.day} · {when_en}"}
 
 
-def _stop_record(stop: Any, links: Mapping[str, str]) -> dict[str, Any]:
+def _stop_record(stop: Stop, links: Mapping[str, str]) -> dict[str, Any]:
     groups = list(stop.groups) or [p.group for p in stop.products if p.group]
     groups_en = [p.group_en for p in stop.products if p.group_en]
     rec: dict[str, Any] = {
@@ -342,16 +341,11 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     return m
 
 
-def _producer_records(producers: Any, products: pd.DataFrame | None,
+def _producer_records(producers: gpd.GeoDataFrame, products: pd.DataFrame | None,
                       links: Mapping[str, str]) -> list[dict[str, Any]]:  # fmt: skip
-    by_producer: dict[str, list[list[Any]]] = {}
-    if products is not None and len(products):
-        for row in products.itertuples(index=False):
-            pid = str(getattr(row, "producer_id", ""))
-            by_producer.setdefault(pid, []).append(
-                [str(row.name), int_or_none(getattr(row, "stars", None)),
-                 str(getattr(row, "ocop_group", "") or ""), str(getattr(row, "ocop_group_en", "") or "")]
-            )  # fmt: skip
+    """The map's record of each placed producer, with its certified products only (a candidate is not an
+    OCOP product yet: it is not drawn, filtered on or counted in the stars)."""
+    by_producer = products_by_producer(products, include="certified")
     records = []
     for row in producers.itertuples(index=False):
         geom = getattr(row, "geometry", None)
@@ -362,10 +356,10 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
             continue
         pid = str(row.producer_id)
         prods = by_producer.get(pid, [])
-        english = {p[2]: p[3] or p[2] for p in prods if p[2]}
+        english = {p.group: p.group_en or p.group for p in prods if p.group}
         groups = list(english)
         groups_en = [english[g] for g in groups]  # aligned with groups, for the filter labels
-        stars = [p[1] for p in prods if p[1] is not None]
+        stars = [p.stars for p in prods if p.stars is not None]
         rec = {
             "id": pid, "name": str(row.name), "lat": round(lat, 6), "lon": round(lon, 6),
             "precision": str(getattr(row, "location_precision", "") or ""),
@@ -373,7 +367,7 @@ def _producer_records(producers: Any, products: pd.DataFrame | None,
             "type": text_or_empty(getattr(row, "producer_type", "")),
             "groups": groups, "groups_en": groups_en, "stars": max(stars) if stars else None,
             "icon": group_icon(groups[0]) if groups else "other",
-            "products": [p[:3] for p in prods],
+            "products": [[p.name, p.stars, p.group] for p in prods],
         }  # fmt: skip
         if pid in links:
             rec["url"] = links[pid]
@@ -389,16 +383,8 @@ def text_or_empty(v: Any) -> str:
         return ""
 
 
-def int_or_none(v: Any) -> int | None:
-    """``int(v)``, None for None / NaN / NA / text."""
-    try:
-        return None if v is None or v != v else int(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def producer_map(producers: Any, *, products: pd.DataFrame | None = None, m: folium.Map | None = None,
-                 assets_base: str = "static", links: Mapping[str, str] | None = None,
+def producer_map(producers: gpd.GeoDataFrame, *, products: pd.DataFrame | None = None,
+                 m: folium.Map | None = None, assets_base: str = "static", links: Mapping[str, str] | None = None,
                  fit: bool | None = None) -> folium.Map:  # fmt: skip
     """All producers, clustered, with a filter by OCOP group.
 
@@ -410,13 +396,21 @@ def producer_map(producers: Any, *, products: pd.DataFrame | None = None, m: fol
         are skipped (and counted in the log).
     products
         The registry's products (``producer_id``, ``name``, ``stars``, ``ocop_group``,
-        ``ocop_group_en``), for popups and the group filter.
+        ``ocop_group_en``, ``status``), for popups and the group filter: certified products only
+        (candidates are listed on the producer pages, not on maps).
     m
         An existing map (e.g. a :func:`route_map`) to add the producer layer to.
+    assets_base
+        Relative URL of the vendored static folder as seen from the page.
     links
         ``producer_id -> URL`` of producer pages.
     fit
         Fit the map to the producers; by default only when a new map is made.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` (or the new map) with the producer layer.
     """
     if producers.crs is not None and producers.crs.to_epsg() != 4326:
         producers = producers.to_crs(4326)

@@ -2,8 +2,9 @@
 
 Every page works from disk (``file://``) or any static host: Leaflet and its plugins are copied
 into ``SITE/static`` and nothing else is fetched but the basemap tiles. Templates are Jinja2
-with autoescape on; every file name is a slug (:func:`ocop_geo.textnorm.slugify`) so ids from
-the registry or a spec can never leave the output folder; every file is written atomically.
+with autoescape on (:mod:`ocop_geo.pages`); every file name is a slug (:func:`ocop_geo.textnorm.slugify`)
+so ids from the registry or a spec can never leave the output folder; every file is written atomically.
+The top of the render layer: it builds on :mod:`ocop_geo.export` and :mod:`ocop_geo.mapping`.
 
 Layout::
 
@@ -22,48 +23,34 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import jinja2
+import geopandas as gpd
+import pandas as pd
 from markupsafe import Markup
 
-from . import settings
 from ._errors import ValidationError
+from .export import FORMATS, html_to_pdf, print_html, write_export
 from .fileio import write_text_atomic
-from .mapping import day_label, int_or_none
+from .itinerary import Itinerary
+from .mapping import (
+    MapParts,
+    base_map,
+    copy_static,
+    producer_map,
+    render_parts,
+    route_map,
+    route_svg,
+)
 from .mapping import text_or_empty as _s
+from .pages import PRECISION_LABELS, qr_svg, render_template, route_context
+from .registry import Registry, products_by_producer
 from .textnorm import slugify
 
-if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
-
-    from .itinerary import Itinerary
-
-__all__ = ["SiteReport", "publish_site", "qr_svg", "render_template", "route_context"]
+__all__ = ["SiteReport", "publish_site"]
 
 log = logging.getLogger(__name__)
-
-TEMPLATES_DIR: Path = Path(__file__).resolve().parent / "templates"
-
-_KIND = {
-    "start": {"vi": "Xuất phát", "en": "Start"},
-    "producer": {"vi": "Cơ sở OCOP", "en": "OCOP producer"},
-    "poi": {"vi": "Điểm tham quan", "en": "Sight"},
-    "lunch": {"vi": "Nghỉ trưa", "en": "Lunch break"},
-    "end": {"vi": "Kết thúc", "en": "End"},
-}
-_MODE = {
-    "motorbike": {"vi": "Xe máy", "en": "Motorbike"},
-    "car": {"vi": "Ô tô", "en": "Car"},
-    "coach": {"vi": "Xe khách", "en": "Coach"},
-    "walk": {"vi": "Đi bộ", "en": "Walking"},
-    "bicycle": {"vi": "Xe đạp", "en": "Bicycle"},
-}
-_PRECISION = {"ward": "ward centre", "commune": "commune centre", "district": "district centre",
-              "street": "street", "none": "unknown"}
 
 
 @dataclass
@@ -74,81 +61,6 @@ class SiteReport:
     pages: list[Path] = field(default_factory=list)
     downloads: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def render_template(name: str, **context: Any) -> str:
-    """Render one template of ``ocop_geo/templates`` (autoescaped) with ``context``."""
-    context.setdefault("attribution", settings.osm_attribution)
-    context.setdefault("root", "")
-    return _env().get_template(name).render(**context)
-
-
-def _duration(seconds: float) -> dict[str, str]:
-    minutes = int(round(seconds / 60.0))
-    h, m = divmod(minutes, 60)
-    return {"vi": f"{h} giờ {m:02d} phút" if h else f"{m} phút", "en": f"{h} h {m:02d} min" if h else f"{m} min"}
-
-
-def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str | None = None) -> dict[str, Any]:
-    """Template-ready view of an itinerary (texts still raw: the templates escape them)."""
-    days = []
-    for day in itinerary.days:
-        rows = []
-        for s in day.stops:
-            leg = s.leg_in
-            time = s.start if s.kind == "start" else (s.arrival or s.start)
-            if s.visit_min:
-                time = f"{s.start}–{s.end}"
-            rows.append({
-                "seq": s.seq, "kind": s.kind, "kind_label": _KIND.get(s.kind, {"vi": s.kind, "en": s.kind}),
-                "name": s.name, "url": links.get(s.site_id or ""), "time": time,
-                "visit_min": int(round(s.visit_min)), "stars": s.stars,
-                "products": ", ".join(p.name for p in s.products), "hours": s.opening_hours,
-                "approx": s.precision not in ("", "exact"), "precision": _PRECISION.get(s.precision, s.precision),
-                "leg": None if leg is None else {
-                    "km": f"{leg.distance_m / 1000:.1f}", "min": int(round(leg.travel_s / 60)),
-                    "off_network": leg.off_network, "note": leg.note},
-            })  # fmt: skip
-        days.append({"day": day.day, "label": day_label(day), "color": day.color,
-                     "window": f"{day.window[0]}–{day.window[1]}", "rows": rows,
-                     "distance_km": f"{day.totals.distance_m / 1000:.1f}"})  # fmt: skip
-    tot = itinerary.totals
-    hours = [f"{d.stops[0].start}–{d.stops[-1].arrival or d.stops[-1].end}" for d in itinerary.days if d.stops]
-    return {
-        "hours": ", ".join(hours),
-        "id": itinerary.route_id, "slug": slug or slugify(itinerary.route_id),
-        "title": {"vi": itinerary.title.get("vi") or itinerary.title.get("en") or itinerary.route_id,
-                  "en": itinerary.title.get("en") or itinerary.title.get("vi") or itinerary.route_id},
-        "description": {"vi": itinerary.description.get("vi", ""), "en": itinerary.description.get("en", "")},
-        "mode_label": _MODE.get(itinerary.mode, {"vi": itinerary.mode, "en": itinerary.mode}),
-        "n_days": len(itinerary.days), "n_stops": tot.n_stops,
-        "distance_km": f"{tot.distance_m / 1000:.0f}", "travel": _duration(tot.travel_s),
-        "days": days, "warnings": list(itinerary.warnings),
-        "not_chosen": [n.to_dict() for n in itinerary.not_chosen], "attribution": itinerary.attribution,
-    }  # fmt: skip
-
-
-def qr_svg(url: str) -> str:
-    """An inline SVG QR code of ``url`` (with a ``<title>`` for screen readers)."""
-    import qrcode
-    import qrcode.image.svg
-
-    img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    svg = img.to_string(encoding="unicode")
-    svg = re.sub(r"^<\?xml[^>]*\?>\s*", "", svg)
-    title = Markup("<title>QR: {}</title>").format(url)
-    return svg.replace(">", ' role="img">' + str(title), 1)
 
 
 def _unique_slugs(keys: Sequence[str]) -> list[str]:
@@ -166,22 +78,20 @@ def _unique_slugs(keys: Sequence[str]) -> list[str]:
 def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[str],
                       producers: gpd.GeoDataFrame | None,
                       products: pd.DataFrame | None) -> dict[str, dict[str, Any]]:  # fmt: skip
-    """Producer page data keyed by producer_id: from the registry, else from the itineraries' stops."""
+    """Producer page data keyed by producer_id: from the registry, else from the itineraries' stops.
+
+    A producer page lists every product of the registry, candidates included and marked as such.
+    """
     recs: dict[str, dict[str, Any]] = {}
     if producers is not None:
+        listed = products_by_producer(products, include="all")
         for row in producers.itertuples(index=False):
             pid = str(row.producer_id)
             recs[pid] = {"id": pid, "name": str(row.name), "type": _s(getattr(row, "producer_type", "")),
                          "where": ", ".join(x for x in (_s(getattr(row, "ward", "")), _s(getattr(row, "district", ""))) if x),
-                         "precision": _s(getattr(row, "location_precision", "")), "products": [], "routes": []}  # fmt: skip
-        if products is not None:
-            for row in products.itertuples(index=False):
-                rec = recs.get(str(row.producer_id))
-                if rec is not None:
-                    rec["products"].append({"name": str(row.name), "group": _s(getattr(row, "ocop_group", "")),
-                                            "group_en": _s(getattr(row, "ocop_group_en", "")),
-                                            "stars": int_or_none(getattr(row, "stars", None)),
-                                            "candidate": _s(getattr(row, "status", "")) == "candidate"})  # fmt: skip
+                         "precision": _s(getattr(row, "location_precision", "")), "routes": [],
+                         "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
+                                       "candidate": p.status == "candidate"} for p in listed.get(pid, [])]}  # fmt: skip
     for it, slug in zip(itineraries, route_slugs, strict=True):
         for day, s in it.stops():
             if s.kind != "producer" or not s.site_id:
@@ -197,7 +107,7 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
             rec["routes"].append({"slug": slug, "day": day.day, "title": dict(it.title)})
     for rec in recs.values():
         rec["approx"] = rec["precision"] not in ("", "exact")
-        rec["precision"] = _PRECISION.get(rec["precision"], rec["precision"])
+        rec["precision"] = PRECISION_LABELS.get(rec["precision"], rec["precision"])
     return recs
 
 
@@ -205,6 +115,7 @@ def publish_site(
     itineraries: Sequence[Itinerary],
     out_dir: str | os.PathLike,
     *,
+    registry: Registry | None = None,
     producers: gpd.GeoDataFrame | None = None,
     products: pd.DataFrame | None = None,
     base_url: str | None = None,
@@ -218,9 +129,15 @@ def publish_site(
     ----------
     itineraries
         Planned routes; each gets ``routes/<slug of route_id>.html`` and its downloads.
+    out_dir
+        The site folder (created or updated; ``static/`` is replaced).
+    registry
+        The loaded registry the routes were planned over (its ``producers`` and ``products``): every
+        producer gets a page and the route maps show them all. Without it (and without ``producers``),
+        only producers on a route get a page.
     producers, products
-        The registry's producers (GeoDataFrame) and products; every producer gets a page and
-        the route maps show them all. Without them, only producers on a route get a page.
+        The same as frames (a GeoDataFrame of producers in EPSG:4326, a DataFrame of products), for
+        callers without a :class:`~ocop_geo.registry.Registry`; not together with ``registry``.
     base_url
         Public URL of the site, for the QR codes (``https://example.org/ocop``); without it the
         route pages say how to add one.
@@ -228,9 +145,25 @@ def publish_site(
         {"vi", "en"}: the language pages open in (both are in every page).
     pdf
         Also print each route to PDF with Chromium (slow: a few seconds per route).
-    """
-    from .mapping import copy_static
+    title
+        ``{"vi": ..., "en": ...}`` title of the index page.
 
+    Returns
+    -------
+    SiteReport
+        The folder, the pages and downloads written, and warnings (e.g. no QR code without ``base_url``).
+
+    Raises
+    ------
+    ValidationError
+        A bad ``lang`` or ``base_url``.
+    ValueError
+        ``registry`` given together with ``producers`` or ``products``.
+    """
+    if registry is not None:
+        if producers is not None or products is not None:
+            raise ValueError("give either registry or producers / products, not both")
+        producers, products = registry.producers, registry.products
     if lang not in ("vi", "en"):
         raise ValidationError(f"lang must be 'vi' or 'en', not {lang!r}", [f"lang: {lang!r}"])
     if base_url and (not re.match(r"^https?://[^\s\"'<>]+$", base_url) or len(base_url) > 1000):
@@ -265,24 +198,29 @@ def publish_site(
 def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, links: Mapping[str, str],
                    producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, base_url: str | None,
                    lang: str, pdf: bool) -> dict[str, Any]:
-    """Write one route's page, its downloads and its A4 page; return the index card's context."""
-    from .export import FORMATS, print_html, write_export
-    from .mapping import producer_map, render_parts, route_map, route_svg
+    """Write one route's page, its downloads and its A4 page; return the index card's context.
 
+    The route's page context is built once and serves the route page, the A4 page and its PDF (printed
+    from the A4 page just written) and the index card.
+    """
     ctx = route_context(it, links=links, slug=slug)
     m = route_map(it, assets_base="../static", links=links)
     if producers is not None:
         producer_map(producers, products=products, m=m, links=links)
     page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
+    printable = write_text_atomic(out / "routes" / f"{slug}.print.html",
+                                  print_html(it, lang=lang, page_url=page_url or None, context=ctx))  # fmt: skip
     downloads = []
     for fmt, suffix in FORMATS.items():
-        if fmt == "pdf" and not pdf:
-            continue
-        path = write_export(it, out / "routes" / f"{slug}{suffix}", fmt=fmt, lang=lang, page_url=page_url)
+        path = out / "routes" / f"{slug}{suffix}"
+        if fmt == "pdf":
+            if not pdf:
+                continue
+            html_to_pdf(printable, path)
+        else:
+            write_export(it, path, fmt=fmt, lang=lang, page_url=page_url)
         report.downloads.append(path)
         downloads.append({"href": path.name, "label": fmt.upper()})
-    printable = write_text_atomic(out / "routes" / f"{slug}.print.html",
-                                  print_html(it, lang=lang, page_url=page_url or None))  # fmt: skip
     report.pages.append(printable)
     downloads.append({"href": printable.name, "label": "A4"})
     if not base_url:
@@ -299,8 +237,6 @@ def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, l
 def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: SiteReport, *,
                        producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, lang: str) -> None:
     """Write one page per producer and the producers' index (clustered map and list)."""
-    from .mapping import base_map, producer_map, render_parts
-
     common = {"lang": lang, "root": "../"}
     registry_ids = producers["producer_id"].astype(str) if producers is not None else None
     for pid, rec in recs.items():
@@ -322,6 +258,6 @@ def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: Si
     report.pages.append(write_text_atomic(out / "producers" / "index.html", html_text))
 
 
-def _parts(parts: Any) -> dict[str, Markup]:
+def _parts(parts: MapParts) -> dict[str, Markup]:
     """Map pieces rendered by folium and ocop_geo (already escaped) marked safe for Jinja."""
     return {"head": Markup(parts.head), "body": Markup(parts.body), "script": Markup(parts.script)}

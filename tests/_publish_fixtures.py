@@ -22,6 +22,11 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 #: evaluated if text reaches folium's second Jinja pass unescaped.
 HOSTILE_JS = "`${alert(2)}` {{7*7}} \\"
 START = ("poi-ben-thanh", "Chợ Bến Thành", 10.7725, 106.6980)
+#: A page's map is at rest: no zoom, pan or cluster animation running (for ``page.wait_for_function``, instead
+#: of sleeping for animations to end).
+MAP_SETTLED_JS = """() => { const m = window.ocop && window.ocop.map;
+    return !!m && !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress)
+        && !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim'); }"""
 
 
 def _ids() -> dict[str, str]:

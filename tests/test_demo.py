@@ -3,12 +3,20 @@ registry with bad rows still gives a site from its good rows with the bad ones l
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from _publish_fixtures import MAP_SETTLED_JS
 
 from ocop_geo import settings
+from ocop_geo.cli_demo import print_summary
+from ocop_geo.itinerary import read_itinerary
+from ocop_geo.pipeline import PipelineReport
+from ocop_geo.registry import load_bundled_registry, load_registry
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -41,10 +49,6 @@ def test_demo_builds_the_site_and_lists_bad_rows(tmp_path, hcmc_graph_for):
 def test_unplaced_producers_are_listed_but_do_not_fail_the_run(tmp_path, capsys):
     """The bundled sources name no place for some producers: 'make demo' must still exit 0, and names that
     look like Rich markup are printed as written."""
-    from ocop_geo.cli_demo import print_summary
-    from ocop_geo.pipeline import PipelineReport
-    from ocop_geo.registry import load_bundled_registry, load_registry
-
     bundled = load_bundled_registry()
     assert len(bundled.unplaced) > 0 and len(bundled.rejected) == 0
     assert PipelineReport(registry=bundled).ok
@@ -66,10 +70,6 @@ def test_demo_route_page_in_a_real_browser(tmp_path, hcmc_graph_for):
     Its screenshot is kept in tests/artifacts/; with OCOP_GEO_UPDATE_DOCS=1 it also becomes the README's
     docs/route_page.png.
     """
-    import os
-    import shutil
-    from pathlib import Path
-
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
@@ -80,8 +80,7 @@ def test_demo_route_page_in_a_real_browser(tmp_path, hcmc_graph_for):
                  "--base-url", "https://example.org/ocop/")
     assert result.returncode in (0, 1), result.stderr  # 1: the bundled registry leaves producers unplaced
     page_path = out / "routes" / "cu-chi-food-day.html"
-    itinerary = __import__("ocop_geo.itinerary", fromlist=["read_itinerary"]).read_itinerary(
-        out / "itineraries" / "cu-chi-food-day.json")
+    itinerary = read_itinerary(out / "itineraries" / "cu-chi-food-day.json")
     n_visits = sum(1 for d in itinerary.days for s in d.stops if s.kind in ("producer", "poi"))
     errors: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -96,7 +95,7 @@ def test_demo_route_page_in_a_real_browser(tmp_path, hcmc_graph_for):
         page.goto(page_path.as_uri())
         page.wait_for_load_state("load")
         page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
-        page.wait_for_timeout(600)  # let zoom animations settle
+        page.wait_for_function(MAP_SETTLED_JS)  # no zoom animation running: a stable picture
         assert "OpenStreetMap" in page.inner_text("body")
         rows = page.locator("table tbody tr").count()
         assert rows >= n_visits + 2  # start, visits, (lunch), end

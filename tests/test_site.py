@@ -5,6 +5,7 @@ Itineraries are hand-built TEST FIXTURES over the real bundled producers (tests/
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -14,12 +15,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
+import xmlschema
 from _publish_fixtures import itinerary, producers_gdf, products_df
 
-from ocop_geo import settings, site
+from ocop_geo import export, pages, settings, site
 from ocop_geo._errors import ValidationError
 from ocop_geo.itinerary import write_itinerary
+from ocop_geo.registry import load_bundled_registry
 
 
 class _Links(HTMLParser):
@@ -118,7 +122,7 @@ def test_qr_code_encodes_the_public_page_url(published):
     assert f'<a href="{url}">{url}</a>' in text
     svg = re.search(r"<svg[^>]*role=\"img\"><title>QR: (.*?)</title>.*?</svg>", text, re.S)
     assert svg and svg.group(1) == url
-    assert site.qr_svg(url) in text
+    assert pages.qr_svg(url) in text
 
 
 def test_producer_page_lists_products_and_routes(published):
@@ -181,12 +185,6 @@ def test_cli_publish_itinerary_with_bundled_registry(tmp_path: Path):
 @pytest.mark.slow
 def test_cli_publish_plans_a_spec_on_the_city_network(tmp_path: Path):
     """A bundled spec planned on the full-city graph (cached in .cache/), then published."""
-    import csv
-
-    import xmlschema
-
-    from ocop_geo import settings
-
     spec = settings.data_dir / "routes" / "can_gio_day.toml"
     out = tmp_path / "site"
     cmd = [sys.executable, "-m", "ocop_geo", "publish", str(spec), "-o", str(out), "--base-url", "https://example.org/x"]
@@ -219,3 +217,55 @@ def test_jinja_in_registry_or_itinerary_text_is_never_evaluated(tmp_path: Path):
     assert f">{ssti}</a>" in index  # the list: autoescaped text, not evaluated
     route = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
     assert "<title>{{8*8}} · {{9*9}}</title>" in route
+
+
+def test_route_context_is_built_once_per_route_even_with_pdf(tmp_path: Path, monkeypatch):
+    """One route context serves the route page, the A4 page, its PDF (printed from the A4 page) and the card."""
+    calls: list[str] = []
+
+    def counted(it, **kwargs):
+        calls.append(it.route_id)
+        return pages.route_context(it, **kwargs)
+
+    printed: list[Path] = []
+
+    def fake_pdf(html_path, pdf_path, **kwargs):
+        printed.append(Path(html_path))
+        Path(pdf_path).write_bytes(b"%PDF-")
+        return Path(pdf_path)
+
+    monkeypatch.setattr(site, "route_context", counted)
+    monkeypatch.setattr(export, "route_context", counted)
+    monkeypatch.setattr(site, "html_to_pdf", fake_pdf)
+    its = [itinerary(n_days=1), replace(itinerary(n_days=2), route_id="second")]
+    rep = site.publish_site(its, tmp_path, pdf=True)
+    assert calls == ["test-fixture-outskirts", "second"]
+    assert printed == [tmp_path / "routes" / "test-fixture-outskirts.print.html", tmp_path / "routes" / "second.print.html"]
+    assert [p.name for p in rep.downloads if p.suffix == ".pdf"] == ["test-fixture-outskirts.pdf", "second.pdf"]
+    route = (tmp_path / "routes" / "second.html").read_text(encoding="utf-8")
+    assert 'href="second.pdf"' in route and 'href="second.print.html"' in route
+
+
+def test_candidate_products_are_on_producer_pages_but_not_on_maps(tmp_path: Path):
+    products = products_df()
+    products["status"] = "certified"
+    first = products.index[0]
+    products.loc[first, ["status", "stars"]] = ["candidate", pd.NA]
+    products.loc[first, "name"] = "Sản phẩm ứng viên thử"
+    pid = products.loc[first, "producer_id"]
+    site.publish_site([itinerary(n_days=1)], tmp_path, producers=producers_gdf(), products=products)
+    slug = pid.lower()
+    page = (tmp_path / "producers" / f"{slug}.html").read_text(encoding="utf-8")
+    assert "Sản phẩm ứng viên thử <small>(" in page and "candidate" in page  # listed, marked
+    for path in (tmp_path / "producers" / "index.html", tmp_path / "routes" / "test-fixture-outskirts.html"):
+        assert "Sản phẩm ứng viên thử" not in path.read_text(encoding="utf-8"), path  # maps: certified only
+    assert page.count("Sản phẩm ứng viên thử") == 1  # in the table, not in the page's own map
+
+
+def test_publish_site_takes_the_loaded_registry(tmp_path: Path):
+    reg = load_bundled_registry(geocode=False)
+    rep = site.publish_site([itinerary(n_days=1)], tmp_path / "a", registry=reg)
+    same = site.publish_site([itinerary(n_days=1)], tmp_path / "b", producers=reg.producers, products=reg.products)
+    assert [p.relative_to(tmp_path / "a") for p in rep.pages] == [p.relative_to(tmp_path / "b") for p in same.pages]
+    with pytest.raises(ValueError, match="either registry or producers"):
+        site.publish_site([itinerary(n_days=1)], tmp_path / "c", registry=reg, products=reg.products)

@@ -12,7 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _publish_fixtures import HOSTILE, HOSTILE_JS, itinerary, producers_gdf, products_df
+from _publish_fixtures import (
+    HOSTILE,
+    HOSTILE_JS,
+    MAP_SETTLED_JS,
+    itinerary,
+    producers_gdf,
+    products_df,
+)
 
 from ocop_geo import site
 
@@ -123,7 +130,7 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     shot = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html", width=1100, height=820)
     shot.page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
     shot.page.wait_for_selector(".ocop-offline:not([hidden])")
-    shot.page.wait_for_timeout(600)  # let zoom / cluster animations settle: a stable picture
+    shot.page.wait_for_function(MAP_SETTLED_JS)  # no zoom / cluster animation running: a stable picture
     shot.page.screenshot(path=str(ARTIFACTS / "route_page.png"))
     assert shot.errors == [] and shot.dialogs == []
     shot.close()
@@ -157,9 +164,8 @@ def test_hostile_registry_names_render_as_text_and_run_nothing(browser, site_dir
         c.zoomToShowLayer(m, () => m.openPopup()); return true; }""", HOSTILE)
     assert found
     page.wait_for_selector(".leaflet-popup-content h3")
-    page.wait_for_timeout(500)
+    page.wait_for_function(MAP_SETTLED_JS)
     assert page.inner_text(".leaflet-popup-content h3") == HOSTILE
-    page.wait_for_timeout(300)
     assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert pg.dialogs == [] and pg.errors == []
     page.screenshot(path=str(ARTIFACTS / "route_page_hostile.png"))

@@ -33,10 +33,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from . import settings
 from ._errors import InputFileError
 from .fileio import write_bytes_atomic
+from .osm_reader import read_named_features
 from .textnorm import admin_key, fold
 
 logger = logging.getLogger(__name__)
@@ -219,10 +221,10 @@ def _district_2025_code(code_2019: str) -> str:
 
 def _build_admin(files: dict[str, Path]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     try:
-        wards = gpd.read_file(files["wards_2019"]).to_crs(4326)
-    except Exception as exc:  # pyogrio raises several types
+        wards = gpd.read_file(files["wards_2019"])
+    except (OSError, DataSourceError, DataLayerError) as exc:
         raise InputFileError(f"{files['wards_2019']}: cannot read the ward polygons ({exc})") from exc
-    wards = wards.reset_index(drop=True)
+    wards = wards.to_crs(4326).reset_index(drop=True)
     wards["ward_code_2019"] = wards["ward_code"].astype(str)
     wards["district_code_2019"] = wards["district_code"].astype(str)
     wards["ward_name_2019"] = wards.apply(_ward_name_2019, axis=1)
@@ -383,42 +385,6 @@ def _build_units(
 # --------------------------------------------------------------------------- OSM streets, places
 
 
-def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Named highways (as WKB lines) and named place nodes of the extract, via pyosmium."""
-    import osmium
-
-    lines: list[dict] = []
-    places: list[dict] = []
-    try:
-        fp = (
-            osmium.FileProcessor(str(path))
-            .with_locations()
-            .with_filter(osmium.filter.KeyFilter("highway", "place"))
-        )
-        for obj in fp:
-            tags = obj.tags
-            name = tags.get("name")
-            if not name:
-                continue
-            if obj.is_way() and "highway" in tags:
-                try:
-                    coords = [(n.lon, n.lat) for n in obj.nodes]
-                except osmium.InvalidLocationError:
-                    continue
-                if len(coords) >= 2:
-                    lines.append({"name": name, "coords": coords})
-            elif obj.is_node() and "place" in tags:
-                places.append({
-                    "name": name, "kind": f"place={tags['place']}",
-                    "lon": obj.location.lon, "lat": obj.location.lat,
-                })
-    except RuntimeError as exc:
-        raise InputFileError(f"{path}: cannot read the OSM extract ({exc})") from exc
-    return pd.DataFrame(lines, columns=["name", "coords"]), pd.DataFrame(
-        places, columns=["name", "kind", "lon", "lat"]
-    )
-
-
 def _build_streets(lines: pd.DataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
     """Cut every named street by the ward polygons; keep one point per (street, ward)."""
     cols = ["poly", "key", "name", "lon", "lat", "length_m"]
@@ -505,7 +471,7 @@ def build_gazetteer(
         )
     t0 = time.perf_counter()
     polygons, units = _build_admin(files)
-    lines, osm_places = _read_osm(files["osm"])
+    lines, osm_places = read_named_features(files["osm"])
     streets = _build_streets(lines, polygons)
     gaz = Gazetteer(polygons=polygons, units=units, streets=streets, places=pd.DataFrame())
     gaz.places = _build_places(osm_places, files["pois"], gaz.locate)

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = "network-4"
 
 #: Modules whose source code is part of the key: editing the builder invalidates the cache.
-_BUILDER_MODULES = ("_pbf.py", "modes.py", "network.py", "supplement.py", "graph_cache.py")
+_BUILDER_MODULES = ("osm_reader.py", "modes.py", "network.py", "supplement.py", "graph_cache.py")
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 

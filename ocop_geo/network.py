@@ -1,7 +1,7 @@
 """Road networks per travel mode: build, cache and load osmnx-compatible graphs.
 
 The default path is offline: the bundled OSM extract (``settings.osm_extract``) is read with
-pyosmium into arrays (:mod:`ocop_geo._pbf`), filtered and timed per mode (:mod:`ocop_geo.modes`),
+pyosmium into arrays (:mod:`ocop_geo.osm_reader`), filtered and timed per mode (:mod:`ocop_geo.modes`),
 merged with the supplementary road layer (:mod:`ocop_geo.supplement`), consolidated to
 intersections on arrays, cached on disk (:mod:`ocop_geo.graph_cache`) and only then turned into
 a ``networkx.MultiDiGraph`` with osmnx's attributes.
@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import geopandas as gpd
 import networkx as nx
@@ -32,31 +33,10 @@ from scipy.sparse.csgraph import connected_components
 
 from . import graph_cache, modes, settings
 from ._errors import InputFileError, NetworkError
-from ._pbf import RawWays, read_ways
+from .osm_reader import RawWays, read_ways
+from .supplement import merge_supplement, read_supplement
 
 log = logging.getLogger(__name__)
-
-#: Routing functions re-exported here so the whole public API is importable from this module
-#: (``from ocop_geo.network import load_network, matrices, route_between``); they live in
-#: :mod:`ocop_geo.snapping` and :mod:`ocop_geo.matrix`, which import this module.
-_REEXPORTS: dict[str, str] = {
-    "snap_points": "snapping",
-    "coverage": "snapping",
-    "matrices": "matrix",
-    "travel_time_matrix": "matrix",
-    "distance_matrix": "matrix",
-    "route_between": "matrix",
-    "Leg": "matrix",
-}
-
-
-def __getattr__(name: str) -> object:
-    if name in _REEXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(f"ocop_geo.{_REEXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 #: Districts counted as rural for speeds (the five "huyện" of HCMC in 2019).
 RURAL_DISTRICTS: frozenset[str] = frozenset(
@@ -118,17 +98,16 @@ class GraphArrays:
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many small objects are created.
 
-    On exit the objects made meanwhile are moved out of the collector's young generations
-    (``gc.freeze``), so the hundreds of thousands of edge dictionaries of a city graph are not
-    scanned again and again afterwards. Reference counting still frees them as usual; only
-    reference cycles among them (the graph has none) would wait.
+    Creating the hundreds of thousands of edge dictionaries of a city graph would otherwise
+    trigger a collection every few hundred allocations, each scanning everything made so far.
+    On exit the collector is enabled again if it was before; nothing is frozen, so a graph
+    dropped later (a reference cycle once its ``G.edges`` view has been used) is freed.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -372,8 +351,6 @@ def build_network_arrays(
     if kept.n_ways == 0:
         raise NetworkError(f"{source}: no way of this extract is usable by mode {mode!r}")
     if supplement is not None:
-        from .supplement import merge_supplement, read_supplement
-
         lines = read_supplement(supplement)
         kept, fwd, bwd = merge_supplement(kept, fwd, bwd, lines, mode=mode)
     arrays = build_arrays(
@@ -483,7 +460,7 @@ def _load_graphml(path: Path, *, mode: str) -> nx.MultiDiGraph:
         raise InputFileError(f"{path}: no such GraphML file")
     try:
         G = ox.load_graphml(path)
-    except Exception as exc:  # lxml / networkx parse errors
+    except (OSError, ParseError, ValueError, nx.NetworkXError) as exc:
         raise InputFileError(
             f"{path}: cannot read this GraphML file ({exc}); save it again"
         ) from exc
@@ -491,27 +468,6 @@ def _load_graphml(path: Path, *, mode: str) -> nx.MultiDiGraph:
     if G.number_of_edges() and "travel_time" not in next(iter(G.edges(data=True)))[2]:
         G = ox.add_edge_travel_times(ox.add_edge_speeds(G))
     return G
-
-
-def download_extract(
-    bbox: tuple[float, float, float, float], target: str | Path
-) -> Path:  # pragma: no cover - online
-    """Online twin: download the OSM ways of ``bbox`` (west, south, east, north) to ``.osm`` XML.
-
-    The result feeds :func:`load_network` like the bundled extract. Needs
-    ``settings.allow_online`` (``OCOP_GEO_ONLINE=1``).
-    """
-    import osmnx as ox
-
-    from ._pbf import KEPT_TAGS
-
-    if not settings.allow_online:
-        raise NetworkError("online download is off; set OCOP_GEO_ONLINE=1 to allow it")
-    ox.settings.useful_tags_way = list(KEPT_TAGS)
-    ox.settings.all_oneway = True
-    G = ox.graph_from_bbox(bbox, network_type="all", simplify=False, retain_all=True)
-    ox.io.save_graph_xml(G, filepath=target)
-    return Path(target)
 
 
 def graph_summary(G: nx.MultiDiGraph) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 The bundled layer (``settings.roads_supplement``) holds bus-route traces through the two areas
 where the 2018 OSM extract has almost no roads (north Củ Chi, south Cần Giờ). Merging works on
-the raw way arrays of :mod:`ocop_geo._pbf`, in metres (UTM):
+the raw way arrays of :mod:`ocop_geo.osm_reader`, in metres (UTM):
 
 1. Lines are clipped to the extract's roads' bounding box (the whole ``settings.hcmc_bbox``
    for a city-wide extract, see :func:`clip_box`), densified to :data:`SPACING_M` and taken
@@ -28,12 +28,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from . import modes, settings
 from ._errors import InputFileError
-from ._pbf import RawWays
+from .osm_reader import RawWays
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def read_supplement(path: str | Path) -> gpd.GeoDataFrame:
         raise InputFileError(f"{path}: supplementary road layer not found")
     try:
         gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types
+    except (OSError, DataSourceError, DataLayerError) as exc:
         raise InputFileError(
             f"{path}: cannot read the supplementary road layer ({exc}); "
             "save it as GeoJSON or GeoPackage with LineString geometries"

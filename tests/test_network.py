@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import bz2
+import gc
 import json
+import weakref
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,10 +17,11 @@ import shapely
 import shapely.affinity
 from shapely.geometry import LineString
 
-from ocop_geo import graph_cache, modes, settings
+from ocop_geo import graph_cache, modes, network, settings, snapping
 from ocop_geo._errors import InputFileError, NetworkError
-from ocop_geo._pbf import read_ways
 from ocop_geo.network import graph_summary, haversine_m, load_network
+from ocop_geo.osm_reader import read_ways
+from ocop_geo.snapping import edge_arrays, snap_points
 
 OSM = Path(__file__).parent / "fixtures" / "osm"
 D3 = OSM / "hcmc_d3_2026.osm"
@@ -177,8 +181,6 @@ def test_full_city_graph_has_ferries_and_supplement(hcmc_graph: nx.MultiDiGraph)
 
 
 def test_graph_reaches_cu_chi_tunnels_and_can_thanh(hcmc_graph: nx.MultiDiGraph) -> None:
-    from ocop_geo.snapping import snap_points
-
     sites = gpd.GeoSeries.from_xy(
         [106.4627, 106.9665], [11.1435, 10.4115], index=["tunnels", "can_thanh"], crs=4326
     )
@@ -339,13 +341,53 @@ def test_xml_pbf_and_bz2_give_the_same_graph(tmp_path: Path, d3_graph: nx.MultiD
     assert (lengths >= 0).all()
 
 
-def test_routing_api_is_importable_from_network() -> None:
-    from ocop_geo import matrix, network, snapping
+def test_network_does_not_import_the_modules_above_it() -> None:
+    """snapping and matrix import network, never the reverse (no hidden cycle)."""
+    tree = ast.parse(Path(network.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+            imported.update(f"{node.module or ''}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+    assert imported, "network.py imports something"
+    assert not {m for m in imported for low in ("snapping", "matrix") if low in m.split(".")}
+    assert not hasattr(network, "__getattr__")
 
-    assert network.matrices is matrix.matrices and network.route_between is matrix.route_between
-    assert network.snap_points is snapping.snap_points and network.Leg is matrix.Leg
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        network.nope  # noqa: B018
+
+def test_a_loaded_graph_is_freed(d3_graph: nx.MultiDiGraph) -> None:
+    cached = len(snapping._CACHE)  # edge arrays of the session's graphs
+    G = load_network(D3, mode="motorbike", supplement=False, cache=False)
+    assert len(G.edges) == d3_graph.number_of_edges()  # the cached edge view: G is now a cycle
+    x, y = next(iter(G.nodes(data=True)))[1].values()
+    snap = snap_points(G, gpd.GeoSeries.from_xy([x + 1e-4], [y], crs=4326))
+    assert snap["on_network"].all()
+    arrays = edge_arrays(G)
+    ref, arrays_ref = weakref.ref(G), weakref.ref(arrays)
+    del G, arrays
+    gc.collect()
+    assert ref() is None, "something still holds the graph"
+    assert arrays_ref() is None, "the snapping cache kept the graph's edge arrays"
+    assert len(snapping._CACHE) == cached
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        for _ in range(2):  # built and written, then read from the cache
+            G = load_network(D3, mode="motorbike", supplement=False)
+            edge_arrays(G)
+            assert gc.isenabled() is enabled
+            assert gc.get_freeze_count() == 0
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(list((tmp_path / "graphs").iterdir())) == 1
 
 
 def test_default_supplement_stays_local_on_a_district_extract(d3_graph: nx.MultiDiGraph) -> None:

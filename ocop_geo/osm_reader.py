@@ -1,8 +1,13 @@
-"""Fast OSM reader: road and ferry ways of a ``.osm.pbf`` / ``.osm`` / ``.osm.bz2`` file as arrays.
+"""The OSM reader: roads, ferries, named streets and places of a ``.osm.pbf`` / ``.osm`` / ``.osm.bz2`` file.
 
-pyosmium (libosmium, C++) decodes the file and resolves node locations; Python only touches
-the ways that carry ``highway=*`` or ``route=ferry``, keeping the tags that the mode rules,
-speeds and edge attributes need.
+pyosmium (libosmium, C++) decodes the file (PBF or XML, plain or compressed) and resolves node
+locations; Python only touches the objects a reader asks for:
+
+* :func:`read_ways` — the road and ferry ways of the network builder as flat arrays, keeping
+  the tags that the mode rules, speeds and edge attributes need;
+* :func:`read_named_features` — the named highways and named place nodes of the gazetteer.
+
+Both check the file the same way and report an unreadable one with the same message.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import osmium
+import pandas as pd
 
 from ._errors import InputFileError, NetworkError
 
@@ -57,6 +63,34 @@ class RawWays:
         return len(self.way_ids)
 
 
+#: What pyosmium raises on a corrupt, truncated or non-OSM file.
+_READ_ERRORS = (RuntimeError, ValueError, osmium.InvalidLocationError)
+
+
+def _checked(path: str | Path) -> Path:
+    """``path`` as a :class:`~pathlib.Path` once it names an existing, non-empty OSM file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(
+            f"{path}: no such OSM file; pass the path of a .osm.pbf or .osm extract"
+        )
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path}: the file is empty; export the OSM extract again")
+    if not path.name.lower().endswith(OSM_SUFFIXES):
+        raise InputFileError(
+            f"{path}: not an OSM file name; expected one of {', '.join(OSM_SUFFIXES)} "
+            "(or .graphml for a saved osmnx graph)"
+        )
+    return path
+
+
+def _unreadable(path: Path, exc: Exception) -> InputFileError:
+    return InputFileError(
+        f"{path}: cannot read this OSM file ({exc}); it is corrupt, truncated or not OSM data. "
+        "Download or export the extract again (e.g. `osmium cat` to check it)."
+    )
+
+
 def _wanted(tags: osmium.osm.TagList) -> bool:
     highway = tags.get("highway")
     if highway is not None:
@@ -74,19 +108,7 @@ def read_ways(path: str | Path) -> RawWays:
     NetworkError
         The file holds no road or ferry way.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(
-            f"{path}: no such OSM file; pass the path of a .osm.pbf or .osm extract"
-        )
-    if path.stat().st_size == 0:
-        raise InputFileError(f"{path}: the file is empty; export the OSM extract again")
-    name = path.name.lower()
-    if not name.endswith(OSM_SUFFIXES):
-        raise InputFileError(
-            f"{path}: not an OSM file name; expected one of {', '.join(OSM_SUFFIXES)} "
-            "(or .graphml for a saved osmnx graph)"
-        )
+    path = _checked(path)
     way_ids: list[int] = []
     counts: list[int] = []
     refs: list[int] = []
@@ -119,11 +141,8 @@ def read_ways(path: str | Path) -> RawWays:
             way_ids.append(way.id)
             counts.append(len(nodes))
             tags_out.append({t.k: t.v for t in tags if t.k in _KEPT})
-    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
-        raise InputFileError(
-            f"{path}: cannot read this OSM file ({exc}); it is corrupt, truncated or not OSM data. "
-            "Download or export the extract again (e.g. `osmium cat` to check it)."
-        ) from exc
+    except _READ_ERRORS as exc:
+        raise _unreadable(path, exc) from exc
     if not way_ids:
         raise NetworkError(
             f"{path}: the extract holds no road (highway=*) or ferry way; "
@@ -149,3 +168,54 @@ def read_ways(path: str | Path) -> RawWays:
         "read %s ways with %s node references from %s", f"{raw.n_ways:,}", f"{len(refs):,}", path
     )
     return raw
+
+
+def read_named_features(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Named highways and named place nodes of an OSM file (for the gazetteer).
+
+    Returns
+    -------
+    lines : pandas.DataFrame
+        ``name``, ``coords`` (list of (lon, lat)): one row per named ``highway=*`` way with at
+        least two located nodes (a way with a node lacking its location is left out).
+    places : pandas.DataFrame
+        ``name``, ``kind`` (``"place=<value>"``), ``lon``, ``lat``: one row per named
+        ``place=*`` node.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, not an OSM file, corrupt or truncated.
+    """
+    path = _checked(path)
+    lines: list[dict] = []
+    places: list[dict] = []
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.KeyFilter("highway", "place"))
+    )
+    try:
+        for obj in processor:
+            tags = obj.tags
+            name = tags.get("name")
+            if not name:
+                continue
+            if obj.is_way() and "highway" in tags:
+                try:
+                    coords = [(n.lon, n.lat) for n in obj.nodes]
+                except osmium.InvalidLocationError:
+                    continue
+                if len(coords) >= 2:
+                    lines.append({"name": name, "coords": coords})
+            elif obj.is_node() and "place" in tags:
+                places.append({
+                    "name": name, "kind": f"place={tags['place']}",
+                    "lon": obj.location.lon, "lat": obj.location.lat,
+                })  # fmt: skip
+    except _READ_ERRORS as exc:
+        raise _unreadable(path, exc) from exc
+    return (
+        pd.DataFrame(lines, columns=["name", "coords"]),
+        pd.DataFrame(places, columns=["name", "kind", "lon", "lat"]),
+    )

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 #: Seconds between two requests (Nominatim allows at most one per second).
 MIN_DELAY_S = 1.0
+#: Seconds to wait before the one retry of a failed request.
+RETRY_WAIT_S = 5.0
 
 _USER_AGENT = "ocop_geo/0.1 (OCOP producer route mapper)"
 
@@ -93,7 +95,8 @@ def geocode_online(
     cache = _load_cache()
     # errors are raised, not swallowed: a failed request must never be cached as "not found"
     limiter = RateLimiter(Nominatim(user_agent=user_agent, timeout=timeout_s).geocode,
-                          min_delay_seconds=MIN_DELAY_S, max_retries=1, swallow_exceptions=False)
+                          min_delay_seconds=MIN_DELAY_S, max_retries=1, error_wait_seconds=RETRY_WAIT_S,
+                          swallow_exceptions=False)
     lat = np.full(len(addresses), np.nan)
     lon = np.full(len(addresses), np.nan)
     kind = np.full(len(addresses), "", dtype=object)

@@ -22,6 +22,8 @@ from shapely.geometry import Point
 
 from . import settings
 from ._errors import InputFileError
+from .geocode import geocode_frame
+from .opening_hours import parse_opening_hours
 from .registry_schema import (
     ALL_HEADER_KEYS,
     FLAT_PRODUCER_FIELDS,
@@ -613,10 +615,6 @@ def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, fl
 
 def _opening_hours_error(text: str) -> str | None:
     try:
-        from .opening_hours import parse_opening_hours
-    except ImportError:  # pragma: no cover - the planner's parser ships with the package
-        return None
-    try:
         parse_opening_hours(text)
     except ValueError as exc:
         return str(exc)
@@ -654,8 +652,6 @@ def _place_unlocated(registry: Registry) -> Registry:
     Given coordinates are kept with their stated precision; a point outside the stated ward is noted in
     ``geocode_note``. Administrative codes (old and 2025) are added for every producer.
     """
-    from .geocode import geocode_frame
-
     producers = registry.producers
     if producers.empty:
         return registry

@@ -15,9 +15,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from ._errors import InputFileError
+from .registry_schema import header_key
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +129,6 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
 def _header_row(rows: list[list[str]], known_headers: set[str]) -> int | None:
     """Index of the header row: the first of the first 15 rows naming at least two known headers, else the
     first non-empty row (a sheet may start with title rows); None when every row is empty."""
-    from .registry_schema import header_key
-
     for i, row in enumerate(rows[:15]):
         if sum(header_key(c) in known_headers for c in row) >= 2:
             return i
@@ -232,12 +234,10 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
 
 
 def _read_vector(path: Path) -> RawTable:
-    import geopandas as gpd
-
     try:
         layers = _layers(path)
         gdf = gpd.read_file(path, layer=layers[0][0] if layers else None)
-    except Exception as exc:  # pyogrio raises its own DataSourceError and friends
+    except (OSError, DataSourceError, DataLayerError) as exc:
         raise InputFileError(
             f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}). Check that it is valid GeoJSON "
             "(a FeatureCollection) or a GeoPackage with one layer."
@@ -268,8 +268,6 @@ def _read_vector(path: Path) -> RawTable:
 
 def _layers(path: Path) -> list[tuple[str, int]]:
     """The layers of a vector file with their feature counts, in reading order."""
-    import pyogrio
-
     names = [str(row[0]) for row in pyogrio.list_layers(path)]
     return [(name, int(pyogrio.read_info(path, layer=name).get("features", 0) or 0)) for name in names]
 

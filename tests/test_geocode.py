@@ -193,6 +193,7 @@ def test_online_failure_is_an_error_and_never_cached_as_not_found(tmp_path, monk
 
     monkeypatch.setattr(geocode_online.settings, "cache_dir", tmp_path)
     monkeypatch.setattr(geocode_online, "MIN_DELAY_S", 0.0)
+    monkeypatch.setattr(geocode_online, "RETRY_WAIT_S", 0.0)  # the retry is still made, without a real wait
     monkeypatch.setattr(Nominatim, "geocode", fake_geocode)
     with pytest.raises(OcopGeoError, match="could not be asked.*without --online"):
         geocode_online.geocode_online(pd.Series(["Chợ Bến Thành, Quận 1", "Chợ Lớn, Quận 5"]), allow=True)

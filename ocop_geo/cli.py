@@ -8,35 +8,36 @@ Exit codes (the same for every command):
 * 2 — bad usage or an input file that cannot be used (the message says which and what to do);
 * 3 — the work itself failed (no route fits, network cannot be built, …);
 * 4 — an unexpected internal error (re-run with ``--debug`` and report it).
+
+The top of the package's layers: the command modules (``cli_*``) share :mod:`ocop_geo.cli_common` and never
+import this module.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
+from types import ModuleType
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from . import cli_bench, cli_demo, cli_geocode, cli_network, cli_plan, cli_publish, cli_registry
 from ._errors import InputFileError, OcopGeoError, ValidationError
+from .cli_common import err_console, state
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 #: Modules that add commands: each defines ``register(app: typer.Typer) -> None``.
-_COMMAND_MODULES: tuple[str, ...] = (  # in the order of the pipeline, as --help lists them
-    "cli_registry",  # validate
-    "cli_geocode",  # geocode
-    "cli_network",  # network build | info
-    "cli_plan",  # plan
-    "cli_publish",  # export, publish
-    "cli_bench",  # bench toptw
-    "cli_demo",  # demo
+_COMMAND_MODULES: tuple[ModuleType, ...] = (  # in the order of the pipeline, as --help lists them
+    cli_registry,  # validate
+    cli_geocode,  # geocode
+    cli_network,  # network build | info
+    cli_plan,  # plan
+    cli_publish,  # export, publish
+    cli_bench,  # bench toptw
+    cli_demo,  # demo
 )
-
-console = Console(stderr=False)
-err_console = Console(stderr=True)
 
 app = typer.Typer(
     name="ocop-geo",
@@ -50,14 +51,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-
-class _State:
-    lang: str = "en"
-    debug: bool = False
-
-
-state = _State()
 
 
 @app.callback()
@@ -75,13 +68,8 @@ def _main(
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _register_all() -> None:
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"ocop_geo.{name}")
-        module.register(app)
-
-
-_register_all()
+for _module in _COMMAND_MODULES:
+    _module.register(app)
 
 
 def main() -> None:

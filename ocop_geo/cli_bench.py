@@ -11,8 +11,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from . import toptw
 from ._errors import InputFileError
+from .cli_common import console
 from .fileio import write_text_atomic
+from .toptw_instances import best_known_m1, read_instance, resolve_instance, to_problem
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,6 @@ def run_toptw(
     vertex ids in order per route, without the depot 0), plus the best known score and the gap for
     one route.
     """
-    from . import toptw
-    from .toptw_instances import best_known_m1, read_instance, resolve_instance, to_problem
-
     best = best_known_m1()
     results: list[dict[str, Any]] = []
     for name in instances:
@@ -110,8 +110,6 @@ def toptw_command(
     ),
     json_out: Path = typer.Option(None, "--json", help="Write the results to this JSON file."),
 ) -> int:
-    from .cli import console
-
     bad = [m for m in routes if m < 1]
     if bad:
         raise InputFileError(f"--routes: {bad} invalid; give a number of routes >= 1")

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cli_common import console
 from .pipeline import STEPS, PipelineReport, run_pipeline
 
 
@@ -35,8 +36,6 @@ def demo(
     base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for the QR codes on route "
                                  "pages, e.g. https://example.org/ocop/"),
 ) -> int:
-    from .cli import console
-
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[step]}[/] {task.description}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         tasks = {step: bar.add_task("waiting", step=step, total=None) for step in STEPS}
@@ -58,8 +57,6 @@ def demo(
 
 def print_summary(report: PipelineReport) -> None:
     """Print routes, producers placed by precision, warnings and the index page."""
-    from .cli import console
-
     table = Table(title="Routes", caption="h: hours of travel and visits; out: producers left out (see the page)")
     for column in ("route", "mode", "days", "stops", "km", "h", "score", "out"):
         table.add_column(column, justify="right" if column not in {"route", "mode"} else "left",

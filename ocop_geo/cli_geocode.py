@@ -13,9 +13,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from ._errors import InputFileError
+from .cli_common import console
 from .fileio import atomic_path, csv_safe
-from .geocode import PRECISIONS, RESULT_COLUMNS, geocode_frame
-from .registry_schema import ALL_HEADER_KEYS, header_key
+from .geocode import RESULT_COLUMNS, geocode_frame
+from .geocode_online import improve_with_nominatim  # geopy (optional): imported only online
+from .registry_schema import ALL_HEADER_KEYS, PRECISIONS, header_key
 from .tableio import read_table
 
 logger = logging.getLogger(__name__)
@@ -71,8 +73,6 @@ def geocode(
     online: bool = typer.Option(False, "--online", help="Also ask Nominatim (needs internet and "
                                 "OCOP_GEO_ONLINE=1) for rows placed no better than the ward."),
 ) -> int:
-    from .cli import console
-
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise InputFileError(f"{output}: unknown output type {suffix!r}; use one of "
@@ -102,8 +102,6 @@ def geocode(
         )
     result = geocode_frame(frame, **cols)
     if online:
-        from .geocode_online import improve_with_nominatim
-
         result = improve_with_nominatim(frame, result, address_column=cols["address_column"])
 
     kept = frame.drop(columns=[c for c in ("_geom_lon", "_geom_lat") if c in frame.columns])

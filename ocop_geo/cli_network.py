@@ -6,9 +6,16 @@ import logging
 import time
 from pathlib import Path
 
+import networkx as nx
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from .cli_common import console
+from .modes import MODES
+from .network import graph_summary, load_network
+from .snapping import coverage
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +42,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _modes(mode: list[str] | None) -> list[str]:
-    from .modes import MODES
-
     chosen = list(mode or ["motorbike"])
     if "all" in chosen:
         return list(MODES)
@@ -68,9 +73,6 @@ def build(
     no_supplement: bool = typer.Option(False, "--no-supplement", help="OSM roads only."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the cache and build again."),
 ) -> int:
-    from .cli import console
-    from .network import load_network
-
     for m in _modes(mode):
         t0 = time.perf_counter()
         G = load_network(
@@ -92,9 +94,6 @@ def info(
     supplement: Path = typer.Option(None, "--supplement", help=_SUPPLEMENT_HELP),
     no_supplement: bool = typer.Option(False, "--no-supplement", help="OSM roads only."),
 ) -> int:
-    from .cli import console
-    from .network import load_network
-
     for m in _modes(mode):
         G = load_network(source, mode=m, supplement=_supplement(supplement, no_supplement))
         console.print(
@@ -104,10 +103,7 @@ def info(
     return 0
 
 
-def _print_summary(G, console) -> None:  # noqa: ANN001 - rich console
-    from .network import graph_summary
-    from .snapping import coverage
-
+def _print_summary(G: nx.MultiDiGraph, console: Console) -> None:
     s = graph_summary(G)
     cov = coverage(G)
     console.print(

@@ -6,10 +6,15 @@ import logging
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_common import console, state
 from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
+from .planner import plan_route
+from .registry import load_bundled_registry, load_registry
+from .spec import load_spec
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +45,6 @@ def plan(
     time_limit: float = typer.Option(None, "--time-limit", help="Solver seconds (default: spec)."),
     seed: int = typer.Option(None, "--seed", help="Solver seed (default: the spec's seed)."),
 ) -> int:
-    from .cli import console, state
-    from .planner import plan_route
-    from .registry import load_bundled_registry, load_registry
-    from .spec import load_spec
-
     spec = load_spec(spec_file)
     reg = load_registry(*registry) if registry else load_bundled_registry()
     with console.status(f"planning {spec.id} ({spec.mode}, {len(spec.days)} day(s))"):
@@ -73,7 +73,7 @@ _LABELS = {
 }  # fmt: skip
 
 
-def _print(it: Itinerary, console, *, lang: str) -> None:
+def _print(it: Itinerary, console: Console, *, lang: str) -> None:
     """The itinerary as rich tables: one per day, then the producers left out."""
     L = _LABELS.get(lang, _LABELS["en"])
     title = escape(it.title.get(lang) or it.title.get("vi", ""))

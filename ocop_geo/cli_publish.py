@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.markup import escape
 
 from ._errors import InputFileError, OcopGeoError, ValidationError
+from .cli_common import console, err_console, state
+from .export import FORMATS, write_export
+from .itinerary import Itinerary, read_itinerary
+from .planner import plan_route
+from .registry import Registry, load_bundled_registry, load_registry
+from .site import publish_site
+from .spec import PoiIndex, load_pois, load_spec
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +50,6 @@ def export_cmd(
     fmt: str = typer.Option(..., "--format", "-f", help=_FORMAT_HELP),
     output: Path = typer.Option(None, "--output", "-o", help="Output file; default: beside the input."),
 ) -> int:
-    from .cli import console, state
-    from .export import FORMATS, write_export
-    from .itinerary import read_itinerary
-
     fmt = fmt.lower().strip()
     if fmt not in FORMATS:
         raise InputFileError(f"--format {fmt!r} is not a format. {_FORMAT_HELP}")
@@ -60,19 +62,19 @@ def export_cmd(
     return 0
 
 
-def _load_inputs(paths: list[Path], registry: Any) -> tuple[list[Any], list[OcopGeoError]]:
-    """Read each itinerary / plan each spec; collect failures instead of stopping at the first."""
-    from .itinerary import read_itinerary
+def _load_inputs(paths: list[Path], registry: Registry) -> tuple[list[Itinerary], list[OcopGeoError]]:
+    """Read each itinerary / plan each spec over ``registry``; collect failures instead of stopping at the first.
 
-    itineraries: list[Any] = []
+    The POI layer the specs name their stops in is read once, at the first spec.
+    """
+    itineraries: list[Itinerary] = []
     problems: list[OcopGeoError] = []
+    pois: PoiIndex | None = None
     for path in paths:
         try:
             if path.suffix.lower() == ".toml":
-                from .planner import plan_route
-                from .spec import load_spec
-
-                itineraries.append(plan_route(load_spec(path), registry))
+                pois = pois if pois is not None else load_pois()
+                itineraries.append(plan_route(load_spec(path, pois=pois), registry))
             elif path.suffix.lower() == ".json":
                 itineraries.append(read_itinerary(path))
             else:
@@ -93,10 +95,6 @@ def publish_cmd(
     base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for QR codes."),
     pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (chromium)."),
 ) -> int:
-    from .cli import console, err_console, state
-    from .registry import load_bundled_registry, load_registry
-    from .site import publish_site
-
     registry = load_registry(*registry_files) if registry_files else load_bundled_registry()
     if len(registry.rejected):
         err_console.print(
@@ -109,8 +107,7 @@ def publish_cmd(
         if all(isinstance(p, InputFileError | ValidationError) for p in problems):
             raise InputFileError("nothing to publish: no input could be used (see above)")
         raise OcopGeoError("nothing to publish: every input failed (see above)")
-    report = publish_site(itineraries, output, producers=registry.producers, products=registry.products,
-                          base_url=base_url, lang=state.lang, pdf=pdf)  # fmt: skip
+    report = publish_site(itineraries, output, registry=registry, base_url=base_url, lang=state.lang, pdf=pdf)
     for warning in report.warnings:
         err_console.print(f"note: {warning}", highlight=False, markup=False)
     console.print(

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import settings
+from .cli_common import console, state
 from .fileio import atomic_path, csv_safe, write_text_atomic
 from .registry import Registry, load_registry
 
@@ -57,8 +58,6 @@ def validate(
     json_out: Path = typer.Option(None, "--json", help="Write the summary and every problem as JSON."),
     geocode: bool = typer.Option(True, "--geocode/--no-geocode", help="Place producers without coordinates."),
 ) -> int:
-    from .cli import console, state
-
     paths = list(files) if files else [settings.registry_producers, settings.registry_products]
     registry = load_registry(*paths, geocode=geocode)
     print_report(registry, lang=state.lang)
@@ -75,8 +74,6 @@ def validate(
 
 def print_report(registry: Registry, *, lang: str = "en") -> None:
     """Print the validation report of ``registry`` to the console."""
-    from .cli import console
-
     t = _TEXT[lang]
     summary = registry.summary()
     for notice in registry.notices:

@@ -2,7 +2,8 @@
 
 ``run_pipeline`` is what ``ocop-geo demo`` runs. It keeps going past bad registry rows and broken route specs,
 collecting every problem in the returned :class:`PipelineReport`, so a department's list with some bad rows still
-produces the site from its good rows.
+produces the site from its good rows. The layer above render: it calls the data, plan and render modules and is
+called only by the command line.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from pathlib import Path
 
 from . import settings
 from ._errors import OcopGeoError
-from .itinerary import Itinerary, write_itinerary
+from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
+from .network import load_network
+from .planner import plan_route
 from .registry import Registry, load_bundled_registry, load_registry
+from .site import publish_site
+from .spec import load_pois, load_spec
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,7 @@ Progress = Callable[[str, str], None]
 
 def run_pipeline(
     *,
+    registry: Registry | None = None,
     registry_paths: Sequence[str | Path] = (),
     routes: Sequence[str | Path] | None = None,
     out_dir: str | Path | None = None,
@@ -68,12 +74,14 @@ def run_pipeline(
     base_url: str | None = None,
     progress: Progress | None = None,
 ) -> PipelineReport:
-    """Run the pipeline on the bundled data (or ``registry_paths``) and publish the site into ``out_dir``.
+    """Run the pipeline on the bundled data (or ``registry`` / ``registry_paths``) and publish the site into ``out_dir``.
 
     Parameters
     ----------
+    registry
+        A registry already loaded (and geocoded): used as it is, nothing is read again.
     registry_paths
-        Registry files; empty = the bundled registry.
+        Registry files to load when no ``registry`` is given; empty = the bundled registry.
     routes
         Route spec files (TOML); None = every ``*.toml`` in ``data/routes/``.
     out_dir
@@ -84,13 +92,15 @@ def run_pipeline(
         Where the site will be published (``https://…/``): route pages then carry a QR code of their URL.
     progress
         Called as ``progress(step, message)`` when a step starts or advances.
-    """
-    from .export import write_export
-    from .network import load_network
-    from .planner import plan_route
-    from .site import publish_site
-    from .spec import load_pois, load_spec
 
+    Returns
+    -------
+    PipelineReport
+        The registry (loaded and geocoded once), every route's itinerary or error, the site's index page and
+        the warnings.
+    """
+    if registry is not None and registry_paths:
+        raise ValueError("give either registry or registry_paths, not both")
     say = progress or (lambda step, message: log.info("%s: %s", step, message))
     out = Path(out_dir) if out_dir is not None else settings.maps_dir
     spec_files = [Path(p) for p in routes] if routes is not None else sorted(
@@ -99,7 +109,8 @@ def run_pipeline(
 
     t0 = time.perf_counter()
     say("registry", "reading and geocoding the registry")
-    registry = load_registry(*registry_paths) if registry_paths else load_bundled_registry()
+    if registry is None:
+        registry = load_registry(*registry_paths) if registry_paths else load_bundled_registry()
     report = PipelineReport(registry=registry, out_dir=out)
     report.warnings.extend(registry.notices)
     timings["registry"] = time.perf_counter() - t0
@@ -129,15 +140,14 @@ def run_pipeline(
             report.routes.append(RouteResult(path, spec.id, error=str(exc)))
             continue
         write_itinerary(itinerary, itinerary_dir / f"{spec.id}.json")
-        write_export(itinerary, itinerary_dir / f"{spec.id}.csv", fmt="csv")  # formula-safe cells
+        write_itinerary_csv(itinerary, itinerary_dir / f"{spec.id}.csv")  # formula-safe cells
         report.routes.append(RouteResult(path, spec.id, itinerary, seconds=time.perf_counter() - started))
     timings["plans"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     say("site", f"publishing {sum(r.itinerary is not None for r in report.routes)} routes")
     planned = [r.itinerary for r in report.routes if r.itinerary is not None]
-    site = publish_site(planned, out, producers=registry.producers, products=registry.products, pdf=pdf,
-                        base_url=base_url)
+    site = publish_site(planned, out, registry=registry, pdf=pdf, base_url=base_url)
     no_qr = [w for w in site.warnings if "no public base URL" in w]
     report.warnings.extend(w for w in site.warnings if w not in no_qr)
     if no_qr:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from _publish_fixtures import MAP_SETTLED_JS
 
-from ocop_geo import settings
+from ocop_geo import pipeline, settings
 from ocop_geo.cli_demo import print_summary
 from ocop_geo.itinerary import read_itinerary
-from ocop_geo.pipeline import PipelineReport
+from ocop_geo.pipeline import PipelineReport, run_pipeline
 from ocop_geo.registry import load_bundled_registry, load_registry
 
 
@@ -60,6 +60,22 @@ def test_unplaced_producers_are_listed_but_do_not_fail_the_run(tmp_path, capsys)
     print_summary(report)
     out = capsys.readouterr().out
     assert "Cơ sở [/] Cần Giờ" in out and "odd.csv row 2" in out
+
+
+def test_pipeline_uses_a_loaded_registry_as_it_is(tmp_path, monkeypatch):
+    """A caller that has the registry (a notebook, a server) passes it: nothing is read or geocoded again."""
+    registry = load_bundled_registry(geocode=False)
+
+    def loaded_again(*args, **kwargs):
+        raise AssertionError("the registry was loaded again")
+
+    monkeypatch.setattr(pipeline, "load_registry", loaded_again)
+    monkeypatch.setattr(pipeline, "load_bundled_registry", loaded_again)
+    report = run_pipeline(registry=registry, routes=[], out_dir=tmp_path)
+    assert report.registry is registry and report.index_page == tmp_path / "index.html"
+    assert len(list((tmp_path / "producers").glob("*.html"))) == len(registry.producers) + 1
+    with pytest.raises(ValueError, match="either registry or registry_paths"):
+        run_pipeline(registry=registry, registry_paths=[settings.registry_products], routes=[], out_dir=tmp_path)
 
 
 @pytest.mark.slow

@@ -8,7 +8,8 @@ Run from the repository root::
 1. Real data: the bundled registry (every producer, no theme / district / star filter), the full-city
    motorbike graph of the bundled 2018 extract (cached in ``.cache/``), one Saturday from Chợ Bến Thành
    07:00–19:00 with a lunch break. Time of ``plan_route`` end to end (sites, snapping, matrices,
-   solver, road geometry of every leg), split by stage by wrapping the network and engine calls.
+   solver, road geometry of every leg), split by stage by wrapping the snapping, road-search,
+   leg-drawing and engine calls.
    Target: <= 2 s. The first run in a process pays numba compilation; it is reported apart.
 2. The score at this solver limit against a 5 s solve of the same plan (is the short limit enough?),
    and a WHAT-IF row: the same plan with ``snapping.edge_arrays`` trusting its cache (bench-only
@@ -18,6 +19,14 @@ Run from the repository root::
 
 Results: ``benchmarks/results/planner.json`` and ``benchmarks/results/planner.md``. The machine is
 shared with other jobs, so timings are noisy; medians of several runs are reported.
+
+Before / after a change, measured back to back: run this script alternately in a worktree of the
+old code and in this one (copy each ``planner.json`` aside), then pool them::
+
+    .venv/bin/python -m benchmarks.bench_planner --before old1.json old2.json --after new1.json new2.json
+
+which writes ``planner.md`` / ``planner.json`` with the per-stage medians of both (the other
+sections from the last ``--after`` file).
 """
 
 from __future__ import annotations
@@ -38,10 +47,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ocop_geo import matrix, toptw
+from ocop_geo import matrix, snapping, toptw
+from ocop_geo.candidates import build_sites
 from ocop_geo.fileio import write_text_atomic
-from ocop_geo.planner import _layout, plan_on_matrices, plan_route, select_candidates
-from ocop_geo.sites import build_sites
+from ocop_geo.network import load_network
+from ocop_geo.planner import matrix_places, plan_on_matrices, plan_route, select_candidates
+from ocop_geo.registry import load_bundled_registry
 from ocop_geo.spec import RouteSpec, load_pois, parse_spec
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -62,12 +73,10 @@ SPEC = {
 @contextlib.contextmanager
 def stage_timer() -> Iterator[dict[str, float]]:
     """Wrap the network and engine entry points the planner calls; sum their time per stage."""
-    from ocop_geo import snapping
-
     spent: dict[str, float] = defaultdict(float)
     patched = [
-        (matrix, "matrices", "matrices"),
-        (matrix, "route_between", "leg geometry"),
+        (matrix, "road_search", "matrices"),
+        (matrix.RoadSearch, "leg", "leg geometry"),
         (snapping, "snap_points", "snapping"),
         (toptw, "solve", "solver"),
     ]
@@ -84,7 +93,7 @@ def stage_timer() -> Iterator[dict[str, float]]:
                 return __f(*args, **kwargs)
             finally:
                 depth["n"] -= 1
-                if depth["n"] == 0:  # count nested calls (route_between -> matrices) once
+                if depth["n"] == 0:  # count nested calls once
                     spent[__stage] += time.perf_counter() - t0
 
         setattr(module, name, wrapped)
@@ -99,8 +108,6 @@ def stage_timer() -> Iterator[dict[str, float]]:
 def constant_time_edge_cache() -> Iterator[None]:
     """WHAT-IF, bench only: ``snapping.edge_arrays`` trusting its per-graph cache without the
     O(edges) staleness stamp it recomputes on every call (the graph is not modified here)."""
-    from ocop_geo import snapping
-
     original = snapping.edge_arrays
     seen: dict[tuple[int, tuple[str, ...]], Any] = {}
 
@@ -120,9 +127,6 @@ def constant_time_edge_cache() -> Iterator[None]:
 
 
 def real_plan(runs: int, time_limit: float) -> dict[str, Any]:
-    from ocop_geo.network import load_network
-    from ocop_geo.registry import load_bundled_registry
-
     t0 = time.perf_counter()
     registry = load_bundled_registry()
     t_registry = time.perf_counter() - t0
@@ -211,7 +215,7 @@ def synthetic_scale(time_limit: float) -> list[dict[str, Any]]:
 
 
 def _synthetic_matrices(spec: RouteSpec, cands: Any) -> tuple[np.ndarray, np.ndarray]:
-    places = _layout(spec, cands.sites).places
+    places = matrix_places(spec, cands.sites)
     lon = np.array([p.lon for p in places])
     lat = np.array([p.lat for p in places])
     dist = (
@@ -261,17 +265,65 @@ def markdown(res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+STAGES = ("snapping", "matrices", "leg geometry", "solver")
+
+
+def pooled(files: list[Path]) -> dict[str, Any]:
+    """Medians over the warm runs of several ``planner.json`` files (run 0 of each is cold)."""
+    warm = [r for f in files for r in json.loads(f.read_text(encoding="utf-8"))["real"]["runs"][1:]]
+    med = {s: statistics.median(r.get(s, 0.0) for r in warm) for s in STAGES}
+    med["total"] = statistics.median(r["total_s"] for r in warm)
+    med["outside the solver"] = statistics.median(r["total_s"] - r.get("solver", 0.0) for r in warm)
+    med["runs"] = len(warm)
+    med["scores"] = sorted({r["score"] for r in warm})
+    return med
+
+
+def compare_markdown(before: dict[str, Any], after: dict[str, Any], note: str) -> str:
+    lines = [
+        "## Before / after: the planner keeps the paths of its own search",
+        "",
+        note,
+        "",
+        f"Medians of {before['runs']} (before) and {after['runs']} (after) warm runs, measured back "
+        "to back, alternating the two trees in separate processes on the same machine.",
+        "",
+        "| stage (median s) | before | after | change |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for key in (*STAGES, "outside the solver", "total"):
+        b, a = before[key], after[key]
+        change = f"{(a - b) / b * 100:+.0f} %" if b else "—"
+        lines.append(f"| {key} | {b:.3f} | {a:.3f} | {change} |")
+    lines.append(f"| scores of the plans | {before['scores']} | {after['scores']} | |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="warm runs (after one cold run)")
     ap.add_argument("--time-limit", type=float, default=0.5, help="solver limit per plan (s)")
+    ap.add_argument("--before", type=Path, nargs="+", help="planner.json files of the old code")
+    ap.add_argument("--after", type=Path, nargs="+", help="planner.json files of this code")
+    ap.add_argument("--note", default="", help="what changed, date and machine (compare mode)")
     args = ap.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    if args.before and args.after:
+        res = json.loads(args.after[-1].read_text(encoding="utf-8"))
+        before, after = pooled(args.before), pooled(args.after)
+        res["before_after"] = {"note": args.note, "before": before, "after": after}
+        md = markdown(res) + "\n" + compare_markdown(before, after, args.note)
+        write_text_atomic(
+            RESULTS / "planner.json", json.dumps(res, indent=1, ensure_ascii=False) + "\n"
+        )
+        write_text_atomic(RESULTS / "planner.md", md)
+        print(md)  # a benchmark script, not library code
+        return
     res = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "real": real_plan(args.runs, args.time_limit),
         "synthetic": synthetic_scale(args.time_limit),
     }
-    RESULTS.mkdir(exist_ok=True)
     write_text_atomic(
         RESULTS / "planner.json",
         json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n",

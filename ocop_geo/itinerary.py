@@ -25,6 +25,7 @@ from typing import Any
 
 from ._errors import InputFileError, Problems, ValidationError
 from .fileio import csv_cell, write_text_atomic
+from .matrix import Leg
 from .opening_hours import WEEKDAYS
 from .registry import Product
 
@@ -69,40 +70,16 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-@dataclass(frozen=True)
-class Leg:
-    """The road leg into a stop: travel time (s), distance (m) and geometry as ``[lon, lat]`` pairs.
-
-    ``off_network`` marks a straight line drawn where no road path exists; ``note`` says why.
-    """
-
-    travel_s: float
-    distance_m: float
-    coordinates: tuple[tuple[float, float], ...]
-    off_network: bool = False
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "travel_s": round(float(self.travel_s), 1),
-            "distance_m": round(float(self.distance_m), 1),
-            "off_network": bool(self.off_network),
-            "note": self.note,
-            "coordinates": [[round(x, 6), round(y, 6)] for x, y in self.coordinates],
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any], *, where: str = "leg_in") -> Leg:
-        """Build from a dict; raise ValidationError listing every bad field."""
-        p = _JsonFields(where)
-        travel = p.number(d, "travel_s")
-        dist = p.number(d, "distance_m")
-        off = p.boolean(d, "off_network", default=False)
-        note = p.text(d, "note", default="")
-        coords = p.coordinates(d, "coordinates")
-        p.raise_if_any()
-        return cls(travel, dist, coords, off, note)
+def _leg_from_dict(d: dict[str, Any], *, where: str = "leg_in") -> Leg:
+    """A :class:`~ocop_geo.matrix.Leg` from its JSON dict; raise ValidationError listing every bad field."""
+    p = _JsonFields(where)
+    travel = p.number(d, "travel_s")
+    dist = p.number(d, "distance_m")
+    off = p.boolean(d, "off_network", default=False)
+    note = p.text(d, "note", default="")
+    coords = p.coordinates(d, "coordinates")
+    p.raise_if_any()
+    return Leg(travel, dist, coords, off, note)
 
 
 def _product_from_dict(d: dict[str, Any], *, where: str = "product") -> Product:
@@ -193,7 +170,7 @@ class Stop:
         start = p.hhmm(d, "start")
         end = p.hhmm(d, "end")
         visit = p.number(d, "visit_min", default=0.0, lo=0)
-        leg = p.nested(d, "leg_in", Leg.from_dict)
+        leg = p.nested(d, "leg_in", _leg_from_dict)
         products = p.nested_list(d, "products", _product_from_dict)
         groups = p.text_list(d, "groups")
         stars = p.integer(d, "stars", optional=True)

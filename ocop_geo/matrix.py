@@ -9,6 +9,11 @@ Every entry includes both access legs (site → road, road → site, see
 :mod:`ocop_geo.snapping`). Sites outside coverage are joined by explicit straight-line legs,
 and a straight line between two sites replaces the road route when one of them is outside
 coverage and the line is shorter.
+
+:func:`road_search` runs the search on sites snapped beforehand and can keep each source's
+predecessor row, so the road geometry of any pair (a :class:`Leg`) is rebuilt from the same
+search that timed it: no second snap, no second Dijkstra. :func:`route_between` is that for
+one pair.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import networkx as nx
 import numba
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import LineString, Point
+from shapely.ops import substring
 
 from . import modes
 from ._errors import NetworkError
@@ -140,13 +147,22 @@ def _dijkstra(indptr, indices, tail, w, wt, wl, seed_node, seed_c, seed_t, seed_
 
 @numba.njit(cache=True, parallel=True)
 def _many_to_many(indptr, indices, tail, w, wt, wl, src_ptr, src_node, src_c, src_t, src_l,
-                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, is_target, n_targets, primary):  # fmt: skip
+                  tgt_ptr, tgt_node, tgt_c, tgt_t, tgt_l, is_target, n_targets, primary,
+                  keep_paths):  # fmt: skip
+    """One Dijkstra per source; the best (cost, time, length) per target and the entry used.
+
+    ``entry[p, q]`` is the position in the target arrays of the node where the best path from
+    source ``p`` reaches target ``q`` (-1 if unreachable). With ``keep_paths`` the predecessor
+    row of every source is returned too (``n_sources x n_nodes`` int32), else an empty array.
+    """
     n = len(indptr) - 1
     n_src = len(src_ptr) - 1
     n_tgt = len(tgt_ptr) - 1
     out_c = np.full((n_src, n_tgt), np.inf)
     out_t = np.full((n_src, n_tgt), np.inf)
     out_l = np.full((n_src, n_tgt), np.inf)
+    entry = np.full((n_src, n_tgt), -1, dtype=np.int64)
+    preds = np.empty((n_src if keep_paths else 0, n), dtype=np.int32)
     for p in numba.prange(n_src):
         dist_c = np.full(n, np.inf)
         dist_t = np.full(n, np.inf)
@@ -163,7 +179,27 @@ def _many_to_many(indptr, indices, tail, w, wt, wl, src_ptr, src_node, src_c, sr
                     out_c[p, q] = c
                     out_t[p, q] = dist_t[node] + tgt_t[j]
                     out_l[p, q] = dist_l[node] + tgt_l[j]
-    return out_c, out_t, out_l
+                    entry[p, q] = j
+        if keep_paths:
+            preds[p, :] = pred
+    return out_c, out_t, out_l, entry, preds
+
+
+@numba.njit(cache=True, nogil=True)
+def _walk_back(pred, tail, node):  # fmt: skip
+    """CSR entries of the searched path into ``node``, first to last, and the seed node it left."""
+    count = 0
+    v = node
+    while pred[v] >= 0:
+        count += 1
+        v = tail[pred[v]]
+    out = np.empty(count, dtype=np.int64)
+    v = node
+    for k in range(count - 1, -1, -1):
+        j = pred[v]
+        out[k] = j
+        v = tail[j]
+    return out, v
 
 
 @dataclass
@@ -248,6 +284,208 @@ def _ends(arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, *, leaving: boo
     )
 
 
+#: How the best connection of a pair was found (``RoadSearch.how``).
+ROAD, SAME_ROAD, STRAIGHT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A leg between two places: travel time (s), distance (m), geometry as ``(lon, lat)`` pairs.
+
+    The one leg record of the package: the road search returns it (:meth:`RoadSearch.leg`,
+    :func:`route_between`) and the itinerary stores it as the leg into a stop (JSON:
+    :meth:`to_dict`). ``off_network`` marks a leg with a straight-line part (a site outside
+    coverage, or no road path); ``note`` says why.
+    """
+
+    travel_s: float
+    distance_m: float
+    coordinates: tuple[tuple[float, float], ...]
+    off_network: bool = False
+    note: str = ""
+
+    @property
+    def geometry(self) -> LineString:
+        """The leg as a shapely LineString in EPSG:4326."""
+        return LineString(self.coordinates)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict (the itinerary contract)."""
+        return {
+            "travel_s": round(float(self.travel_s), 1),
+            "distance_m": round(float(self.distance_m), 1),
+            "off_network": bool(self.off_network),
+            "note": self.note,
+            "coordinates": [[round(x, 6), round(y, 6)] for x, y in self.coordinates],
+        }
+
+    @classmethod
+    def straight_line(
+        cls, a: tuple[float, float], b: tuple[float, float], *, mode: str, note: str
+    ) -> Leg:
+        """A straight leg from ``a`` to ``b`` (lon, lat), timed like every out-of-coverage leg:
+        great-circle distance through :func:`ocop_geo.modes.straight_leg` (detour, mode speed)."""
+        crow = float(haversine_m(a[0], a[1], b[0], b[1]))
+        length, seconds = modes.straight_leg(crow, mode)
+        return cls(seconds, length, (a, b), True, note)
+
+
+@dataclass
+class RoadSearch:
+    """The result of one many-to-many search between snapped sites (see :func:`road_search`).
+
+    ``seconds`` and ``metres`` are the matrices (row = origin, column = destination, access
+    legs included, diagonal 0, ``inf`` when unreachable); ``how`` says per pair whether the best
+    connection runs over the roads (:data:`ROAD`), directly along the road both sites are on
+    (:data:`SAME_ROAD`) or as a straight line because a site is outside coverage
+    (:data:`STRAIGHT`). With ``keep_paths`` the search also kept what rebuilds every path, so
+    :meth:`leg` draws any pair's road geometry without searching again.
+    """
+
+    index: pd.Index
+    seconds: np.ndarray
+    metres: np.ndarray
+    how: np.ndarray
+    snap: pd.DataFrame
+    arrays: EdgeArrays
+    csr: _Csr
+    targets: _Ends
+    entry: np.ndarray  # per pair: position in ``targets`` of the node where the path ends
+    pred: np.ndarray | None  # per source: CSR entry into each node (int32), None without paths
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``(seconds, metres)`` as DataFrames labelled by the sites' index."""
+        return (
+            pd.DataFrame(self.seconds, index=self.index, columns=self.index),
+            pd.DataFrame(self.metres, index=self.index, columns=self.index),
+        )
+
+    def leg(self, i: int, j: int) -> Leg:
+        """The leg from site ``i`` to site ``j`` (positions): the same time, distance and path as
+        the matrices, with its geometry from the site through the roads to the other site.
+
+        Raises
+        ------
+        NetworkError
+            No route connects the two sites.
+        ValueError
+            The search was run without ``keep_paths`` and the pair's best route uses the roads.
+        """
+        lon, lat = self.snap["lon"].to_numpy(), self.snap["lat"].to_numpy()
+        a, b = (float(lon[i]), float(lat[i])), (float(lon[j]), float(lat[j]))
+        travel_s, distance_m = float(self.seconds[i, j]), float(self.metres[i, j])
+        if not np.isfinite(travel_s):
+            raise NetworkError(
+                f"no route from {self.index[i]!r} to {self.index[j]!r} on this "
+                f"{self.arrays.mode} network"
+            )
+        if i == j:
+            return Leg(0.0, 0.0, (a, b))
+        on = self.snap["on_network"].to_numpy()
+        far = self.snap["distance_m"].to_numpy()
+        off = [f"{who} is {far[k]:,.0f} m" for who, k in (("the origin", i), ("the destination", j))
+               if not on[k]]  # fmt: skip
+        note = ""
+        if off:
+            note = (
+                f"straight-line leg (×{modes.DETOUR_FACTOR} detour): {' and '.join(off)} "
+                "from the nearest road"
+            )
+        how = int(self.how[i, j])
+        if how == STRAIGHT:
+            return Leg(travel_s, distance_m, (a, b), True, note)
+        road = self._along_one_road(i, j) if how == SAME_ROAD else self._road_path(i, j)
+        return Leg(travel_s, distance_m, _dedupe([a, *road, b]), bool(off), note)
+
+    def _along_one_road(self, i: int, j: int) -> list[tuple[float, float]]:
+        e = int(self.snap["edge"].iloc[i])
+        fi, fj = float(self.snap["fraction"].iloc[i]), float(self.snap["fraction"].iloc[j])
+        if fj >= fi:
+            return _piece(self.arrays.geometry[e], fi, fj)
+        return _piece(self.arrays.geometry[self.arrays.twin[e]], 1 - fi, 1 - fj)
+
+    def _road_path(self, i: int, j: int) -> list[tuple[float, float]]:
+        if self.pred is None:
+            raise ValueError("this search kept no paths; run road_search(..., keep_paths=True)")
+        arrays, csr = self.arrays, self.csr
+        entry_node = int(self.targets.node[self.entry[i, j]])
+        entries, start_node = _walk_back(self.pred[i], csr.tail, entry_node)
+        ei, ej = int(self.snap["edge"].iloc[i]), int(self.snap["edge"].iloc[j])
+        fi, fj = float(self.snap["fraction"].iloc[i]), float(self.snap["fraction"].iloc[j])
+        # leaving i: along its edge towards v, along the reverse edge towards u, or from u itself
+        if start_node == arrays.v[ei]:
+            first = _piece(arrays.geometry[ei], fi, 1.0)
+        elif arrays.twin[ei] >= 0:
+            first = _piece(arrays.geometry[arrays.twin[ei]], 1 - fi, 1.0)
+        else:
+            first = _piece(arrays.geometry[ei], 0.0, 0.0)
+        # reaching j: from u along its edge, from v along the reverse edge, or at v itself
+        if entry_node == arrays.u[ej]:
+            last = _piece(arrays.geometry[ej], 0.0, fj)
+        elif arrays.twin[ej] >= 0:
+            last = _piece(arrays.geometry[arrays.twin[ej]], 0.0, 1 - fj)
+        else:
+            last = _piece(arrays.geometry[ej], 1.0, 1.0)
+        middle = shapely.get_coordinates(arrays.geometry[csr.eidx[entries]])
+        return [*first, *map(tuple, middle.tolist()), *last]
+
+
+def road_search(
+    G: nx.MultiDiGraph,
+    snap: pd.DataFrame,
+    *,
+    weight: str = "travel_time",
+    keep_paths: bool = False,
+) -> RoadSearch:
+    """Travel times, distances and (optionally) paths between already snapped sites, in one search.
+
+    Parameters
+    ----------
+    G
+        A graph from :func:`ocop_geo.network.load_network`.
+    snap
+        :func:`ocop_geo.snapping.snap_points` of the sites on ``G``; its index labels the sites.
+    weight
+        Edge attribute the routes minimise: ``{"travel_time", "length"}`` or another numeric
+        edge attribute.
+    keep_paths
+        Keep the predecessor row of every source (``n_sites x n_nodes`` int32: about 64 MB for
+        80 sites on the city graph) so :meth:`RoadSearch.leg` can draw any pair's road geometry.
+
+    Returns
+    -------
+    RoadSearch
+    """
+    if len(snap.index) != len(set(snap.index)):
+        raise NetworkError("points have duplicate index labels; give every site a unique label")
+    arrays = edge_arrays(G, extra=() if weight in {"length", "travel_time"} else (weight,))
+    w = arrays.weights(weight)
+    csr = _csr(arrays)
+    src = _ends(arrays, snap, w, leaving=True)
+    tgt = _ends(arrays, snap, w, leaving=False)
+    is_target = np.zeros(arrays.n_nodes, dtype=np.bool_)
+    is_target[tgt.node] = True
+    _, t, ln, entry, pred = _many_to_many(
+        csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
+        src.ptr, src.node, src.c, src.t, src.length,
+        tgt.ptr, tgt.node, tgt.c, tgt.t, tgt.length, is_target, int(is_target.sum()),
+        _primary(weight), keep_paths,
+    )  # fmt: skip
+    acc_s = snap["access_s"].to_numpy()
+    acc_m = snap["access_m"].to_numpy()
+    t = t + acc_s[:, None] + acc_s[None, :]
+    ln = ln + acc_m[:, None] + acc_m[None, :]
+    how = np.full(t.shape, ROAD, dtype=np.int8)
+    _same_edge(arrays, snap, w, t, ln, how)
+    _straight_pairs(arrays.mode, snap, t, ln, how, by_length=weight == "length")
+    np.fill_diagonal(t, 0.0)
+    np.fill_diagonal(ln, 0.0)
+    return RoadSearch(
+        index=snap.index, seconds=t, metres=ln, how=how, snap=snap, arrays=arrays, csr=csr,
+        targets=tgt, entry=entry, pred=pred if keep_paths else None,
+    )  # fmt: skip
+
+
 def matrices(
     G: nx.MultiDiGraph,
     points: gpd.GeoSeries | gpd.GeoDataFrame,
@@ -274,38 +512,21 @@ def matrices(
     tuple of pandas.DataFrame
         ``(seconds, metres)`` of the same routes; row = origin, column = destination, both
         include the access legs; the diagonal is 0. Unreachable pairs are ``inf``.
+
+    See Also
+    --------
+    road_search : the same search on sites snapped beforehand, optionally keeping the paths.
     """
     if len(points.index) != len(set(points.index)):
         raise NetworkError("points have duplicate index labels; give every site a unique label")
-    arrays = edge_arrays(G, extra=() if weight in {"length", "travel_time"} else (weight,))
-    w = arrays.weights(weight)
     snap = snap_points(G, points, max_distance_m=max_distance_m)
-    csr = _csr(arrays)
-    src = _ends(arrays, snap, w, leaving=True)
-    tgt = _ends(arrays, snap, w, leaving=False)
-    is_target = np.zeros(arrays.n_nodes, dtype=np.bool_)
-    is_target[tgt.node] = True
-    _, t, ln = _many_to_many(
-        csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
-        src.ptr, src.node, src.c, src.t, src.length,
-        tgt.ptr, tgt.node, tgt.c, tgt.t, tgt.length, is_target, int(is_target.sum()),
-        _primary(weight),
-    )  # fmt: skip
-    acc_s = snap["access_s"].to_numpy()
-    acc_m = snap["access_m"].to_numpy()
-    t = t + acc_s[:, None] + acc_s[None, :]
-    ln = ln + acc_m[:, None] + acc_m[None, :]
-    _same_edge(arrays, snap, w, t, ln)
-    _straight_pairs(arrays.mode, snap, t, ln, by_length=weight == "length")
-    np.fill_diagonal(t, 0.0)
-    np.fill_diagonal(ln, 0.0)
-    index = points.index
-    return pd.DataFrame(t, index=index, columns=index), pd.DataFrame(ln, index=index, columns=index)
+    return road_search(G, snap, weight=weight).frames()
 
 
 def _same_edge(
-    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, t: np.ndarray, ln: np.ndarray
-) -> None:
+    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, t: np.ndarray, ln: np.ndarray,
+    how: np.ndarray,
+) -> None:  # fmt: skip
     """Sites on the same road: the direct run along the edge may beat leaving and returning."""
     e = snap["edge"].to_numpy()
     f = snap["fraction"].to_numpy()
@@ -329,27 +550,28 @@ def _same_edge(
                 li = share * arrays.length[road] + acc_m[i] + acc_m[j]
                 better = (li < ln[i, j]) if w is arrays.length else (ti < t[i, j])
                 if better:
-                    t[i, j], ln[i, j] = ti, li
+                    t[i, j], ln[i, j], how[i, j] = ti, li, SAME_ROAD
 
 
 def _straight_pairs(
-    mode: str, snap: pd.DataFrame, t: np.ndarray, ln: np.ndarray, *, by_length: bool
-) -> None:
+    mode: str, snap: pd.DataFrame, t: np.ndarray, ln: np.ndarray, how: np.ndarray,
+    *, by_length: bool,
+) -> None:  # fmt: skip
     """Pairs with a site outside coverage may use the explicit straight-line leg between them."""
     off = ~snap["on_network"].to_numpy()
     if not off.any():
         return
     lon, lat = snap["lon"].to_numpy(), snap["lat"].to_numpy()
     rows = np.flatnonzero(off)
-    for block in (rows,):
-        d = haversine_m(lon[block][:, None], lat[block][:, None], lon[None, :], lat[None, :])
-        m_len, m_s = modes.straight_leg(1.0, mode)
-        sl, st = d * m_len, d * m_s
-        for target, dt, dl in ((np.s_[block, :], st, sl), (np.s_[:, block], st.T, sl.T)):
-            cur_t, cur_l = t[target], ln[target]
-            use = (dl < cur_l) if by_length else (dt < cur_t)
-            t[target] = np.where(use, dt, cur_t)
-            ln[target] = np.where(use, dl, cur_l)
+    d = haversine_m(lon[rows][:, None], lat[rows][:, None], lon[None, :], lat[None, :])
+    m_len, m_s = modes.straight_leg(1.0, mode)
+    sl, st = d * m_len, d * m_s
+    for target, dt, dl in ((np.s_[rows, :], st, sl), (np.s_[:, rows], st.T, sl.T)):
+        cur_t, cur_l = t[target], ln[target]
+        use = (dl < cur_l) if by_length else (dt < cur_t)
+        t[target] = np.where(use, dt, cur_t)
+        ln[target] = np.where(use, dl, cur_l)
+        how[target] = np.where(use, STRAIGHT, how[target])
 
 
 def travel_time_matrix(
@@ -374,17 +596,6 @@ def distance_matrix(
     return matrices(G, points, weight=weight, max_distance_m=max_distance_m)[1]
 
 
-@dataclass(frozen=True)
-class Leg:
-    """One leg between two sites: road geometry (EPSG:4326, access legs included) and totals."""
-
-    geometry: LineString
-    travel_s: float
-    distance_m: float
-    off_network: bool
-    note: str
-
-
 def route_between(
     G: nx.MultiDiGraph,
     a: Point,
@@ -395,128 +606,32 @@ def route_between(
 ) -> Leg:
     """The best route from ``a`` to ``b`` (lon/lat Points) with its road geometry for maps.
 
-    ``off_network`` is True when either end is outside coverage and its leg is a straight line
-    (the ``note`` says which); the geometry then contains that straight segment.
+    One :func:`road_search` between the two points keeping its paths; the leg is
+    :meth:`RoadSearch.leg`. ``off_network`` is True when either end is outside coverage and its
+    leg is a straight line (the ``note`` says which); the geometry then contains that segment.
+
+    Raises
+    ------
+    NetworkError
+        No route connects the two points.
     """
-    arrays = edge_arrays(G, extra=() if weight in {"length", "travel_time"} else (weight,))
-    w = arrays.weights(weight)
     pts = gpd.GeoSeries([a, b], index=["a", "b"], crs=4326)
     snap = snap_points(G, pts, max_distance_m=max_distance_m)
-    t_mat, l_mat = matrices(G, pts, weight=weight, max_distance_m=max_distance_m)
-    travel_s, distance_m = float(t_mat.loc["a", "b"]), float(l_mat.loc["a", "b"])
-    off = [name for name in ("a", "b") if not snap.loc[name, "on_network"]]
-    note = ""
-    if off:
-        note = (
-            f"straight-line leg (×{modes.DETOUR_FACTOR} detour) for {' and '.join(off)}: "
-            f"more than {max_distance_m:.0f} m from any road"
-        )
-    if not np.isfinite(travel_s):
-        raise NetworkError(f"no route from {a.wkt} to {b.wkt} on this {arrays.mode} network")
-    sa, sb = snap.loc["a"], snap.loc["b"]
-    direct_m = float(haversine_m(sa["lon"], sa["lat"], sb["lon"], sb["lat"])) * modes.DETOUR_FACTOR
-    if off and abs(direct_m - distance_m) < 1e-6:
-        geom = LineString([(a.x, a.y), (b.x, b.y)])
-        return Leg(
-            geometry=geom, travel_s=travel_s, distance_m=distance_m, off_network=True, note=note
-        )
-    coords = _road_coords(arrays, snap, w, weight)
-    line = [(a.x, a.y), *coords, (b.x, b.y)]
-    return Leg(
-        geometry=LineString(_dedupe(line)),
-        travel_s=travel_s,
-        distance_m=distance_m,
-        off_network=bool(off),
-        note=note,
-    )
-
-
-def _road_coords(
-    arrays: EdgeArrays, snap: pd.DataFrame, w: np.ndarray, weight: str
-) -> list[tuple[float, float]]:
-    """Coordinates from a's snapped point along the roads to b's snapped point."""
-    csr = _csr(arrays)
-    a, b = snap.iloc[0], snap.iloc[1]
-    src = _ends(arrays, snap.iloc[[0]], w, leaving=True)
-    tgt = _ends(arrays, snap.iloc[[1]], w, leaving=False)
-    n = arrays.n_nodes
-    dist_c, dist_t, dist_l = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
-    pred = np.full(n, -1, dtype=np.int32)
-    is_target = np.zeros(n, dtype=np.bool_)
-    is_target[tgt.node] = True
-    _dijkstra(
-        csr.indptr, csr.indices, csr.tail, w[csr.eidx], csr.travel_time, csr.length,
-        src.node, src.c, src.t, src.length, is_target, len(np.unique(tgt.node)),
-        dist_c, dist_t, dist_l, pred, _primary(weight),
-    )  # fmt: skip
-    ea, eb = int(a["edge"]), int(b["edge"])
-    fa, fb = float(a["fraction"]), float(b["fraction"])
-    best = np.inf
-    best_j = -1
-    for j in range(len(tgt.node)):
-        c = dist_c[tgt.node[j]] + tgt.c[j]
-        if c < best:
-            best, best_j = c, j
-    # the same road, run directly along it?
-    if ea == eb and (fb >= fa or arrays.twin[ea] >= 0):
-        road, s0, s1 = (ea, fa, fb) if fb >= fa else (arrays.twin[ea], 1 - fa, 1 - fb)
-        if abs(s1 - s0) * w[road] <= best:
-            return _piece(arrays.geometry[road], s0, s1)
-    if best_j < 0:
-        raise NetworkError("no road route between the two points")
-    # walk the predecessor edges back from the entry node to a seed node
-    edges: list[int] = []
-    node = tgt.node[best_j]
-    while pred[node] >= 0:
-        j = int(pred[node])
-        edges.append(int(csr.eidx[j]))
-        node = int(csr.tail[j])
-    edges.reverse()
-    start_node = node
-    # leaving a: along its edge towards v, or along the reverse edge towards u, or from u itself
-    if start_node == arrays.v[ea]:
-        first = _piece(arrays.geometry[ea], fa, 1.0)
-    elif arrays.twin[ea] >= 0:
-        first = _piece(arrays.geometry[arrays.twin[ea]], 1 - fa, 1.0)
-    else:
-        first = _piece(arrays.geometry[ea], 0.0, 0.0)
-    entry_node = tgt.node[best_j]
-    if entry_node == arrays.u[eb]:
-        last = _piece(arrays.geometry[eb], 0.0, fb)
-    elif arrays.twin[eb] >= 0:
-        last = _piece(arrays.geometry[arrays.twin[eb]], 0.0, 1 - fb)
-    else:
-        last = _piece(arrays.geometry[eb], 1.0, 1.0)
-    coords = list(first)
-    for e in edges:
-        coords.extend(arrays.geometry[e].coords)
-    coords.extend(last)
-    return coords
+    return road_search(G, snap, weight=weight, keep_paths=True).leg(0, 1)
 
 
 def _piece(line: LineString, f0: float, f1: float) -> list[tuple[float, float]]:
-    from shapely.ops import substring
-
     part = substring(line, f0, f1, normalized=True)
     if part.geom_type == "Point":
         return [(part.x, part.y)]
     return list(part.coords)
 
 
-def _dedupe(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def _dedupe(coords: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
     out = [coords[0]]
     for c in coords[1:]:
         if c != out[-1]:
             out.append(c)
     if len(out) == 1:
         out.append(out[0])
-    return out
-
-
-def route_geometry_lengths(legs: list[Leg]) -> np.ndarray:
-    """Geodesic-ish length (m) of each leg's geometry (for checks and reports)."""
-    out = []
-    for leg in legs:
-        xy = np.asarray(leg.geometry.coords)
-        out.append(float(haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).sum()))
-    return np.asarray(out)
+    return tuple((float(x), float(y)) for x, y in out)

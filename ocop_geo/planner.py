@@ -2,16 +2,18 @@
 
 Steps of :func:`plan_route`:
 
-1. site attributes from the registry (:mod:`ocop_geo.sites`);
+1. site attributes from the registry (:mod:`ocop_geo.candidates`);
 2. candidate filtering, recording every exclusion with a reason code (:func:`select_candidates`);
-3. road travel times and distances between start, end, lunch place and candidates
-   (:mod:`ocop_geo.network`), candidates unreachable by road become ``outside_coverage``;
+3. every place snapped once (:func:`ocop_geo.snapping.snap_points`), then one road search between
+   start, end, lunch place and candidates that keeps its paths (:func:`ocop_geo.matrix.road_search`);
+   candidates unreachable by road become ``outside_coverage``;
 4. a TOPTW :class:`~ocop_geo.toptw.Problem`: one route per day, opening hours turned into
    windows for the *start* of a visit (``close - visit minutes``), lunch as a break or as a
    vertex at the lunch POI, must-visits mandatory (checked first so an impossible one is an
    error naming the site and why);
-5. :func:`ocop_geo.toptw.solve`, then the itinerary with per-leg road geometry
-   (``network.route_between``) and every left-out candidate with its reason.
+5. :func:`ocop_geo.toptw.solve`, then the itinerary with each leg's road geometry rebuilt from
+   that same search (:meth:`ocop_geo.matrix.RoadSearch.leg`) and every left-out candidate with
+   its reason.
 
 :func:`plan_on_matrices` is the pure core (matrices in, itinerary out); it is what the tests
 drive with small synthetic matrices.
@@ -23,16 +25,23 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import geopandas as gpd
+import networkx as nx
 import numpy as np
+import pandas as pd
+from shapely.geometry import Point
 
-from . import settings, toptw
-from ._errors import PlanningError
-from .itinerary import Day, Itinerary, Leg, NotChosen, Stop, Totals
+from . import matrix, settings, snapping, toptw
+from ._errors import NetworkError, PlanningError
+from .candidates import Site, build_sites
+from .itinerary import Day, Itinerary, NotChosen, Stop, Totals
+from .matrix import Leg
+from .network import load_network
 from .opening_hours import format_hhmm
-from .sites import Site, build_sites
+from .registry import Registry
 from .spec import DaySpec, Place, RouteSpec
 from .textnorm import admin_key
 
@@ -40,10 +49,10 @@ __all__ = [
     "DAY_COLORS",
     "Candidates",
     "LegFn",
+    "matrix_places",
     "plan_on_matrices",
     "plan_route",
     "select_candidates",
-    "straight_leg",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,8 +62,9 @@ DAY_COLORS: tuple[str, ...] = ("#d7191c", "#2c7bb6", "#1a9641", "#7b3294", "#fda
 
 _TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
-#: A function returning the road leg between two places: ``(a, b) -> Leg``.
-LegFn = Callable[[Place, Place], Leg]
+#: A function returning the leg between two places, given as row / column numbers of the
+#: matrices handed to :func:`plan_on_matrices`: ``(i, j) -> Leg``.
+LegFn = Callable[[int, int], Leg]
 
 
 @dataclass
@@ -153,18 +163,10 @@ def _poi_sites(spec: RouteSpec) -> list[Site]:
     ]
 
 
-def straight_leg(a: Place, b: Place, *, mode: str = "motorbike") -> Leg:
-    """A straight-line leg (``off_network``) timed like the network's out-of-coverage legs
-    (:func:`ocop_geo.modes.straight_leg`: great-circle distance x detour at the mode's speed)."""
-    from .modes import straight_leg as straight
-    from .network import haversine_m
-
-    crow = float(haversine_m(np.array(a.lon), np.array(a.lat), np.array(b.lon), np.array(b.lat)))
-    length, seconds = straight(crow, mode)
-    return Leg(
-        seconds, length, ((a.lon, a.lat), (b.lon, b.lat)), True,
-        "straight line: no road path in the network",
-    )  # fmt: skip
+def _straight(a: Place, b: Place, mode: str) -> Leg:
+    return Leg.straight_line(
+        (a.lon, a.lat), (b.lon, b.lat), mode=mode, note="straight line: no road path in the network"
+    )
 
 
 def _site_place(s: Site) -> Place:
@@ -180,6 +182,12 @@ class _Layout:
     end: int
     lunch: list[int]  # per day, -1 when lunch is a break (or none)
     first_site: int
+
+
+def matrix_places(spec: RouteSpec, sites: Sequence[Site]) -> list[Place]:
+    """The places, in order, that the matrices given to :func:`plan_on_matrices` cover: start,
+    end, the lunch place once per day (when the spec names one), then ``sites``."""
+    return _layout(spec, sites).places
 
 
 def _layout(spec: RouteSpec, sites: Sequence[Site]) -> _Layout:
@@ -381,7 +389,9 @@ def _stop(
 def _day_stops(
     spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem,
     sol: toptw.Solution, r: int, travel: np.ndarray, dist: np.ndarray, leg_fn: LegFn,
+    given: np.ndarray,
 ) -> list[Stop]:  # fmt: skip
+    """The stops of day ``r``; ``given[v]`` is vertex ``v``'s row in the matrices ``leg_fn`` knows."""
     sch = sol.schedule(problem, r)
     if not sch.feasible:
         raise PlanningError(f"internal: day {r + 1} schedule infeasible ({sch.reason})")
@@ -394,10 +404,8 @@ def _day_stops(
         pa, pb = lay.places[a], lay.places[b]
         if (pa.lon, pa.lat) == (pb.lon, pb.lat):  # same place (e.g. two producers at one centroid)
             return Leg(0.0, 0.0, ((pa.lon, pa.lat), (pb.lon, pb.lat)))
-        road = leg_fn(pa, pb)
-        return Leg(
-            float(travel[a, b]), float(dist[a, b]), road.coordinates, road.off_network, road.note
-        )
+        road = leg_fn(int(given[a]), int(given[b]))
+        return replace(road, travel_s=float(travel[a, b]), distance_m=float(dist[a, b]))
 
     if not any(v >= lay.first_site for v in sch.stops):  # nothing to visit: no lunch stop either
         back = sch.depart + float(travel[lay.start, lay.end])
@@ -456,12 +464,16 @@ def plan_on_matrices(
 ) -> Itinerary:
     """Plan on given matrices over ``[start, end, lunch per day..., candidates...]`` (s and m).
 
-    ``leg_fn`` draws each leg (default: straight lines marked off-network); ``unreachable`` maps
-    candidate ids to the reason they are ``outside_coverage`` (they are left out of the problem).
+    The matrices' rows and columns are :func:`matrix_places` of all ``candidates.sites``.
+    ``leg_fn(i, j)`` draws the leg between rows ``i`` and ``j`` (default: straight lines marked
+    off-network); the leg's time and distance are the matrices'. ``unreachable`` maps candidate
+    ids to the reason they are ``outside_coverage`` (they are left out of the problem).
     ``max_iterations`` caps the solver's iterations: with it the plan is bit-identical for a
     seed; with only the time limit it is the best found in the time (anytime).
     """
-    leg_fn = leg_fn or (lambda a, b: straight_leg(a, b, mode=spec.mode))
+    if leg_fn is None:
+        given_places = matrix_places(spec, candidates.sites)
+        leg_fn = lambda i, j: _straight(given_places[i], given_places[j], spec.mode)  # noqa: E731
     gone = dict(unreachable or {})
     keep = [i for i, s in enumerate(candidates.sites) if s.site_id not in gone]
     sites = [candidates.sites[i] for i in keep]
@@ -493,7 +505,7 @@ def plan_on_matrices(
     days = []
     warnings = list(candidates.warnings)
     for r, d in enumerate(spec.days):
-        stops = _day_stops(spec, sites, lay, problem, sol, r, travel, distance, leg_fn)
+        stops = _day_stops(spec, sites, lay, problem, sol, r, travel, distance, leg_fn, idx)
         color = DAY_COLORS[r % len(DAY_COLORS)]
         window = (format_hhmm(d.window[0]), format_hhmm(d.window[1]))
         days.append(
@@ -547,9 +559,9 @@ def _stop_warnings(days: Sequence[Day], sites: Sequence[Site]) -> list[str]:
 
 def plan_route(
     spec: RouteSpec,
-    registry: Any,
+    registry: Registry,
     *,
-    graph: Any = None,
+    graph: nx.MultiDiGraph | None = None,
     time_limit: float | None = None,
     seed: int | None = None,
     max_iterations: int | None = None,
@@ -578,11 +590,6 @@ def plan_route(
     PlanningError
         A must-visit is unknown, unplaced, unreachable or cannot fit; the message names it and why.
     """
-    from shapely.geometry import Point
-
-    from . import matrix, network
-    from ._errors import NetworkError
-
     sites, site_warnings = build_sites(
         registry.producers, registry.products,
         weights=spec.score, default_visit_minutes=spec.default_visit_minutes,
@@ -594,33 +601,31 @@ def plan_route(
     if rejected is not None and len(rejected):
         cands.warnings.insert(0, f"{len(rejected)} registry row(s) were rejected and are not "
                               "planned; see 'ocop-geo validate'")  # fmt: skip
-    G = graph if graph is not None else network.load_network(mode=spec.mode)
+    G = graph if graph is not None else load_network(mode=spec.mode)
     graph_mode = G.graph.get("mode")
     if graph_mode is not None and graph_mode != spec.mode:
         raise PlanningError(
             f"{spec.source}: the spec travels by {spec.mode} but the graph given is a {graph_mode} "
             f"network; pass load_network(mode={spec.mode!r}) or leave graph=None"
         )
-    cands = _drop_outside_coverage(spec, cands, G)
-    lay = _layout(spec, cands.sites)
-    travel, distance = _network_matrices(G, lay.places)
-    n0 = lay.first_site
+    cands, snap = _snap_candidates(spec, cands, G)
+    search = matrix.road_search(G, snap, keep_paths=True)
+    travel, distance = search.seconds, search.metres
+    places = matrix_places(spec, cands.sites)
+    n0 = len(places) - len(cands.sites)
     unreachable = {
         s.site_id: f"no {spec.mode} road path between it and the start or end"
         for i, s in enumerate(cands.sites)
         if not (np.isfinite(travel[0, n0 + i]) and np.isfinite(travel[n0 + i, 1]))
     }
 
-    def leg_fn(a: Place, b: Place) -> Leg:
+    def leg_fn(i: int, j: int) -> Leg:
         try:
-            road = matrix.route_between(G, Point(a.lon, a.lat), Point(b.lon, b.lat))
+            return search.leg(i, j)
         except NetworkError as exc:
+            a, b = places[i], places[j]
             log.warning("no road leg from %s to %s (%s): straight line drawn", a.name, b.name, exc)
-            return straight_leg(a, b, mode=spec.mode)
-        coords = tuple((float(x), float(y)) for x, y in road.geometry.coords)
-        if len(coords) < 2:
-            coords = ((a.lon, a.lat), (b.lon, b.lat))
-        return Leg(road.travel_s, road.distance_m, coords, bool(road.off_network), road.note)
+            return _straight(a, b, spec.mode)
 
     return plan_on_matrices(
         spec, cands, travel, distance, leg_fn=leg_fn, time_limit=time_limit, seed=seed,
@@ -628,19 +633,19 @@ def plan_route(
     )  # fmt: skip
 
 
-def _drop_outside_coverage(spec: RouteSpec, cands: Candidates, G: Any) -> Candidates:
-    """Move candidates outside the graph's extent, or too far from any road, to not-chosen.
+def _snap_candidates(
+    spec: RouteSpec, cands: Candidates, G: nx.MultiDiGraph
+) -> tuple[Candidates, pd.DataFrame]:
+    """Snap every place of the plan once; move candidates the network does not cover to not-chosen.
 
-    A must-visit far from a road is kept (planned with a straight-line access leg, warned);
-    one outside the extent is an error.
+    A candidate outside the graph's extent, or farther than
+    :data:`~ocop_geo.snapping.MAX_SNAP_DISTANCE_M` from any road, is ``outside_coverage``; a
+    must-visit far from a road is kept (planned with a straight-line access leg, warned), one
+    outside the extent is an error. Returns the kept candidates and the snap frame of
+    :func:`matrix_places` over them (index = row number), ready for the road search.
     """
-    import geopandas as gpd
-    from shapely.geometry import Point
-
-    from .snapping import MAX_SNAP_DISTANCE_M, snap_points
-
-    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float)
-    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    arrays = snapping.edge_arrays(G)
+    x0, x1, y0, y1 = arrays.x.min(), arrays.x.max(), arrays.y.min(), arrays.y.max()
     inside, out = [], Candidates([], list(cands.not_chosen), list(cands.warnings))
     for s in cands.sites:
         if x0 <= s.lon <= x1 and y0 <= s.lat <= y1:
@@ -653,16 +658,18 @@ def _drop_outside_coverage(spec: RouteSpec, cands: Candidates, G: Any) -> Candid
         else:
             out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage",
                                             "outside the road network's extent"))  # fmt: skip
-    if not inside:
-        return out
-    points = gpd.GeoSeries([Point(s.lon, s.lat) for s in inside], crs="EPSG:4326")
-    snap = snap_points(G, points)
+    places = matrix_places(spec, inside)
+    n_fixed = len(places) - len(inside)
+    points = gpd.GeoSeries([Point(p.lon, p.lat) for p in places], crs="EPSG:4326")
+    snap = snapping.snap_points(G, points)
+    keep = list(range(n_fixed))
+    far_m = snap["distance_m"].to_numpy()
     for i, s in enumerate(inside):
-        far = not bool(snap["on_network"].iloc[i])
+        far = not bool(snap["on_network"].iloc[n_fixed + i])
         if far and s.site_id not in spec.must_visit_ids:
             reason = (
-                f"{snap['distance_m'].iloc[i]:,.0f} m from the nearest {spec.mode} road "
-                f"(more than {MAX_SNAP_DISTANCE_M:,.0f} m)"
+                f"{far_m[n_fixed + i]:,.0f} m from the nearest {spec.mode} road "
+                f"(more than {snapping.MAX_SNAP_DISTANCE_M:,.0f} m)"
             )
             out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", reason))
             continue
@@ -671,25 +678,12 @@ def _drop_outside_coverage(spec: RouteSpec, cands: Candidates, G: Any) -> Candid
                 f"{s.site_id} is far from any {spec.mode} road: straight-line access"
             )
         out.sites.append(s)
-    return out
-
-
-def _network_matrices(G: Any, places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
-    """Travel time (s) and distance (m) matrices between ``places`` (:func:`matrix.matrices`)."""
-    import geopandas as gpd
-    from shapely.geometry import Point
-
-    from . import matrix
-
-    points = gpd.GeoSeries([Point(p.lon, p.lat) for p in places], crs="EPSG:4326")
-    t, d = matrix.matrices(G, points)
-    return t.to_numpy(dtype=float), d.to_numpy(dtype=float)
+        keep.append(n_fixed + i)
+    return out, snap.iloc[keep].reset_index(drop=True)
 
 
 def _resolve_producer_places(spec: RouteSpec, sites: Sequence[Site]) -> RouteSpec:
     """Fill in the coordinates of ``producer = "..."`` start / end / lunch places."""
-    from dataclasses import replace
-
     by_id = {s.site_id: s for s in sites}
 
     def fix(p: Place | None, fieldname: str) -> Place | None:

@@ -35,7 +35,7 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
     opening_hours = "Mo-Su 07:00-17:00"
     must_visit = true                      # default true; optional ones score `score`
 
-    [score]                                # optional, see ocop_geo.sites.ScoreWeights
+    [score]                                # optional, see ocop_geo.candidates.ScoreWeights
     star_3 = 3.0
     star_4 = 6.0
     star_5 = 10.0
@@ -65,10 +65,10 @@ from typing import Any
 
 from . import settings
 from ._errors import InputFileError, Problems, ValidationError
+from .candidates import ScoreWeights
 from .modes import MODES
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
 from .registry_schema import parse_group
-from .sites import ScoreWeights
 from .textnorm import admin_key, fold, slugify
 
 __all__ = [

@@ -8,6 +8,7 @@ rounded *down* to one decimal. The number of routes is not in the file; it is ch
 
 from __future__ import annotations
 
+import csv
 import logging
 import math
 from dataclasses import dataclass
@@ -172,8 +173,6 @@ def best_known_m1(path: str | Path | None = None) -> dict[str, float]:
 
     The proven optimum where there is one, else the best feasible score known.
     """
-    import csv
-
     path = Path(path) if path else instance_dir().parent / "best_known_m1.csv"
     out: dict[str, float] = {}
     with open(path, encoding="utf-8", newline="") as fh:

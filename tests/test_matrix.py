@@ -14,14 +14,21 @@ from shapely.geometry import Point
 from ocop_geo import modes
 from ocop_geo._errors import NetworkError
 from ocop_geo.matrix import (
+    Leg,
     distance_matrix,
     matrices,
+    road_search,
     route_between,
-    route_geometry_lengths,
     travel_time_matrix,
 )
 from ocop_geo.network import haversine_m
 from ocop_geo.snapping import snap_points
+
+
+def _geometry_length_m(leg: Leg) -> float:
+    """Length (m) of a leg's drawn geometry, summed segment by segment."""
+    xy = np.asarray(leg.coordinates)
+    return float(haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).sum())
 
 
 def _node_points(G: nx.MultiDiGraph, n: int, seed: int) -> tuple[list[int], gpd.GeoSeries]:
@@ -143,7 +150,7 @@ def test_two_sites_on_the_same_street(d3_walk_graph: nx.MultiDiGraph) -> None:
     assert L.loc["b", "a"] == pytest.approx(0.5 * d["length"], rel=0.02)  # on foot, both ways
     leg = route_between(d3_walk_graph, a, b)
     assert leg.distance_m == pytest.approx(L.loc["a", "b"])
-    assert route_geometry_lengths([leg])[0] == pytest.approx(leg.distance_m, rel=0.02)
+    assert _geometry_length_m(leg) == pytest.approx(leg.distance_m, rel=0.02)
 
 
 def test_route_between_follows_the_roads(d5_graph: nx.MultiDiGraph) -> None:
@@ -154,7 +161,7 @@ def test_route_between_follows_the_roads(d5_graph: nx.MultiDiGraph) -> None:
     leg = route_between(d5_graph, a, b)
     assert not leg.off_network and leg.note == ""
     assert leg.geometry.coords[0] == (a.x, a.y) and leg.geometry.coords[-1] == (b.x, b.y)
-    assert route_geometry_lengths([leg])[0] == pytest.approx(leg.distance_m, rel=0.01)
+    assert _geometry_length_m(leg) == pytest.approx(leg.distance_m, rel=0.01)
     assert leg.travel_s == pytest.approx(
         travel_time_matrix(d5_graph, gpd.GeoSeries([a, b], crs=4326)).iloc[0, 1]
     )
@@ -163,6 +170,35 @@ def test_route_between_follows_the_roads(d5_graph: nx.MultiDiGraph) -> None:
     assert leg2.travel_s == pytest.approx(T.iloc[1, 2]) and leg2.distance_m == pytest.approx(
         L.iloc[1, 2]
     )
+
+
+def test_search_rebuilds_every_leg_from_its_own_paths(d5_graph: nx.MultiDiGraph) -> None:
+    """Legs drawn from the kept predecessor rows follow networkx's shortest node path, with the
+    matrix's time and distance; a lean search (no paths) refuses to draw road legs."""
+    nodes, pts = _node_points(d5_graph, 6, seed=4)
+    snap = snap_points(d5_graph, pts)
+    search = road_search(d5_graph, snap, keep_paths=True)
+    T, L = matrices(d5_graph, pts)
+    np.testing.assert_allclose(search.seconds, T.to_numpy())
+    np.testing.assert_allclose(search.metres, L.to_numpy())
+    xy = {n: (d["x"], d["y"]) for n, d in d5_graph.nodes(data=True)}
+    for i, s in enumerate(nodes):
+        for j, t in enumerate(nodes):
+            leg = search.leg(i, j)
+            assert (leg.travel_s, leg.distance_m) == (T.iloc[i, j], L.iloc[i, j])
+            if i == j:
+                continue
+            path = nx.dijkstra_path(d5_graph, s, t, weight="travel_time")
+            drawn = set(leg.coordinates)
+            assert all(xy[n] in drawn for n in path), (s, t)
+            assert leg.coordinates[0] == xy[s] and leg.coordinates[-1] == xy[t]
+            assert _geometry_length_m(leg) == pytest.approx(leg.distance_m, rel=0.01)
+            assert route_between(d5_graph, pts.iloc[i], pts.iloc[j]) == leg
+    lean = road_search(d5_graph, snap)
+    assert lean.pred is None and search.pred is not None
+    assert search.pred.shape == (len(nodes), d5_graph.number_of_nodes())
+    with pytest.raises(ValueError, match="keep_paths"):
+        lean.leg(0, 1)
 
 
 def test_out_of_coverage_site_gets_a_marked_straight_leg(d3_graph: nx.MultiDiGraph) -> None:

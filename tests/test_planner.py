@@ -21,13 +21,14 @@ from ocop_geo import toptw
 from ocop_geo._errors import PlanningError
 from ocop_geo.itinerary import NOT_CHOSEN_CODES, read_itinerary, write_itinerary
 from ocop_geo.opening_hours import parse_hhmm
+from ocop_geo.candidates import ScoreWeights, build_sites
 from ocop_geo.planner import (
     _build_problem,
     _layout,
+    matrix_places,
     plan_on_matrices,
     select_candidates,
 )
-from ocop_geo.sites import ScoreWeights, build_sites
 from ocop_geo.spec import parse_spec
 
 BEN_THANH = {"lat": 10.7725, "lon": 106.6979, "name": "Chợ Bến Thành (synthetic test point)"}
@@ -98,7 +99,7 @@ def plan(spec, registry=None, **kw):
                                   default_visit_minutes=spec.default_visit_minutes)  # fmt: skip
     cands = select_candidates(spec, sites)
     cands.warnings[:0] = warnings
-    t, d = synthetic_matrices(_layout(spec, cands.sites).places)
+    t, d = synthetic_matrices(matrix_places(spec, cands.sites))
     return plan_on_matrices(spec, cands, t, d, time_limit=kw.pop("time_limit", 0.3), **kw)
 
 
@@ -255,7 +256,7 @@ def test_outside_coverage_and_deterministic(tmp_path):
     reg = synthetic_registry()
     sites, _ = build_sites(reg.producers, reg.products)
     cands = select_candidates(spec, sites)
-    t, d = synthetic_matrices(_layout(spec, cands.sites).places)
+    t, d = synthetic_matrices(matrix_places(spec, cands.sites))
     kw = {"time_limit": 30.0, "max_iterations": 200, "unreachable": {"S1": "no road (test)"}}
     a = plan_on_matrices(spec, cands, t, d, seed=3, **kw)
     b = plan_on_matrices(spec, cands, t, d, seed=3, **kw)
@@ -374,6 +375,35 @@ def test_plan_route_on_a_small_real_graph(d3_graph):
     assert legs and all(len(leg.coordinates) > 2 and not leg.off_network for leg in legs)
     nc = {n.site_id: n.code for n in it.not_chosen}
     assert nc["S4"] == "outside_coverage" and nc["S6"] == "outside_coverage"
+
+
+def test_plan_route_snaps_once_and_draws_legs_from_its_own_search(d3_graph, monkeypatch):
+    """One snap of every place and one road search; no per-leg route_between (second Dijkstra)."""
+    from ocop_geo import matrix, snapping
+    from ocop_geo.planner import plan_route
+
+    calls = {"snap": 0, "search": 0, "route_between": 0}
+
+    def counting(name, f):
+        def wrapped(*args, **kwargs):
+            calls[name] += 1
+            return f(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(snapping, "snap_points", counting("snap", snapping.snap_points))
+    monkeypatch.setattr(matrix, "snap_points", counting("snap", matrix.snap_points))
+    monkeypatch.setattr(matrix, "road_search", counting("search", matrix.road_search))
+    monkeypatch.setattr(matrix, "route_between", counting("route_between", matrix.route_between))
+    reg = synthetic_registry()
+    for sid, (lat, lon) in {"S1": (10.7860, 106.6900), "S2": (10.7900, 106.6950)}.items():
+        reg.producers.loc[reg.producers["producer_id"] == sid, ["lat", "lon"]] = (lat, lon)
+    spec = spec_of(start={"lat": 10.7845, "lon": 106.6890, "name": "synthetic start"},
+                   day_window=["08:00", "12:00"])  # fmt: skip
+    it = plan_route(spec, reg, graph=d3_graph, time_limit=0.2)
+    assert calls == {"snap": 1, "search": 1, "route_between": 0}
+    legs = [s.leg_in for s in it.days[0].stops if s.leg_in is not None]
+    assert len(legs) >= 3 and all(len(leg.coordinates) > 2 for leg in legs)
 
 
 @pytest.mark.slow

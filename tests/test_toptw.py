@@ -127,9 +127,13 @@ def test_same_seed_same_solution(c101):
 
 
 def test_time_limit_is_anytime(c101):
+    """Whatever the limit, a feasible solution comes back; once the limit has passed the search
+    stops after the chunk in hand (wall-clock behaviour is measured in benchmarks/, not here)."""
+    instance = load_plain(INSTANCES / "c101.txt")
+    spent = toptw.solve(c101, time_limit=0.0, seed=1)
+    assert spent.iterations == 1 and check_routes(instance, spent.routes)[0]
     sol = toptw.solve(c101, time_limit=0.3, seed=1)
-    assert sol.seconds < 3.0  # one iteration may overrun; the first call may load numba's cache
-    assert check_routes(load_plain(INSTANCES / "c101.txt"), sol.routes)[0]
+    assert check_routes(instance, sol.routes)[0]
     assert sol.score >= 280
 
 
@@ -314,8 +318,9 @@ def test_mandatory_visits_and_errors():
 
 def test_stops_early_when_everything_fits():
     p = small_problem(m=2)
-    sol = toptw.solve(p, time_limit=5.0, seed=3)
-    assert sol.score == p.score.sum() and sol.seconds < 2.0 and sol.unvisited_reason == {}
+    sol = toptw.solve(p, time_limit=30.0, seed=3)  # returns at once: every vertex visited
+    assert sol.score == p.score.sum() and sol.unvisited_reason == {}
+    assert sol.iterations == toptw.solve(p, time_limit=30.0, seed=3).iterations
 
 
 def test_max_stops_and_closed_day():

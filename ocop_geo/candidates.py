@@ -1,4 +1,4 @@
-"""Site attributes for planning: score, visit minutes and opening hours of every producer.
+"""Planning candidates: score, visit minutes and opening hours of every producer, as a :class:`Site`.
 
 The score of a producer is configurable through :class:`ScoreWeights`: points for its best
 certified OCOP star rating plus points per certified product. Visit minutes come from the
@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ValidationError
-from .itinerary import Product
 from .opening_hours import OpeningHours, parse_opening_hours
+from .registry import Product, products_by_producer
 
 __all__ = ["DEFAULT_OPENING_HOURS", "ScoreWeights", "Site", "build_sites"]
 
@@ -116,25 +116,17 @@ def build_sites(
     """
     weights = weights or ScoreWeights()
     default_oh = parse_opening_hours(default_hours)
-    by_producer: dict[str, list[Any]] = {}
-    if len(products):
-        for row in products.itertuples(index=False):
-            by_producer.setdefault(_str(row.producer_id), []).append(row)
+    certified_by_producer = products_by_producer(products, include="certified")
     sites: list[Site] = []
     warnings: list[str] = []
     assumed: list[str] = []
     for row in producers.itertuples(index=False):
         pid = _str(row.producer_id)
-        rows = by_producer.get(pid, [])
-        certified = [r for r in rows if _str(getattr(r, "status", "certified")) == "certified"]
-        stars_seen = [s for s in (_int_or_none(r.stars) for r in certified) if s is not None]
+        prods = tuple(certified_by_producer.get(pid, ()))
+        stars_seen = [p.stars for p in prods if p.stars is not None]
         best = max(stars_seen) if stars_seen else None
-        prods = tuple(
-            Product(_str(r.name), _int_or_none(r.stars), _str(r.ocop_group), _str(r.ocop_group_en))
-            for r in certified
-        )
         groups = tuple(dict.fromkeys(p.group for p in prods if p.group))
-        n_certified = sum(_int_or_none(getattr(r, "n_products", 1)) or 1 for r in certified)
+        n_certified = sum(p.n_products for p in prods)
         text = _str(getattr(row, "opening_hours", ""))
         hours, hours_assumed = default_oh, True
         if text:

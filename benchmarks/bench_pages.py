@@ -46,7 +46,6 @@ from shapely.geometry import Point  # noqa: E402
 from ocop_geo import mapping, matrix, network, settings, site  # noqa: E402
 from ocop_geo._errors import OcopGeoError  # noqa: E402
 from ocop_geo.fileio import write_text_atomic  # noqa: E402
-from ocop_geo.itinerary import Leg  # noqa: E402
 from ocop_geo.registry import load_bundled_registry  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,10 +74,7 @@ def _road_itinerary():
         for s in day.stops:
             if s.leg_in is not None:
                 (x0, y0), (x1, y1) = s.leg_in.coordinates[0], s.leg_in.coordinates[-1]
-                road = matrix.route_between(G, Point(x0, y0), Point(x1, y1))
-                coords = tuple((float(x), float(y)) for x, y in road.geometry.coords)
-                s = replace(s, leg_in=Leg(road.travel_s, road.distance_m, coords, bool(road.off_network),
-                                          road.note or ""))  # fmt: skip
+                s = replace(s, leg_in=matrix.route_between(G, Point(x0, y0), Point(x1, y1)))  # the itinerary's Leg
             stops.append(s)
         days.append(replace(day, stops=tuple(stops)))
     return replace(it, days=tuple(days)), True

@@ -12,6 +12,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     # module, normal arguments, --quick arguments
     ("benchmarks.bench_geocode", [], []),
     ("benchmarks.bench_network", [], []),
+    ("benchmarks.bench_memory", [], []),
     ("benchmarks.bench_planner", [], []),
     ("benchmarks.bench_pages", [], ["--runs", "3"]),
     ("benchmarks.bench_demo", [], ["--runs", "1"]),

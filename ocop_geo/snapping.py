@@ -56,7 +56,6 @@ class EdgeArrays:
     snappable: np.ndarray  # bool: in the largest strongly connected component, not a ferry
     tree: shapely.STRtree  # over geometry_m[tree_edges]
     tree_edges: np.ndarray
-    crs_m: CRS
     to_m: Transformer
     mode: str
     source: str
@@ -173,7 +172,6 @@ def _build_edge_arrays(G: nx.MultiDiGraph, *, extra: tuple[str, ...]) -> EdgeArr
         snappable=snappable,
         tree=tree,
         tree_edges=tree_edges,
-        crs_m=crs_m,
         to_m=to_m,
         mode=str(G.graph.get("mode", "motorbike")),
         source=str(G.graph.get("source", "")),

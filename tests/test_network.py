@@ -372,6 +372,17 @@ def test_a_loaded_graph_is_freed(d3_graph: nx.MultiDiGraph) -> None:
     assert len(snapping._CACHE) == cached
 
 
+def test_edge_arrays_are_reused_until_the_cache_is_cleared() -> None:
+    G = load_network(D3, mode="motorbike", supplement=False, cache=False)
+    arrays = edge_arrays(G)
+    assert edge_arrays(G) is arrays
+    for _, _, d in G.edges(data=True):
+        d["travel_time"] *= 2  # an in-place edit of attributes is not noticed ...
+    assert edge_arrays(G) is arrays
+    snapping.clear_cache()  # ... until the cache is cleared
+    assert np.allclose(edge_arrays(G).travel_time, 2 * arrays.travel_time)
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_loading_leaves_the_garbage_collector_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool

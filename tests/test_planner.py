@@ -19,9 +19,9 @@ import pytest
 
 from ocop_geo import toptw
 from ocop_geo._errors import PlanningError
+from ocop_geo.candidates import ScoreWeights, build_sites
 from ocop_geo.itinerary import NOT_CHOSEN_CODES, read_itinerary, write_itinerary
 from ocop_geo.opening_hours import parse_hhmm
-from ocop_geo.candidates import ScoreWeights, build_sites
 from ocop_geo.planner import (
     _build_problem,
     _layout,

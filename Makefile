@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` runs the main job, `make test` runs the tests.
-# Both create .venv and install the project on a fresh machine.
+# Both create .venv and install the project on a fresh machine. `make test` also checks that imports
+# run one way (import-linter contracts in pyproject.toml).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,10 +19,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check ocop_geo tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check ocop_geo tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e ".[bench]"

@@ -39,6 +39,7 @@ from . import settings
 from ._errors import InputFileError
 from .fileio import write_bytes_atomic
 from .osm_reader import read_named_features
+from .pois import read_pois
 from .textnorm import admin_key, fold
 
 logger = logging.getLogger(__name__)
@@ -418,11 +419,7 @@ def _build_streets(lines: pd.DataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFr
 
 
 def _build_places(osm_places: pd.DataFrame, pois_file: Path, gaz_locate) -> pd.DataFrame:
-    try:
-        pois = gpd.read_file(pois_file)
-    except Exception as exc:
-        raise InputFileError(f"{pois_file}: cannot read the POI file ({exc})") from exc
-    pois = pois[pois["name"].fillna("").str.strip() != ""]
+    pois = read_pois(pois_file)
     frames = [
         osm_places,
         pd.DataFrame({

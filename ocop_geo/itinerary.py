@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+from shapely.geometry import LineString, Point
+
 from ._errors import InputFileError, Problems, ValidationError
 from .fileio import csv_cell, write_text_atomic
 from .matrix import Leg
@@ -65,6 +68,10 @@ NOT_CHOSEN_CODES: dict[str, str] = {
     "unplaced": "the registry has no location for this producer",
 }
 
+_STOP_COLUMNS = ("day", "date", "seq", "kind", "site_id", "name", "arrival", "start", "end", "wait_min", "visit_min",
+                 "stars", "products", "district", "ward", "precision", "opening_hours", "geometry")
+_LEG_COLUMNS = ("day", "to_seq", "from_name", "to_name", "travel_min", "distance_km", "off_network", "note",
+                "geometry")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -330,7 +337,7 @@ class Itinerary:
     attribution: str = "© OpenStreetMap contributors"
     schema: str = SCHEMA
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready dict in the ``ocop_geo.itinerary/1`` shape."""
         return {
             "schema": self.schema,
@@ -348,7 +355,7 @@ class Itinerary:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Itinerary:
+    def from_dict(cls, d: dict[str, object]) -> Itinerary:
         """Build from a dict; raise ValidationError listing every bad field (with its path)."""
         p = _JsonFields("")
         if not isinstance(d, dict):
@@ -378,6 +385,46 @@ class Itinerary:
     def stops(self) -> list[tuple[Day, Stop]]:
         """Every stop of every day, as ``(day, stop)`` pairs in order."""
         return [(day, s) for day in self.days for s in day.stops]
+
+    def to_geodataframes(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        """The stops (points) and the legs between them (road lines), EPSG:4326.
+
+        Ready for ``.explore()``, QGIS or a GeoPackage (``stops.to_file("r.gpkg", layer="stops")``).
+
+        Returns
+        -------
+        (stops, legs) : tuple of geopandas.GeoDataFrame
+            ``stops``: one row per stop with ``day``, ``date``, ``seq``, ``kind``, ``site_id``,
+            ``name``, ``arrival``, ``start``, ``end``, ``wait_min``, ``visit_min``, ``stars``,
+            ``products`` (names, ``"; "``-joined), ``district``, ``ward``, ``precision``,
+            ``opening_hours``. ``legs``: one row per leg into a stop with ``day``, ``to_seq``,
+            ``from_name``, ``to_name``, ``travel_min``, ``distance_km``, ``off_network``, ``note``.
+        """
+        stop_rows, leg_rows = [], []
+        for day in self.days:
+            prev = None
+            for st in day.stops:
+                stop_rows.append({
+                    "day": day.day, "date": day.date, "seq": st.seq, "kind": st.kind,
+                    "site_id": st.site_id, "name": st.name, "arrival": st.arrival, "start": st.start,
+                    "end": st.end, "wait_min": st.wait_min, "visit_min": st.visit_min, "stars": st.stars,
+                    "products": "; ".join(p.name for p in st.products), "district": st.district,
+                    "ward": st.ward, "precision": st.precision, "opening_hours": st.opening_hours,
+                    "geometry": Point(st.lon, st.lat),
+                })  # fmt: skip
+                if st.leg_in is not None and prev is not None:
+                    leg = st.leg_in
+                    leg_rows.append({
+                        "day": day.day, "to_seq": st.seq, "from_name": prev.name, "to_name": st.name,
+                        "travel_min": leg.travel_s / 60.0, "distance_km": leg.distance_m / 1000.0,
+                        "off_network": leg.off_network, "note": leg.note,
+                        "geometry": LineString(leg.coordinates) if len(leg.coordinates) >= 2 else None,
+                    })  # fmt: skip
+                prev = st
+        stops = gpd.GeoDataFrame(stop_rows, columns=_STOP_COLUMNS, geometry="geometry", crs="EPSG:4326")
+        legs = gpd.GeoDataFrame(leg_rows, columns=_LEG_COLUMNS, geometry="geometry", crs="EPSG:4326")
+        stops["stars"] = stops["stars"].astype("Int64")
+        return stops, legs
 
 
 class _JsonFields(Problems):

@@ -58,16 +58,20 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import geopandas as gpd
+from rapidfuzz import fuzz, process
 
 from . import settings
 from ._errors import InputFileError, Problems, ValidationError
 from .candidates import ScoreWeights
 from .modes import MODES
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
+from .pois import read_pois
 from .registry_schema import parse_group
 from .textnorm import admin_key, fold, slugify
 
@@ -173,6 +177,41 @@ class RouteSpec:
     poi_stops: tuple[PoiStop, ...] = ()
     source: str = ""
 
+    @classmethod
+    def build(cls, *, pois: PoiIndex | None = None, **fields: object) -> RouteSpec:
+        """A spec from keyword arguments named like the fields of a spec file, validated as one.
+
+        Values are what the TOML file would hold, with Python's types welcome: dates may be
+        ``datetime.date``, lists may be tuples, a place may be a POI name, a producer id table or
+        ``{"lat": .., "lon": .., "name": ..}``.
+
+        Parameters
+        ----------
+        pois
+            POI index for place names (default: the bundled POI layer).
+        **fields
+            ``id``, ``title_vi``, ``title_en``, ``mode`` (``{"motorbike", "car", "coach",
+            "bicycle", "walk"}``), ``start``, ``end``, ``days``, ``day_window``, ``lunch``,
+            ``themes``, ``districts``, ``min_stars``, ``must_visit``, ``exclude``, … (see the
+            module docstring for all of them).
+
+        Raises
+        ------
+        ValidationError
+            Every problem at once, each naming the field and what to do.
+
+        Examples
+        --------
+        >>> spec = RouteSpec.build(id="cu-chi-day", title_vi="Một ngày Củ Chi",
+        ...                        start="Chợ Bến Thành", days=[dt.date(2026, 12, 5)],
+        ...                        districts=["Củ Chi"], lunch={"window": ("11:00", "13:00")})
+        >>> spec.days[0].weekday, spec.start.name
+        ('Sa', 'Chợ Bến Thành')
+        """
+        data = _plain(fields)
+        return parse_spec(data, source="RouteSpec.build", pois=pois or load_pois(),
+                          districts=known_districts())  # fmt: skip
+
     @property
     def must_visit_ids(self) -> frozenset[str]:
         """Producer ids and POI stop ids that must be visited."""
@@ -180,23 +219,17 @@ class RouteSpec:
 
 
 class PoiIndex:
-    """Name lookup over the bundled POI layer (``settings.pois_file``), by :func:`fold` key."""
+    """Name lookup over a POI layer (:func:`~ocop_geo.pois.read_pois`), by :func:`fold` key."""
 
-    def __init__(self, features: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(self, pois: gpd.GeoDataFrame) -> None:
         self.by_key: dict[str, list[Place]] = {}
         self.by_ref: dict[str, Place] = {}
-        for feat in features:
-            props = feat.get("properties") or {}
-            geom = feat.get("geometry") or {}
-            if geom.get("type") != "Point" or not props.get("name"):
-                continue
-            lon, lat = geom["coordinates"][:2]
-            ref = f"{props.get('osm_type')}/{props.get('osm_id')}"
-            place = Place(
-                "poi", props["name"], float(lat), float(lon), ref, props.get("category", "")
-            )
-            self.by_ref[ref] = place
-            for label in {props["name"], props.get("name:en") or ""} - {""}:
+        for row in pois.itertuples(index=False):
+            place = Place("poi", row.name, float(row.geometry.y), float(row.geometry.x), row.ref,
+                          row.category)  # fmt: skip
+            if row.ref:
+                self.by_ref[row.ref] = place
+            for label in {row.name, row.name_en} - {""}:
                 self.by_key.setdefault(fold(label), []).append(place)
 
     def find(self, query: str) -> list[Place]:
@@ -205,21 +238,14 @@ class PoiIndex:
 
     def suggest(self, query: str, *, limit: int = 3) -> list[str]:
         """Close POI names, for a "did you mean" hint."""
-        from rapidfuzz import fuzz, process
-
         hits = process.extract(fold(query), list(self.by_key), scorer=fuzz.ratio, limit=limit)
         return [self.by_key[key][0].name for key, score, _ in hits if score >= 70]
 
 
 def load_pois(path: str | os.PathLike | None = None) -> PoiIndex:
-    """Read the POI GeoJSON (default ``settings.pois_file``) into a :class:`PoiIndex`."""
-    path = Path(path or settings.pois_file)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputFileError(f"{path}: cannot read the POI layer ({exc})") from None
-    index = PoiIndex(data.get("features", []))
-    log.debug("indexed %d named POIs from %s", len(index.by_ref), path)
+    """Read a POI layer (default ``settings.pois_file``) into a :class:`PoiIndex`."""
+    index = PoiIndex(read_pois(path))
+    log.debug("indexed %d named POIs", len(index.by_ref))
     return index
 
 
@@ -592,6 +618,17 @@ def parse_spec(
         time_limit=float(time_limit), holidays=frozenset(holidays), poi_stops=tuple(poi_stops),
         source=source,
     )  # fmt: skip
+
+
+def _plain(value: object) -> object:
+    """Python values as TOML would give them: dates as ISO text, tuples as lists (recursively)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return value
 
 
 def load_spec(path: str | os.PathLike, *, pois: PoiIndex | None = None) -> RouteSpec:

@@ -146,3 +146,21 @@ def test_itinerary_csv_neutralises_formulas_and_folders_are_input_errors(tmp_pat
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     with pytest.raises(InputFileError, match="cannot be read"):
         read_itinerary(tmp_path)
+
+
+def test_geodataframes_of_stops_and_legs_go_straight_into_a_geopackage(tmp_path):
+    import geopandas as gpd
+
+    stops, legs = _example().to_geodataframes()
+    assert stops.crs.to_epsg() == legs.crs.to_epsg() == 4326
+    assert stops["name"].tolist() == ["Chợ Bến Thành", "Công ty TNHH Đạt Butter", "Chợ Bến Thành"]
+    assert stops.loc[1, ["day", "seq", "kind", "stars", "products"]].tolist() == [1, 1, "producer", 4, "Bơ đậu phộng"]
+    assert (stops.geometry.x.tolist(), stops.geometry.y.tolist()) == ([106.698, 106.61, 106.698], [10.772, 10.97, 10.772])
+    assert legs[["to_seq", "from_name", "to_name"]].values.tolist() == [
+        [1, "Chợ Bến Thành", "Công ty TNHH Đạt Butter"], [2, "Công ty TNHH Đạt Butter", "Chợ Bến Thành"]]
+    assert legs["distance_km"].tolist() == [42.0, 42.5] and legs["off_network"].tolist() == [False, True]
+    assert len(legs.geometry.iloc[0].coords) == 3  # the road line, not a straight segment
+    path = tmp_path / "route.gpkg"
+    stops.to_file(path, layer="stops")
+    legs.to_file(path, layer="legs")
+    assert len(gpd.read_file(path, layer="stops")) == 3 and len(gpd.read_file(path, layer="legs")) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -11,8 +12,15 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_three_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03"]
+def test_there_are_four_notebooks_and_the_first_is_the_whole_journey_in_public_calls():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04"]
+    first = nbformat.read(NOTEBOOKS[0], as_version=4)
+    code = "\n".join(c.source for c in first.cells if c.cell_type == "code")
+    assert "import ocop_geo as og" in code
+    assert "from ocop_geo." not in code and "_layout" not in code  # public API only
+    journey = [c for c in first.cells if c.cell_type == "code"][0].source
+    statements = [node for node in ast.parse(journey).body if not isinstance(node, ast.Import | ast.ImportFrom)]
+    assert 6 <= len(statements) <= 12  # registry -> network -> spec -> plan -> frames -> map -> GPX -> site
 
 
 @pytest.mark.slow

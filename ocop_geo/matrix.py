@@ -19,6 +19,7 @@ one pair.
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -212,12 +213,13 @@ class _Csr:
     length: np.ndarray
 
 
-_CSR: dict[int, tuple[EdgeArrays, _Csr]] = {}
+#: The CSR of the most recent edge arrays, held weakly: it goes when the graph's arrays go.
+_CSR: dict[int, tuple[weakref.ref[EdgeArrays], _Csr]] = {}
 
 
 def _csr(arrays: EdgeArrays) -> _Csr:
     hit = _CSR.get(id(arrays))
-    if hit is not None and hit[0] is arrays:
+    if hit is not None and hit[0]() is arrays:
         return hit[1]
     order = np.argsort(arrays.u, kind="stable")
     indptr = np.zeros(arrays.n_nodes + 1, dtype=np.int32)
@@ -227,8 +229,9 @@ def _csr(arrays: EdgeArrays) -> _Csr:
         tail=arrays.u[order].astype(np.int32),
         travel_time=arrays.travel_time[order], length=arrays.length[order],
     )  # fmt: skip
-    _CSR.clear()  # keep one graph's CSR (the EdgeArrays cache holds the graphs themselves)
-    _CSR[id(arrays)] = (arrays, csr)
+    _CSR.clear()  # one graph's CSR at a time
+    _CSR[id(arrays)] = (weakref.ref(arrays), csr)
+    weakref.finalize(arrays, _CSR.pop, id(arrays), None)  # freed with the graph's edge arrays
     return csr
 
 

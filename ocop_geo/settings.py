@@ -46,7 +46,8 @@ allow_online: bool
 
 
 def _data(*parts: str) -> Callable[[], Path]:
-    return lambda: Path(__getattr__("data_dir")).joinpath(*parts)
+    """A default path under ``data_dir`` as it is now (set on the module, or its own default)."""
+    return lambda: Path(globals().get("data_dir") or __getattr__("data_dir")).joinpath(*parts)
 
 
 _DEFAULTS: dict[str, Callable[[], object]] = {

@@ -17,8 +17,9 @@ import shapely
 import shapely.affinity
 from shapely.geometry import LineString
 
-from ocop_geo import graph_cache, modes, network, settings, snapping
+from ocop_geo import graph_cache, matrix, modes, network, settings, snapping
 from ocop_geo._errors import InputFileError, NetworkError
+from ocop_geo.matrix import travel_time_matrix
 from ocop_geo.network import graph_summary, haversine_m, load_network
 from ocop_geo.osm_reader import read_ways
 from ocop_geo.snapping import edge_arrays, snap_points
@@ -363,13 +364,16 @@ def test_a_loaded_graph_is_freed(d3_graph: nx.MultiDiGraph) -> None:
     x, y = next(iter(G.nodes(data=True)))[1].values()
     snap = snap_points(G, gpd.GeoSeries.from_xy([x + 1e-4], [y], crs=4326))
     assert snap["on_network"].all()
+    points = gpd.GeoSeries.from_xy([x + 1e-4, x - 1e-4], [y, y], crs=4326)
+    assert travel_time_matrix(G, points).shape == (2, 2)  # builds the search's CSR of the graph
     arrays = edge_arrays(G)
     ref, arrays_ref = weakref.ref(G), weakref.ref(arrays)
     del G, arrays
     gc.collect()
     assert ref() is None, "something still holds the graph"
-    assert arrays_ref() is None, "the snapping cache kept the graph's edge arrays"
+    assert arrays_ref() is None, "the snapping cache or the matrix CSR kept the graph's edge arrays"
     assert len(snapping._CACHE) == cached
+    assert not matrix._CSR, "the CSR of a freed graph is kept"
 
 
 def test_edge_arrays_are_reused_until_the_cache_is_cleared() -> None:

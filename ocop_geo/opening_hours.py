@@ -19,6 +19,7 @@ Times are minutes after midnight throughout.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -101,11 +102,6 @@ class OpeningHours:
         """Whether there is any opening window on ``day``."""
         return bool(self.windows(day, holidays=holidays))
 
-    @property
-    def closed_days(self) -> tuple[str, ...]:
-        """Weekday codes with no opening at all."""
-        return tuple(code for code, w in zip(WEEKDAYS, self.week, strict=True) if not w)
-
 
 def _fail(text: str, part: str, why: str) -> ValidationError:
     msg = (
@@ -170,6 +166,9 @@ def _parse_spans(text: str, spec: str, notes: list[str]) -> tuple[Window, ...]:
 def parse_opening_hours(text: str) -> OpeningHours:
     """Parse an OSM ``opening_hours`` value (the common forms listed in the module docstring).
 
+    Each distinct text is parsed once per process (the result is immutable): the registry's
+    validation and the planner's candidates share the parse.
+
     Parameters
     ----------
     text
@@ -190,6 +189,11 @@ def parse_opening_hours(text: str) -> OpeningHours:
     """
     if not isinstance(text, str) or not text.strip():
         raise _fail(str(text), str(text), "empty; leave the field out to use the default hours")
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> OpeningHours:
     week: list[tuple[Window, ...]] = [()] * 7
     holiday: tuple[Window, ...] | None = None
     notes: list[str] = []

@@ -8,6 +8,7 @@ import pytest
 
 from ocop_geo._errors import ValidationError
 from ocop_geo.opening_hours import (
+    WEEKDAYS,
     format_hhmm,
     parse_hhmm,
     parse_opening_hours,
@@ -20,7 +21,7 @@ def test_weekday_range():
     assert oh.windows("Mo") == ((450, 1020),)
     assert oh.windows("Sa") == ((450, 1020),)
     assert oh.windows("Su") == ()
-    assert oh.closed_days == ("Su",)
+    assert [d for d in WEEKDAYS if not oh.is_open(d)] == ["Su"]
 
 
 def test_split_day_and_later_rule_overrides():
@@ -36,7 +37,7 @@ def test_day_list_wrap_and_no_selector():
         True, False, True, False, True, False, False,
     ]  # fmt: skip
     wrap = parse_opening_hours("Fr-Mo 09:00-18:00")
-    assert wrap.closed_days == ("Tu", "We", "Th")
+    assert [d for d in WEEKDAYS if not wrap.is_open(d)] == ["Tu", "We", "Th"]
     every = parse_opening_hours("06:00-10:00, 15:00-19:00")
     assert every.windows("Su") == ((360, 600), (900, 1140))
 
@@ -91,3 +92,10 @@ def test_hhmm_helpers():
         parse_hhmm("25:00")
     with pytest.raises(ValueError, match="7h30"):
         parse_hhmm("7h30")
+
+
+def test_each_text_is_parsed_once_and_a_non_text_is_still_a_validation_error():
+    text = "Mo-Fr 07:15-16:45; Sa 08:00-11:00"
+    assert parse_opening_hours(text) is parse_opening_hours(text)  # registry validation and planner share it
+    with pytest.raises(ValidationError, match="cannot read"):
+        parse_opening_hours(["Mo-Fr 08:00-17:00"])  # a TOML list, not text: not a TypeError from the cache

@@ -27,10 +27,12 @@ from .opening_hours import parse_opening_hours
 from .registry_schema import (
     ALL_HEADER_KEYS,
     FLAT_PRODUCER_FIELDS,
+    GROUP_SOURCES,
     PRECISIONS,
     PRODUCER_COLUMNS,
     PRODUCER_TYPES,
     PRODUCT_COLUMNS,
+    STARS_UNKNOWN,
     match_columns,
     parse_float,
     parse_group,
@@ -48,8 +50,9 @@ log = logging.getLogger(__name__)
 PRODUCER_FIELDS = ("producer_id", "name", "producer_type", "address", "ward", "district", "lat", "lon",
                    "location_precision", "opening_hours", "visit_minutes", "contact", "source", "notes",
                    "source_file", "source_row")
-PRODUCT_FIELDS = ("product_id", "name", "ocop_group", "ocop_group_en", "ocop_group_code", "stars", "status",
-                  "decision", "year", "n_products", "producer_id", "source", "notes", "source_file", "source_row")
+PRODUCT_FIELDS = ("product_id", "name", "ocop_group", "ocop_group_en", "ocop_group_code", "group_source", "stars",
+                  "status", "decision", "year", "n_products", "producer_id", "source", "notes", "source_file",
+                  "source_row")
 REJECTED_COLUMNS = ("file", "row", "table", "record", "problems", "fix")
 
 #: Bytes 0x80-0xBF (UTF-8 continuation bytes) as Windows-1252 shows them.
@@ -383,8 +386,11 @@ class _Builder:
         rec["ocop_group_en"] = group.en if group else ""
         rec["ocop_group_code"] = group.code if group else None
         raw_stars = get("stars")
-        stars = parse_stars(raw_stars) if raw_stars else None
-        if raw_stars and (stars is None or not 3 <= stars <= 5):
+        stars_unknown = fold(raw_stars) in STARS_UNKNOWN
+        stars = parse_stars(raw_stars) if raw_stars and not stars_unknown else None
+        if stars_unknown:
+            pass  # certified, and the source gives no rating: said explicitly, never guessed
+        elif raw_stars and (stars is None or not 3 <= stars <= 5):
             if stars is None:
                 row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5, written as one whole number",
                             "Write the rating of the recognition decision: 3, 4 or 5 (no '?' or ranges)")
@@ -394,8 +400,15 @@ class _Builder:
             stars = None
         elif not raw_stars and status == "certified":
             row.problem(col("stars"), "", "a certified product needs its star rating",
-                        "Fill in 3, 4 or 5 from the recognition decision, or set the status to candidate")
+                        "Fill in 3, 4 or 5 from the recognition decision, 'unknown' (không rõ) when no source "
+                        "gives it, or set the status to candidate")
         rec["stars"] = stars
+        raw_group_source = get("group_source")
+        group_source = GROUP_SOURCES.get(fold(raw_group_source)) if raw_group_source else ("stated" if group else "")
+        if group_source is None:
+            row.problem(col("group_source"), raw_group_source, "unknown group source",
+                        "Write 'stated' (a source gives the OCOP group) or 'inferred' (a documented rule gave it)")
+        rec["group_source"] = group_source or ""
         raw_year = get("year")
         year_match = re.search(r"(20\d\d)", raw_year)
         rec["year"] = int(year_match.group(1)) if year_match else None

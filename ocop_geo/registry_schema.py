@@ -167,6 +167,14 @@ def parse_stars(text: str) -> int | None:
     return int(float(m.group(1).replace(",", ".")))
 
 
+#: A star rating written as explicitly not known (a certified product whose source gives no rating).
+STARS_UNKNOWN: frozenset[str] = frozenset({"unknown", "not stated", "khong ro", "chua ro", "khong neu"})
+
+#: Where a product's OCOP group comes from: a source states it, or a documented rule inferred it.
+GROUP_SOURCES: dict[str, str] = {"stated": "stated", "nguon neu": "stated", "neu ro": "stated",
+                                 "inferred": "inferred", "suy ra": "inferred", "suy luan": "inferred"}
+
+
 def parse_float(text: str) -> float | None:
     """A finite decimal number with "." or "," as the decimal mark; None when it is not one ("nan", "inf")."""
     t = text.strip().replace(" ", "")
@@ -226,6 +234,7 @@ PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
                          "quyết định công nhận"),
     "year": _aliases("year", "năm", "năm công nhận", "recognition_year", "recognition_batch"),
     "n_products": _aliases("n_products", "n_products_in_row", "số sản phẩm"),
+    "group_source": _aliases("group_source", "nguồn nhóm", "nhóm theo"),
     "producer_id": PRODUCER_COLUMNS["producer_id"],
     "producer": PRODUCER_COLUMNS["name"],
     "source": PRODUCER_COLUMNS["source"],

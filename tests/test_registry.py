@@ -386,3 +386,20 @@ def test_flat_rows_with_one_name_in_two_districts_are_two_producers(tmp_path):
     assert len(registry.notices) == 1  # "Huyện Cần Giờ" agrees with "Cần Giờ"; Củ Chi vs Cần Giờ is said once
     assert "row 3: 'Cơ sở Minh Phát' in 'Cần Giờ' is taken as another producer than the one in 'Củ Chi'" in (
         registry.notices[0])
+
+
+def test_unknown_stars_are_said_not_guessed_and_the_group_source_is_kept(tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text(
+        "Tên sản phẩm,Phân nhóm,Nguồn nhóm,Số sao,Chủ thể,Quận/Huyện\n"
+        "Mật ong Thanh Hảo,Thực phẩm,inferred,không rõ,Công ty TNHH Ong mật Thanh Hảo,Củ Chi\n"
+        "Trà mãng cầu,Đồ uống,,4,HTX Trà Xanh,Củ Chi\n"
+        "Bột sắn dây,Thực phẩm,đoán,,HTX Trà Xanh,Củ Chi\n",
+        encoding="utf-8",
+    )
+    reg = load_registry(path, geocode=False)
+    assert reg.products[["name", "stars", "group_source"]].astype(object).where(reg.products.notna(), None).values.tolist() == [
+        ["Mật ong Thanh Hảo", None, "inferred"], ["Trà mãng cầu", 4, "stated"]]  # fmt: skip
+    (rejected,) = reg.rejected.itertuples()
+    assert "unknown group source" in rejected.problems and "needs its star rating" in rejected.problems
+    assert "'unknown' (không rõ)" in rejected.fix

@@ -9,10 +9,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from . import settings
 from .cli_common import console, state
 from .fileio import atomic_path, csv_safe, write_text_atomic
-from .registry import Registry, load_registry
+from .registry import Registry, bundled_registry_paths, load_registry
+from .registry_schema import VENUE_KINDS
 
 _TEXT = {
     "en": {
@@ -24,6 +24,8 @@ _TEXT = {
         "n_rejected": "rejected", "note": "note", "row": "row", "unplaced": "producers have no location yet",
         "not_geocoded": "not geocoded yet (run without --no-geocode)",
         "no_place": "no address, ward or district to place it from: add one to the registry",
+        "venues": "venues", "venue_kind": "Venues by kind", "venue_placed": "Venues by location precision",
+        "venue_unplaced": "venues have no location yet", "dates": "dates",
     },
     "vi": {
         "title": "Danh sách OCOP", "accepted": "được nhận", "rejected": "Các dòng bị loại",
@@ -34,6 +36,8 @@ _TEXT = {
         "n_rejected": "bị loại", "note": "lưu ý", "row": "dòng", "unplaced": "chủ thể chưa có vị trí",
         "not_geocoded": "chưa định vị (chạy lại không có --no-geocode)",
         "no_place": "không có địa chỉ, xã/phường hay quận/huyện để định vị: hãy bổ sung vào danh sách",
+        "venues": "điểm giới thiệu / bán", "venue_kind": "Điểm theo loại", "venue_placed": "Điểm theo độ chính xác vị trí",
+        "venue_unplaced": "điểm chưa có vị trí", "dates": "ngày",
     },
 }
 
@@ -45,8 +49,10 @@ def register(app: typer.Typer) -> None:
         help=(
             "Validate OCOP registry files (CSV, Excel, GeoJSON, GeoPackage; Vietnamese or English headers) and "
             "print products by group, stars and district, plus every rejected row with the fix.\n\n"
-            "Example: ocop-geo validate data/registry/producers.csv data/registry/products.csv\n\n"
-            "Without FILE the bundled registry is checked. Exit code 1 when rows were rejected; producers "
+            "Example: ocop-geo validate data/registry/producers.csv data/registry/products.csv "
+            "data/registry/venues.csv\n\n"
+            "Venue tables (showrooms, display points, fairs, agritourism sites; told by a 'kind' / 'Loại điểm' "
+            "column) are summarised by kind. Without FILE the bundled registry is checked. Exit code 1 when rows were rejected; producers "
             "that could not be placed are listed (they are accepted)."
         ),
     )(validate)
@@ -58,7 +64,7 @@ def validate(
     json_out: Path = typer.Option(None, "--json", help="Write the summary and every problem as JSON."),
     geocode: bool = typer.Option(True, "--geocode/--no-geocode", help="Place producers without coordinates."),
 ) -> int:
-    paths = list(files) if files else [settings.registry_producers, settings.registry_products]
+    paths = list(files) if files else bundled_registry_paths()
     registry = load_registry(*paths, geocode=geocode)
     print_report(registry, lang=state.lang)
     if rejected_csv:
@@ -72,6 +78,36 @@ def validate(
     return 1 if len(registry.rejected) else 0
 
 
+def _print_venues(registry: Registry, summary: dict, t: dict[str, str], lang: str) -> None:
+    """Venues by kind (with each fair's dates) and by location precision; the venues not placed."""
+    if not summary["venues"]:
+        return
+    table = Table(t["venue_kind"], "n", t["dates"])
+    venues = registry.venues
+    for code, count in summary["venues_by_kind"].items():
+        kind = VENUE_KINDS[code]
+        label = kind.vi if lang == "vi" else kind.en
+        dated = venues[(venues["kind"] == code) & venues["start_date"].notna()]
+        spans = ", ".join(sorted({_span(a, b) for a, b in zip(dated["start_date"], dated["end_date"], strict=True)}))
+        table.add_row(f"{escape(label)} ({code})", str(count), escape(spans))
+    console.print(table)
+    table = Table(t["venue_placed"], "n")
+    for name, count in summary["venues_by_precision"].items():
+        table.add_row(name, str(count))
+    console.print(table)
+    unplaced = venues[venues.geometry.isna()]
+    if len(unplaced):
+        console.print(f"[yellow]{len(unplaced)} {t['venue_unplaced']}:[/]", highlight=False)
+        for _, row in unplaced.iterrows():
+            note = str(row.get("geocode_note") or "") or t["not_geocoded"]
+            console.print(f"  {row['venue_id']}  {row['name']} — {note}", highlight=False, markup=False)
+
+
+def _span(start: object, end: object) -> str:
+    """``2024-11-06 – 2024-11-10`` (one date when the venue is held one day)."""
+    return str(start) if end is None or end != end or end == start else f"{start} – {end}"
+
+
 def print_report(registry: Registry, *, lang: str = "en") -> None:
     """Print the validation report of ``registry`` to the console."""
     t = _TEXT[lang]
@@ -82,7 +118,8 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
         f"[bold]{t['title']}[/]: {summary['input_rows']} {t['read']} — {summary['producers']} {t['producers']} "
         f"{t['and']} {summary['product_rows']} {t['product_rows']} {t['accepted']}, {summary['rejected_rows']} "
         f"{t['n_rejected']}. "
-        f"{summary['certified_products']} {t['products']}, {summary['candidate_products']} {t['candidates']}.",
+        f"{summary['certified_products']} {t['products']}, {summary['candidate_products']} {t['candidates']}, "
+        f"{summary['venues']} {t['venues']}.",
         highlight=False,
     )
     for key, label in (("by_group", t["group"]), ("by_stars", t["stars"]), ("by_district", t["district"])):
@@ -94,6 +131,7 @@ def print_report(registry: Registry, *, lang: str = "en") -> None:
     for name, count in summary["producers_by_precision"].items():
         table.add_row(name, str(count))
     console.print(table)
+    _print_venues(registry, summary, t, lang)
     unplaced = registry.unplaced
     if len(unplaced):
         console.print(f"[yellow]{len(unplaced)} {t['unplaced']}:[/]", highlight=False)

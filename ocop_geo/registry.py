@@ -1,11 +1,19 @@
-"""The OCOP registry: producers and their products, read from the department's files and validated.
+"""The OCOP registry: producers, their products and venues, read from the department's files and validated.
 
-``load_registry(*paths)`` reads producer and product tables (CSV, Excel, GeoJSON, GeoPackage; Vietnamese or
-English headers), checks every row, and returns a :class:`Registry`: accepted producers as a GeoDataFrame
-(EPSG:4326), accepted products as a DataFrame, and every rejected input row with all its problems. Each input
-row ends up in exactly one of them. A product list with one row per product and the producer's name, address,
-ward and district on each row (the usual shape of the department's lists) is read too: its producers are
-derived from the rows.
+``load_registry(*paths)`` reads producer, product and venue tables (CSV, Excel, GeoJSON, GeoPackage; Vietnamese
+or English headers), checks every row, and returns a :class:`Registry`: accepted producers and venues as
+GeoDataFrames (EPSG:4326), accepted products as a DataFrame, and every rejected input row with all its problems.
+Each input row ends up in exactly one of them. A product list with one row per product and the producer's name,
+address, ward and district on each row (the usual shape of the department's lists) is read too: its producers
+are derived from the rows.
+
+Venues are the places that show, sell or promote OCOP products besides the producers themselves: showrooms,
+display points, points of sale, fairs and markets (with their dates), agritourism sites, hotels and restaurants
+(:data:`~ocop_geo.registry_schema.VENUE_KINDS`). A venue table is told by its ``kind`` (``Loại điểm``) or
+``venue_id`` (``Mã điểm``) header. A fair must give its dates (``start_date``, ``end_date``; ISO or dd/mm/yyyy;
+with only a start date it is held that one day). A venue may name the producer whose own site it is
+(``producer_id``); with no location of its own it takes that producer's address. Venues are placed by the same
+offline geocoder as producers.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from .geocode import geocode_frame
 from .opening_hours import parse_opening_hours
 from .registry_schema import (
     ALL_HEADER_KEYS,
+    DATED_VENUE_KINDS,
     FLAT_PRODUCER_FIELDS,
     GROUP_SOURCES,
     PRECISIONS,
@@ -33,13 +42,18 @@ from .registry_schema import (
     PRODUCER_TYPES,
     PRODUCT_COLUMNS,
     STARS_UNKNOWN,
+    VENUE_COLUMNS,
+    VENUE_KINDS,
+    VENUE_MARKERS,
     match_columns,
+    parse_date,
     parse_float,
     parse_group,
     parse_precision,
     parse_producer_type,
     parse_stars,
     parse_status,
+    parse_venue_kind,
     producer_type_from_name,
 )
 from .tableio import RawTable, read_table
@@ -53,6 +67,12 @@ PRODUCER_FIELDS = ("producer_id", "name", "producer_type", "address", "ward", "d
 PRODUCT_FIELDS = ("product_id", "name", "ocop_group", "ocop_group_en", "ocop_group_code", "group_source", "stars",
                   "status", "decision", "year", "n_products", "producer_id", "source", "notes", "source_file",
                   "source_row")
+VENUE_FIELDS = ("venue_id", "kind", "name", "address", "ward", "district", "lat", "lon", "location_precision",
+                "opening_hours", "start_date", "end_date", "contact", "producer_id", "source", "notes",
+                "source_file", "source_row")
+#: Columns the offline geocoder adds to placed producers and venues.
+GEOCODE_COLUMNS = ("district_code", "ward_code", "unit_2025", "unit_code_2025", "geocode_confidence",
+                   "geocode_note")
 REJECTED_COLUMNS = ("file", "row", "table", "record", "problems", "fix")
 
 #: Bytes 0x80-0xBF (UTF-8 continuation bytes) as Windows-1252 shows them.
@@ -152,9 +172,33 @@ class Problem:
         return f"{where}{col}{val}: {self.problem}. {self.fix}"
 
 
+def _venue_frame(records: list[dict] | None = None) -> gpd.GeoDataFrame:
+    """Accepted venues as a GeoDataFrame (EPSG:4326) with :data:`VENUE_FIELDS` and the geocoder's columns."""
+    frame = pd.DataFrame(records or [], columns=list(VENUE_FIELDS))
+    geometry = [Point(lon, lat) if lat is not None and lon is not None and not pd.isna(lat) else None
+                for lat, lon in zip(frame["lat"], frame["lon"], strict=True)]
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    for column in ("lat", "lon"):
+        gdf[column] = pd.to_numeric(gdf[column], errors="coerce")
+    gdf["location_precision"] = gdf["location_precision"].fillna("none")
+    gdf["source_row"] = gdf["source_row"].astype("Int64")
+    return _with_geocode_columns(gdf)
+
+
+def _with_geocode_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for column in GEOCODE_COLUMNS:
+        if column not in gdf.columns:
+            gdf[column] = "" if column == "geocode_note" else None
+    return gdf
+
+
 @dataclass
 class Registry:
-    """Accepted producers and products, and every rejected input row with its reasons."""
+    """Accepted producers, products and venues, and every rejected input row with its reasons.
+
+    ``venues`` (EPSG:4326) has :data:`VENUE_FIELDS`, ``geometry`` and the geocoder's columns
+    (:data:`GEOCODE_COLUMNS`); it is empty, with those columns, when no venue table was given.
+    """
 
     producers: gpd.GeoDataFrame
     products: pd.DataFrame
@@ -162,6 +206,7 @@ class Registry:
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     input_rows: dict[str, int] = field(default_factory=dict)
+    venues: gpd.GeoDataFrame = field(default_factory=_venue_frame)
 
     @property
     def n_input_rows(self) -> int:
@@ -174,7 +219,8 @@ class Registry:
         return self.producers[self.producers.geometry.isna()]
 
     def summary(self) -> dict[str, object]:
-        """Counts for reports: certified products by group, stars and district; candidates; placement."""
+        """Counts for reports: certified products by group, stars and district; candidates; placement; venues
+        by kind (``venues_by_kind``, in :data:`~ocop_geo.registry_schema.VENUE_KINDS` order) and placement."""
         products = self.products.merge(
             self.producers[["producer_id", "district"]], on="producer_id", how="left"
         )
@@ -200,48 +246,65 @@ class Registry:
             "producers_by_precision": {
                 str(k): int(v) for k, v in self.producers["location_precision"].value_counts().items()
             },
+            "venues": len(self.venues),
+            "venues_by_kind": {k: int(n) for k in VENUE_KINDS if (n := (self.venues["kind"] == k).sum())},
+            "venues_by_precision": {
+                str(k): int(v) for k, v in self.venues["location_precision"].value_counts().items()
+            },
         }
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 
+def bundled_registry_paths() -> list[Path]:
+    """The bundled registry's files: producers, products and, when the file exists, venues."""
+    paths = [settings.registry_producers, settings.registry_products]
+    venues = settings.registry_venues
+    return [*paths, venues] if venues.is_file() else paths
+
+
 def load_bundled_registry(*, geocode: bool = True) -> Registry:
-    """The registry bundled in ``data/registry/`` (HCMC OCOP products named by the news, 2021–2024)."""
-    return load_registry(settings.registry_producers, settings.registry_products, geocode=geocode)
+    """The registry bundled in ``data/registry/`` (HCMC OCOP products, producers and venues named by the news)."""
+    return load_registry(*bundled_registry_paths(), geocode=geocode)
 
 
 def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
-    """Read and validate registry files (producer tables, product tables, or flat product lists).
+    """Read and validate registry files (producer tables, product tables, flat product lists, venue tables).
 
     Parameters
     ----------
     *paths
         CSV (UTF-8 or Windows-1258), Excel (.xlsx), GeoJSON or GeoPackage files. The kind of each table is told
-        by its headers: a product-name column makes it a product table.
+        by its headers: a venue-kind or venue-id column (``kind`` / ``Loại điểm``, ``venue_id`` / ``Mã điểm``)
+        makes it a venue table, a product-name column a product table.
     geocode
-        Place producers that have no coordinates from their address, ward and district with the offline
-        geocoder (:mod:`ocop_geo.geocode`), when that module is available.
+        Place producers and venues that have no coordinates from their address, ward and district with the
+        offline geocoder (:mod:`ocop_geo.geocode`).
 
     Returns
     -------
     Registry
-        ``producers`` + ``products`` + ``rejected`` account for every input row exactly once.
+        ``producers`` + ``products`` + ``venues`` + ``rejected`` account for every input row exactly once.
 
     Raises
     ------
     InputFileError
-        A file cannot be read at all, or its headers name neither producers nor products.
+        A file cannot be read at all, or its headers name neither producers, products nor venues.
     """
     if not paths:
         raise InputFileError("no registry file given. Pass a CSV, Excel, GeoJSON or GeoPackage file.")
     tables = [read_table(p, known_headers=ALL_HEADER_KEYS) for p in paths]
     builder = _Builder()
-    producer_tables, product_tables = [], []
+    producer_tables, product_tables, venue_tables = [], [], []
     for table in tables:
         builder.notices.extend(table.notices)
         builder.input_rows[str(table.path)] = len(table.frame)
         headers = list(table.frame.columns)
+        venue_cols = match_columns(headers, VENUE_COLUMNS)
+        if any(marker in venue_cols for marker in VENUE_MARKERS):
+            venue_tables.append((table, venue_cols))
+            continue
         product_cols = match_columns(headers, PRODUCT_COLUMNS)
         producer_cols = match_columns(headers, PRODUCER_COLUMNS)
         if "product_id" in product_cols and "name" not in product_cols and "name" in producer_cols:
@@ -254,20 +317,33 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
             producer_tables.append((table, producer_cols))
         else:
             raise InputFileError(
-                f"{table.path}: cannot tell whether this table lists producers or products: none of its "
-                f"headers ({', '.join(headers[:12])}) is a product name ('Tên sản phẩm', 'product_name') or a "
-                "producer name ('Chủ thể', 'producer'). Rename the header of that column."
+                f"{table.path}: cannot tell whether this table lists producers, products or venues: none of its "
+                f"headers ({', '.join(headers[:12])}) is a product name ('Tên sản phẩm', 'product_name'), a "
+                "producer name ('Chủ thể', 'producer') or a venue kind ('Loại điểm', 'kind'). Rename the header "
+                "of that column."
             )
     for table, cols in producer_tables:
         builder.read_producers(table, cols)
     for table, cols, flat_cols in product_tables:
         builder.read_products(table, cols, flat_cols)
+    for table, cols in venue_tables:
+        builder.read_venues(table, cols)
     registry = builder.finish()
     if geocode:
         registry = _place_unlocated(registry)
-    log.info("registry: %d producers, %d product rows accepted; %d rows rejected",
-             len(registry.producers), len(registry.products), len(registry.rejected))
+        registry.venues = _place_venues(registry.venues)
+    log.info("registry: %d producers, %d product rows, %d venues accepted; %d rows rejected",
+             len(registry.producers), len(registry.products), len(registry.venues), len(registry.rejected))
     return registry
+
+
+def _place_venues(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Place venues by the producers' geocoder path (:func:`_place_unlocated` on the venue frame)."""
+    if venues.empty:
+        return venues
+    empty = pd.DataFrame(columns=list(PRODUCT_FIELDS))
+    placed = _place_unlocated(Registry(venues, empty, pd.DataFrame(columns=list(REJECTED_COLUMNS)))).producers
+    return _with_geocode_columns(placed)
 
 
 def _flat_producer_schema() -> dict[str, tuple[str, ...]]:
@@ -281,7 +357,7 @@ def _flat_producer_schema() -> dict[str, tuple[str, ...]]:
 class _Row:
     table: RawTable
     index: int
-    kind: str  # "producers" | "products"
+    kind: str  # "producers" | "products" | "venues"
     record: dict[str, object] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -299,6 +375,7 @@ class _Builder:
     def __init__(self) -> None:
         self.producer_rows: list[_Row] = []
         self.product_rows: list[_Row] = []
+        self.venue_rows: list[_Row] = []
         self.notices: list[str] = []
         self.input_rows: dict[str, int] = {}
 
@@ -329,14 +406,8 @@ class _Builder:
         # coordinates
         rec["lat"], rec["lon"], rec["location_precision"] = _coordinates(row, get, col, table)
         # opening hours and visit minutes
-        rec["opening_hours"] = get("opening_hours")
-        if rec["opening_hours"]:
-            error = _opening_hours_error(str(rec["opening_hours"]))
-            if error:
-                row.problem(col("opening_hours"), str(rec["opening_hours"]),
-                            f"opening hours cannot be read ({error})",
-                            "Write them in OSM opening_hours form, e.g. 'Mo-Sa 07:30-17:00' or "
-                            "'Mo-Fr 08:00-11:30,13:30-17:00; Su off'")
+        rec["opening_hours"] = _checked_hours(row, get, col, "e.g. 'Mo-Sa 07:30-17:00' or "
+                                                            "'Mo-Fr 08:00-11:30,13:30-17:00; Su off'")
         raw_visit = get("visit_minutes")
         rec["visit_minutes"] = None
         if raw_visit:
@@ -346,6 +417,54 @@ class _Builder:
                             "Give the usual visit length in minutes, e.g. 45")
             else:
                 rec["visit_minutes"] = int(round(minutes))
+        return rec
+
+    # venues ---------------------------------------------------------------------------------------
+
+    def read_venues(self, table: RawTable, cols: dict[str, str]) -> None:
+        for i in range(len(table.frame)):
+            row = _Row(table, i, "venues")
+            row.record = self._venue_fields(row, _getter(table.frame.iloc[i], cols), cols, table)
+            row.record["_headers"] = (cols.get("venue_id", "venue_id"), cols.get("producer_id", "producer_id"))
+            self.venue_rows.append(row)
+
+    def _venue_fields(self, row: _Row, get, cols: dict[str, str], table: RawTable) -> dict[str, object]:
+        col = _column_namer(cols)
+        rec: dict[str, object] = {f: get(f) for f in ("venue_id", "name", "address", "ward", "district",
+                                                      "contact", "producer_id", "source", "notes")}
+        _check_text(row, rec, col)
+        if not rec["name"]:
+            row.problem(col("name"), "", "the venue's name is missing",
+                        "Fill in the name of the showroom, fair or site (tên điểm)")
+        raw_kind = get("kind")
+        kind = parse_venue_kind(raw_kind) if raw_kind else None
+        if kind is None:
+            row.problem(col("kind"), raw_kind, "unknown venue kind" if raw_kind else "the venue kind is missing",
+                        "Use one of: " + ", ".join(f"{k.code} ({k.vi})" for k in VENUE_KINDS.values()))
+        rec["kind"] = kind or ""
+        rec["lat"], rec["lon"], rec["location_precision"] = _coordinates(row, get, col, table)
+        rec["opening_hours"] = _checked_hours(row, get, col, "e.g. 'Mo-Su 08:00-21:00' or 'Sa,Su 07:00-17:00'; "
+                                                            "a fair's days go in start_date and end_date")
+        dates = {}
+        for key in ("start_date", "end_date"):
+            raw = get(key)
+            dates[key] = parse_date(raw) if raw else None
+            if raw and dates[key] is None:
+                row.problem(col(key), raw, "not a date",
+                            "Write one calendar date, e.g. 2024-11-06 or 6/11/2024 (day/month/year)")
+        start, end = dates["start_date"], dates["end_date"]
+        if kind in DATED_VENUE_KINDS and start is None and not get("start_date"):
+            row.problem(col("start_date"), "", f"a {kind} needs its dates",
+                        "Give the first day in start_date (Ngày bắt đầu) and the last in end_date (Ngày kết "
+                        "thúc); a one-day fair needs only start_date")
+        if end is not None and start is None and not get("start_date"):
+            row.problem(col("start_date"), "", "an end date is given without a start date",
+                        "Give the first day in start_date too")
+        if start is not None and end is not None and end < start:
+            row.problem(f"{col('start_date')}/{col('end_date')}", f"{get('start_date')} – {get('end_date')}",
+                        "the end date is before the start date",
+                        "Check the order of the two dates (day/month/year)")
+        rec["start_date"], rec["end_date"] = start, end if end is not None else start
         return rec
 
     # products -------------------------------------------------------------------------------------
@@ -457,8 +576,9 @@ class _Builder:
                 accepted_producers[pid] = rec
                 by_name.setdefault(fold(rec["name"]), []).append(pid)
         accepted_products = self._link_products(accepted_producers, by_name)
+        accepted_venues = self._link_venues(accepted_producers)
         rejected_records = []
-        for row in [*self.producer_rows, *self.product_rows]:
+        for row in [*self.producer_rows, *self.product_rows, *self.venue_rows]:
             if row.problems:
                 problems.extend(row.problems)
                 rejected_records.append({
@@ -474,7 +594,48 @@ class _Builder:
         products["ocop_group_code"] = products["ocop_group_code"].astype("Int64")
         products["n_products"] = products["n_products"].astype("Int64")
         rejected = pd.DataFrame(rejected_records, columns=list(REJECTED_COLUMNS))
-        return Registry(producers, products, rejected, problems, list(self.notices), dict(self.input_rows))
+        return Registry(producers, products, rejected, problems, list(self.notices), dict(self.input_rows),
+                        venues=_venue_frame(accepted_venues))
+
+    def _link_venues(self, accepted_producers: dict[str, dict]) -> list[dict]:
+        """Check venue ids and linked producers; a linked venue with no location of its own takes the producer's
+        address (and its coordinates, when the producer row gives them). Return the accepted venue records."""
+        first_row: dict[str, _Row] = {}
+        accepted: list[dict] = []
+        for row in self.venue_rows:
+            rec = row.record
+            id_col, producer_col = rec.pop("_headers")
+            vid = str(rec["venue_id"]) or "venue--" + _producer_slug(rec)
+            if vid in first_row:
+                first = first_row[vid]
+                if rec["venue_id"]:
+                    row.problem(id_col, vid,
+                                f"duplicate venue id, first used at {first.table.path.name} row {first.number}",
+                                "Give each venue its own id, or delete the repeated row")
+                else:
+                    vid = _unique_id(vid, first_row)
+            first_row.setdefault(vid, row)
+            pid = str(rec["producer_id"])
+            producer = accepted_producers.get(pid) if pid else None
+            if pid and producer is None:
+                known = any(str(r.record.get("producer_id")) == pid for r in self.producer_rows)
+                row.problem(producer_col, pid,
+                            "its producer was rejected (see that row)" if known else "no producer has this id",
+                            "Fix the producer's row" if known else
+                            "Correct the id, add the producer to the producer table, or leave producer_id empty "
+                            "when the venue is not a producer's own site")
+            if row.problems:
+                continue
+            if producer is not None and rec["lat"] is None and not any(
+                    rec[k] for k in ("address", "ward", "district")):
+                for key in ("address", "ward", "district"):
+                    rec[key] = producer.get(key) or ""
+                if producer.get("lat") is not None:
+                    rec.update({k: producer[k] for k in ("lat", "lon", "location_precision")})
+            rec["venue_id"] = vid
+            rec["source_file"], rec["source_row"] = str(row.table.path), row.number
+            accepted.append(rec)
+        return accepted
 
     def _link_products(self, accepted_producers: dict[str, dict],
                        by_name: dict[str, list[str]]) -> list[dict]:
@@ -603,17 +764,18 @@ def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, fl
         row.problem(bad_col, bad, "the coordinate is missing or not a number",
                     "Give both latitude and longitude in decimal degrees (e.g. 10.9732, 106.4921), or neither")
         return None, None, "none"
-    west, south, east, north = settings.hcmc_bbox
+    west, south, east, north = settings.hcmc_2025_bbox  # the merged city, with Bình Dương and Bà Rịa–Vũng Tàu
     inside = lambda y, x: south <= y <= north and west <= x <= east  # noqa: E731
     if not inside(lat, lon):
         if inside(lon, lat):
             row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}", "latitude and longitude look swapped",
-                        "Swap the two columns: in HCMC latitude is about 10.3–11.2 and longitude 106.3–107.1")
+                        f"Swap the two columns: in HCMC latitude is about {south:g}–{north:g} and longitude "
+                        f"{west:g}–{east:g}")
         else:
             row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}",
-                        "the point lies outside Ho Chi Minh City",
-                        "Check the coordinates (decimal degrees, WGS84), or leave them empty to place the "
-                        "producer from its address")
+                        "the point lies outside Ho Chi Minh City (as merged on 1/7/2025)",
+                        "Check the coordinates (decimal degrees, WGS84), or leave them empty to place it "
+                        "from its address")
         return None, None, "none"
     precision = "exact"
     if raw_precision:
@@ -624,6 +786,16 @@ def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, fl
         else:
             precision = parsed
     return lat, lon, precision
+
+
+def _checked_hours(row: _Row, get, col, examples: str) -> str:
+    """The row's opening hours as written; a problem when they cannot be read."""
+    text = get("opening_hours")
+    error = _opening_hours_error(text) if text else None
+    if error:
+        row.problem(col("opening_hours"), text, f"opening hours cannot be read ({error})",
+                    f"Write them in OSM opening_hours form, {examples}")
+    return text
 
 
 def _opening_hours_error(text: str) -> str | None:

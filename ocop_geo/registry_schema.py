@@ -1,10 +1,12 @@
-"""The OCOP registry's vocabulary: fields, column-header aliases, OCOP groups, producer types, statuses.
+"""The OCOP registry's vocabulary: fields, column-header aliases, OCOP groups, producer types, statuses,
+venue kinds and dates.
 
 Pure data and small parsers; no I/O. Header aliases are compared through :func:`header_key`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -187,6 +189,90 @@ def parse_float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+@dataclass(frozen=True)
+class VenueKind:
+    """A kind of venue: its code (the ``kind`` value the registry keeps) and labels for people."""
+
+    code: str
+    vi: str
+    en: str
+
+
+#: Venue kinds: places that show, sell or promote OCOP products, and places to stay or eat that do.
+VENUE_KINDS: dict[str, VenueKind] = {k.code: k for k in (
+    VenueKind("showroom", "Cửa hàng / trung tâm giới thiệu sản phẩm OCOP", "OCOP showroom"),
+    VenueKind("display_point", "Điểm trưng bày sản phẩm OCOP", "OCOP display point"),
+    VenueKind("point_of_sale", "Điểm bán sản phẩm OCOP", "OCOP point of sale"),
+    VenueKind("fair", "Hội chợ / tuần lễ sản phẩm OCOP", "OCOP fair"),
+    VenueKind("market", "Chợ / phiên chợ", "Market"),
+    VenueKind("agritourism", "Du lịch nông nghiệp / cộng đồng", "Agritourism site"),
+    VenueKind("hotel", "Khách sạn", "Hotel"),
+    VenueKind("restaurant", "Nhà hàng / quán ăn", "Restaurant"),
+)}
+#: Kinds that must give their dates (a fair is held on given days only).
+DATED_VENUE_KINDS: frozenset[str] = frozenset({"fair"})
+
+#: Folded spellings of venue kinds; a value also matches an alias its first words equal ("hội chợ OCOP 2024").
+_VENUE_KIND_ALIASES: dict[str, str] = {
+    "showroom": "showroom", "ocop showroom": "showroom", "cua hang ocop": "showroom",
+    "cua hang gioi thieu san pham": "showroom", "cua hang gioi thieu va ban san pham": "showroom",
+    "trung tam gioi thieu san pham": "showroom", "trung tam gioi thieu va ban san pham": "showroom",
+    "display point": "display_point", "diem trung bay": "display_point", "gian hang trung bay": "display_point",
+    "khong gian trung bay": "display_point", "khong gian ocop": "display_point",
+    "point of sale": "point_of_sale", "pos": "point_of_sale", "diem ban": "point_of_sale",
+    "diem ban hang": "point_of_sale", "gian hang": "point_of_sale", "quay ban": "point_of_sale",
+    "shop": "point_of_sale",
+    "fair": "fair", "trade fair": "fair", "event": "fair", "hoi cho": "fair", "tuan le": "fair",
+    "su kien": "fair", "ngay hoi": "fair", "le hoi": "fair", "festival": "fair",
+    "market": "market", "night market": "market", "cho": "market", "phien cho": "market", "cho phien": "market",
+    "cho dem": "market",
+    "agritourism": "agritourism", "agri tourism": "agritourism", "farm": "agritourism", "orchard": "agritourism",
+    "community tourism": "agritourism", "du lich nong nghiep": "agritourism", "du lich cong dong": "agritourism",
+    "du lich sinh thai": "agritourism", "diem du lich cong dong": "agritourism", "trang trai": "agritourism",
+    "nong trai": "agritourism", "vuon": "agritourism", "lang nghe": "agritourism",
+    "hotel": "hotel", "khach san": "hotel", "resort": "hotel", "homestay": "hotel",
+    "restaurant": "restaurant", "nha hang": "restaurant", "quan an": "restaurant",
+}
+for _k in VENUE_KINDS.values():
+    _VENUE_KIND_ALIASES[_k.code.replace("_", " ")] = _k.code
+
+
+def parse_venue_kind(text: str) -> str | None:
+    """The venue kind code for ``text`` ("Hội chợ", "điểm trưng bày sản phẩm OCOP", "showroom"), or None.
+
+    An exact alias wins; else the longest alias that the text's first words spell."""
+    key = re.sub(r"\s+", " ", fold(text).replace("_", " ").replace("-", " ").replace("/", " ")).strip()
+    if key in _VENUE_KIND_ALIASES:
+        return _VENUE_KIND_ALIASES[key]
+    best = ""
+    for alias in _VENUE_KIND_ALIASES:
+        if key.startswith(alias + " ") and len(alias) > len(best):
+            best = alias
+    return _VENUE_KIND_ALIASES[best] if best else None
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A calendar date written ``2024-11-06`` (ISO, also as a spreadsheet's ``2024-11-06T00:00:00``) or
+    ``6/11/2024`` / ``06-11-2024`` / ``6.11.2024`` (day first, as in Vietnam); None when it is not one."""
+    t = text.strip()
+    m = _ISO_DAY.match(t)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _DMY.match(t)
+        if not m:
+            return None
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
 # --- column headers -----------------------------------------------------------------------------
 
 
@@ -241,11 +327,35 @@ PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
     "notes": PRODUCER_COLUMNS["notes"],
 }
 
+#: Canonical venue fields and the headers that mean them (a ``kind`` or ``venue_id`` header makes a venue table).
+VENUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "venue_id": _aliases("venue_id", "venue id", "mã điểm", "mã địa điểm", "venue code"),
+    "kind": _aliases("kind", "venue_kind", "venue kind", "loại điểm", "loại hình điểm", "loại địa điểm"),
+    "name": _aliases("name", "venue", "venue_name", "tên điểm", "tên địa điểm", "tên"),
+    "address": PRODUCER_COLUMNS["address"],
+    "ward": PRODUCER_COLUMNS["ward"],
+    "district": PRODUCER_COLUMNS["district"],
+    "lat": PRODUCER_COLUMNS["lat"],
+    "lon": PRODUCER_COLUMNS["lon"],
+    "location_precision": PRODUCER_COLUMNS["location_precision"],
+    "opening_hours": PRODUCER_COLUMNS["opening_hours"],
+    "start_date": _aliases("start_date", "start date", "date_from", "ngày bắt đầu", "từ ngày"),
+    "end_date": _aliases("end_date", "end date", "date_to", "ngày kết thúc", "đến ngày"),
+    "contact": PRODUCER_COLUMNS["contact"],
+    "producer_id": PRODUCER_COLUMNS["producer_id"],
+    "source": PRODUCER_COLUMNS["source"],
+    "notes": PRODUCER_COLUMNS["notes"],
+}
+#: The headers that tell a venue table from a producer or product table.
+VENUE_MARKERS: tuple[str, ...] = ("venue_id", "kind")
+
 #: Producer fields that a flat product list (one row per product) may carry.
 FLAT_PRODUCER_FIELDS = ("producer_type", "address", "ward", "district", "lat", "lon", "location_precision",
                         "opening_hours", "visit_minutes", "contact")
 
-ALL_HEADER_KEYS: set[str] = {a for v in (*PRODUCER_COLUMNS.values(), *PRODUCT_COLUMNS.values()) for a in v}
+ALL_HEADER_KEYS: set[str] = {
+    a for v in (*PRODUCER_COLUMNS.values(), *PRODUCT_COLUMNS.values(), *VENUE_COLUMNS.values()) for a in v
+}
 
 
 def match_columns(headers: list[str], schema: dict[str, tuple[str, ...]]) -> dict[str, str]:

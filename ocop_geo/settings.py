@@ -19,6 +19,10 @@ repo_root: Path = Path(__file__).resolve().parent.parent
 #: Bounding box of Ho Chi Minh City before the 7/2025 merger (lon_min, lat_min, lon_max, lat_max).
 hcmc_bbox: tuple[float, float, float, float] = (106.35, 10.35, 107.05, 11.18)
 
+#: Bounding box of Ho Chi Minh City since 1/7/2025, merged with Bình Dương and Bà Rịa–Vũng Tàu (Côn Đảo
+#: included), from the 168 unit polygons (``admin/hcmc_wards_2025_07.geojson``) rounded outwards.
+hcmc_2025_bbox: tuple[float, float, float, float] = (106.08, 8.57, 107.58, 11.51)
+
 #: Attribution shown on every map and page.
 osm_attribution: str = "© OpenStreetMap contributors"
 
@@ -37,6 +41,8 @@ roads_supplement: Path
 #: The bundled OCOP registry in ocop_geo's own format.
 registry_producers: Path
 registry_products: Path
+#: The bundled venues (OCOP showrooms, display points, fairs, agritourism sites …); read when the file exists.
+registry_venues: Path
 #: Administrative units and their gazetteers.
 admin_dir: Path
 #: OSM points of interest of the same extract.
@@ -58,6 +64,7 @@ _DEFAULTS: dict[str, Callable[[], object]] = {
     "roads_supplement": _data("roads_supplement", "hcmc_bus_corridors_gap.geojson"),
     "registry_producers": _data("registry", "producers.csv"),
     "registry_products": _data("registry", "products.csv"),
+    "registry_venues": _data("registry", "venues.csv"),
     "admin_dir": _data("admin"),
     "pois_file": _data("pois", "hcm_2018_pois.geojson"),
     "allow_online": lambda: os.environ.get("OCOP_GEO_ONLINE", "0") == "1",

@@ -304,7 +304,7 @@ def test_geojson_and_geopackage_inputs(tmp_path):
 
 def test_not_a_registry_table(tmp_path):
     path = write_csv(tmp_path / "other.csv", ["a", "b"], [[1, 2]])
-    with pytest.raises(InputFileError, match="cannot tell whether this table lists producers or products"):
+    with pytest.raises(InputFileError, match="cannot tell whether this table lists producers, products or venues"):
         load_registry(path)
 
 

@@ -238,20 +238,11 @@ def round_of(decision: str, year_text: str) -> tuple[int | None, str]:
 
 
 @dataclass
-class Producer:
-    producer_id: str
-    name: str
-    producer_type: str = ""
-    address: str = ""
-    lat: str = ""
-    lon: str = ""
-    precision: str = "none"
-    first_place: tuple[str, str] = ("", "")  # (district, ward) the first-pass centroid was computed for
-    first_precision: str = ""
-    places: list[tuple[str, str, str]] = field(default_factory=list)  # (district, ward, url) evidence
-    ward_2025: str = ""
-    sources: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+class _Record:
+    """Sources (URLs, first seen first) and notes (each once) of an output row."""
+
+    sources: list[str] = field(default_factory=list, kw_only=True)
+    notes: list[str] = field(default_factory=list, kw_only=True)
 
     def add_sources(self, more: Iterable[str]) -> None:
         for u in more:
@@ -264,7 +255,22 @@ class Producer:
 
 
 @dataclass
-class Product:
+class Producer(_Record):
+    producer_id: str
+    name: str
+    producer_type: str = ""
+    address: str = ""
+    lat: str = ""
+    lon: str = ""
+    precision: str = "none"
+    first_place: tuple[str, str] = ("", "")  # (district, ward) the first-pass centroid was computed for
+    first_precision: str = ""
+    places: list[tuple[str, str, str]] = field(default_factory=list)  # (district, ward, url) evidence
+    ward_2025: str = ""
+
+
+@dataclass
+class Product(_Record):
     product_id: str
     name: str
     producer: Producer
@@ -273,17 +279,6 @@ class Product:
     group_source: str = ""
     ratings: list[tuple[int | None, str, str, list[str]]] = field(default_factory=list)  # (round, stars, decision, urls)
     n_products: str = "1"
-    sources: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def add_sources(self, more: Iterable[str]) -> None:
-        for u in more:
-            if u and u not in self.sources:
-                self.sources.append(u)
-
-    def note(self, text: str) -> None:
-        if text and text not in self.notes:
-            self.notes.append(text)
 
 
 class Build:

@@ -104,8 +104,10 @@ def _print_venues(registry: Registry, summary: dict, t: dict[str, str], lang: st
 
 
 def _span(start: object, end: object) -> str:
-    """``2024-11-06 – 2024-11-10`` (one date when the venue is held one day)."""
-    return str(start) if end is None or end != end or end == start else f"{start} – {end}"
+    """``2024-11-06 – 2024-11-10``; one date when held one day; ``2025-05-23 –`` when open since then."""
+    if end is None or end != end:
+        return f"{start} –"
+    return str(start) if end == start else f"{start} – {end}"
 
 
 def print_report(registry: Registry, *, lang: str = "en") -> None:

@@ -21,11 +21,12 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
 
     [start]
     poi = "Chợ Bến Thành"                  # or osm = "way/39514795", producer = "HCM-P004",
+                                           # venue = "HCM-V01" (a registry venue: id or name),
                                            # or lat = 10.77, lon = 106.69, name = "..."
     [lunch]
     window = ["11:00", "13:00"]            # earliest and latest start of lunch
     minutes = 60
-    poi = "Chợ Hóc Môn"                    # optional: where lunch is taken
+    poi = "Chợ Hóc Môn"                    # optional: where lunch is taken (or venue = "...")
 
     [[poi_stops]]                          # places to visit that are not producers
     name = "Địa đạo Bến Dược"               # poi / osm / lat+lon as for [start]
@@ -35,6 +36,15 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
     opening_hours = "Mo-Su 07:00-17:00"
     must_visit = true                      # default true; optional ones score `score`
 
+    [[poi_stops]]                          # a registry venue as a stop: a showroom, a fair, a farm
+    venue = "HCM-V02"                      # its id, or its name as the registry writes it
+    minutes = 45                           # opening_hours default: the venue's own
+
+    [venue_stops]                          # optional: "OCOP showrooms on the way"
+    kinds = ["showroom", "display_point"]  # venue kinds (Vietnamese or English), see VENUE_KINDS
+    score = 4.0                            # points for visiting one (default 4; a 4-star producer: 6)
+    minutes = 30                           # visit length (default 30)
+
     [score]                                # optional, see ocop_geo.candidates.ScoreWeights
     star_3 = 3.0
     star_4 = 6.0
@@ -43,6 +53,21 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
 
 ``end`` defaults to ``start``. ``days`` items may also be tables:
 ``{ date = "2026-12-06", window = ["07:30", "18:00"] }``.
+
+**Venues** (the registry's showrooms, display points, points of sale, fairs and markets, agritourism
+sites, hotels and restaurants; :attr:`ocop_geo.registry.Registry.venues`) are named by ``venue =``
+in ``start``, ``end``, ``lunch`` and ``[[poi_stops]]``: an exact ``venue_id`` or the venue's name
+(compared without case or diacritics). They are resolved against the registry when the route is
+planned (:func:`resolve_venues`); an unknown or ambiguous venue is a validation problem naming the
+field, with close names. A venue stop keeps the venue's opening hours (unless the stop gives
+``opening_hours``) and its dates: a fair (or a market with dates) is only offered on the days from
+its ``start_date`` to its ``end_date``; on another day, or when the spec gives weekdays instead of
+dates, it is closed, and the not-chosen reason (or a must-visit error) says when it runs ("the fair
+runs 6–10/11/2024"). A venue with only a ``start_date`` (a showroom's opening) is offered from then.
+``venue_stops`` (a list of kinds, or a table with ``kinds``, ``score`` and ``minutes``) adds every
+placed venue of those kinds in the route's ``districts`` (the whole city when none are given) as an
+optional stop scored ``score``; the others of those kinds are listed as not chosen with the reason,
+as producers are. A venue already named as a stop, start, end or lunch place is not added twice.
 
 :func:`load_spec` reads a file and resolves POI names in the bundled POI layer;
 :func:`parse_spec` is the pure part. Validation collects every problem and raises one
@@ -59,11 +84,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from . import settings
@@ -72,11 +98,12 @@ from .candidates import ScoreWeights
 from .modes import MODES
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
 from .pois import read_pois
-from .registry_schema import parse_group
+from .registry_schema import VENUE_KINDS, parse_group, parse_venue_kind
 from .textnorm import admin_key, fold, slugify
 
 __all__ = [
     "DaySpec",
+    "HeldDates",
     "Lunch",
     "Place",
     "PoiIndex",
@@ -86,6 +113,9 @@ __all__ = [
     "load_pois",
     "load_spec",
     "parse_spec",
+    "VenueStops",
+    "resolve_venues",
+    "venue_stop",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,7 +127,7 @@ _KNOWN_KEYS = frozenset(
         "id", "title_vi", "title_en", "description_vi", "description_en", "mode", "start", "end",
         "days", "day_window", "holidays", "lunch", "themes", "districts", "min_stars",
         "must_visit", "exclude", "max_stops_per_day", "default_visit_minutes", "score", "seed",
-        "time_limit", "poi_stops",
+        "time_limit", "poi_stops", "venue_stops",
     }
 )  # fmt: skip
 
@@ -106,9 +136,10 @@ _KNOWN_KEYS = frozenset(
 class Place:
     """A start, end or lunch place.
 
-    ``kind`` is ``{"poi", "producer", "point"}``. A producer place is resolved against the
-    registry by the planner (``lat``/``lon`` are NaN until then); ``ref`` holds the POI's
-    ``"node/123"`` id or the producer id.
+    ``kind`` is ``{"poi", "producer", "venue", "point"}``. A producer or venue place is resolved
+    against the registry by the planner (``lat``/``lon`` are NaN until then); ``ref`` holds the
+    POI's ``"node/123"`` id, the producer id, or the venue id (its id or name until resolved);
+    ``category`` the POI's category or the venue's kind.
     """
 
     kind: str
@@ -139,8 +170,48 @@ class Lunch:
 
 
 @dataclass(frozen=True)
+class HeldDates:
+    """The days a dated venue is held (a fair, a market's session): ``first`` to ``last``, both
+    included; ``last`` None for a venue open since ``first`` (a showroom's opening day)."""
+
+    first: dt.date
+    last: dt.date | None
+    kind: str = "fair"
+
+    def covers(self, day: dt.date | None) -> bool:
+        """Whether the venue is held on ``day``. A weekday without a date: True for a venue open
+        since a date, False for one held on given days only (which days is not known)."""
+        if day is None:
+            return self.last is None
+        return self.first <= day and (self.last is None or day <= self.last)
+
+    def describe(self) -> str:
+        """``"the fair runs 6–10/11/2024"``, ``"the market is held on 9/2/2026"``,
+        ``"the venue is open from 23/5/2025"``."""
+        a, b = self.first, self.last
+        what = {"fair": "fair", "market": "market"}.get(self.kind, "venue")
+        if b is None:
+            return f"the {what} is open from {a.day}/{a.month}/{a.year}"
+        if a == b:
+            return f"the {what} is held on {a.day}/{a.month}/{a.year}"
+        if (a.year, a.month) == (b.year, b.month):
+            span = f"{a.day}–{b.day}/{a.month}/{a.year}"
+        elif a.year == b.year:
+            span = f"{a.day}/{a.month}–{b.day}/{b.month}/{a.year}"
+        else:
+            span = f"{a.day}/{a.month}/{a.year}–{b.day}/{b.month}/{b.year}"
+        return f"the {what} runs {span}"
+
+
+@dataclass(frozen=True)
 class PoiStop:
-    """A non-producer place to visit (an attraction, a showroom): kind ``"poi"`` in itineraries."""
+    """A non-producer place to visit (an attraction, a showroom): kind ``"poi"`` in itineraries.
+
+    A registry venue as a stop has ``venue`` (its id once resolved; the stop id is then the
+    venue id), its district, ward and 2025 unit, and ``held`` when it is held on given dates only.
+    ``hours_given`` says the spec wrote ``opening_hours`` (else a venue's own hours are used;
+    ``hours_assumed`` when the registry has none either).
+    """
 
     stop_id: str
     place: Place
@@ -149,6 +220,22 @@ class PoiStop:
     must_visit: bool = True
     score: float = 0.0
     precision: str = "exact"
+    venue: str = ""
+    held: HeldDates | None = None
+    district: str = ""
+    ward: str = ""
+    unit_2025: str = ""
+    hours_given: bool = True
+    hours_assumed: bool = False
+
+
+@dataclass(frozen=True)
+class VenueStops:
+    """``venue_stops``: venue kinds to offer as optional stops, their score and visit minutes."""
+
+    kinds: tuple[str, ...]
+    score: float = 4.0
+    minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -176,6 +263,7 @@ class RouteSpec:
     holidays: frozenset[dt.date] = frozenset()
     poi_stops: tuple[PoiStop, ...] = ()
     source: str = ""
+    venue_stops: VenueStops | None = None
 
     @classmethod
     def build(cls, *, pois: PoiIndex | None = None, **fields: object) -> RouteSpec:
@@ -304,7 +392,7 @@ def _str_list(c: Problems, data: Mapping[str, Any], key: str) -> list[str]:
 
 
 def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place | None:
-    """A place table: exactly one of ``poi``, ``osm``, ``producer`` or ``lat``+``lon``."""
+    """A place table: exactly one of ``poi``, ``osm``, ``producer``, ``venue`` or ``lat``+``lon``."""
     if isinstance(v, str):
         v = {"poi": v}
     if not isinstance(v, Mapping):
@@ -312,14 +400,14 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
             fieldname, 'is not a table; write { poi = "Chợ Bến Thành" } or { lat = .., lon = .. }'
         )
         return None
-    _unknown_keys(c, v, {"poi", "osm", "producer", "lat", "lon", "name"}, fieldname)
-    given = [k for k in ("poi", "osm", "producer") if k in v] + (
+    _unknown_keys(c, v, {"poi", "osm", "producer", "venue", "lat", "lon", "name"}, fieldname)
+    given = [k for k in ("poi", "osm", "producer", "venue") if k in v] + (
         ["lat/lon"] if "lat" in v or "lon" in v else []
     )
     if len(given) != 1:
         c.add(
             fieldname,
-            f"give exactly one of poi, osm, producer or lat+lon (found {given or 'none'})",
+            f"give exactly one of poi, osm, producer, venue or lat+lon (found {given or 'none'})",
         )
         return None
     name = v.get("name", "")
@@ -346,8 +434,8 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
         c.add(f"{fieldname}.{kind}", f"{value!r} is not a non-empty text")
         return None
     value = value.strip()
-    if kind == "producer":
-        return Place("producer", name or value, float("nan"), float("nan"), value)
+    if kind in ("producer", "venue"):
+        return Place(kind, name or value, float("nan"), float("nan"), value)
     if pois is None:
         return Place("poi", name or value, float("nan"), float("nan"), value)
     if kind == "osm":
@@ -421,15 +509,15 @@ def _lunch(c: Problems, v: Any, pois: PoiIndex | None) -> Lunch | None:
     if not isinstance(v, Mapping):
         c.add("lunch", 'is not a table; write [lunch] window = ["11:00", "13:00"], minutes = 60')
         return None
-    _unknown_keys(c, v, {"window", "minutes", "poi", "osm", "lat", "lon", "name"}, "lunch")
+    _unknown_keys(c, v, {"window", "minutes", "poi", "osm", "venue", "lat", "lon", "name"}, "lunch")
     window = _hhmm_pair(c, v.get("window"), "lunch.window")
     minutes = v.get("minutes", 60)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 10 <= minutes <= 240:
         c.add("lunch.minutes", f"{minutes!r} is not a whole number of minutes from 10 to 240")
         minutes = 60
     place = None
-    if any(k in v for k in ("poi", "osm", "lat", "lon")):
-        sub = {k: v[k] for k in ("poi", "osm", "lat", "lon", "name") if k in v}
+    if any(k in v for k in ("poi", "osm", "venue", "lat", "lon")):
+        sub = {k: v[k] for k in ("poi", "osm", "venue", "lat", "lon", "name") if k in v}
         place = _place(c, sub, "lunch", pois)
     if window is None:
         return None
@@ -445,11 +533,11 @@ def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
     out: list[PoiStop] = []
     for i, t in enumerate(v):
         where = f"poi_stops[{i}]"
-        allowed = {"poi", "osm", "lat", "lon", "name", "minutes", "opening_hours", "must_visit",
+        allowed = {"poi", "osm", "venue", "lat", "lon", "name", "minutes", "opening_hours", "must_visit",
                    "score", "precision"}  # fmt: skip
         _unknown_keys(c, t, allowed, where)
         place = _place(
-            c, {k: t[k] for k in ("poi", "osm", "lat", "lon", "name") if k in t}, where, pois
+            c, {k: t[k] for k in ("poi", "osm", "venue", "lat", "lon", "name") if k in t}, where, pois
         )
         minutes = t.get("minutes", 60)
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 5 <= minutes <= 480:
@@ -473,12 +561,41 @@ def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
             c.add(f"{where}.precision", f"{precision!r} is not exact, street, commune or district")
         if place is None:
             continue
-        stop_id = "poi-" + slugify(place.name or place.ref)
+        venue = place.ref if place.kind == "venue" else ""
+        stop_id = f"venue:{venue}" if venue else "poi-" + slugify(place.name or place.ref)
         if any(p.stop_id == stop_id for p in out):
             c.add(where, f"{place.name!r} is listed twice")
             continue
-        out.append(PoiStop(stop_id, place, minutes, hours, bool(must), float(score), precision))
+        out.append(PoiStop(stop_id, place, minutes, hours, bool(must), float(score), precision,
+                           venue=venue, hours_given="opening_hours" in t))  # fmt: skip
     return out
+
+
+def _venue_stops(c: Problems, v: Any) -> VenueStops | None:
+    """``venue_stops = ["showroom", ...]`` or ``[venue_stops] kinds = [...], score = 4, minutes = 30``."""
+    if v is None:
+        return None
+    table = {"kinds": v} if isinstance(v, list | str) else v
+    if not isinstance(table, Mapping):
+        c.add("venue_stops", 'is neither a list of venue kinds nor a table; write ["showroom", "display_point"]')
+        return None
+    _unknown_keys(c, table, {"kinds", "score", "minutes"}, "venue_stops")
+    kinds = []
+    for i, text in enumerate(_str_list(c, table, "kinds")):
+        kind = parse_venue_kind(text)
+        if kind is None:
+            c.add(f"venue_stops.kinds[{i}]",
+                  f"{text!r} is not a venue kind; use {', '.join(VENUE_KINDS)} (or Vietnamese: điểm trưng bày, …)")
+        elif kind not in kinds:
+            kinds.append(kind)
+    if not kinds and "kinds" in table:
+        c.add("venue_stops.kinds", "names no venue kind; e.g. [\"showroom\", \"display_point\"]")
+    score = table.get("score", 4.0)
+    if isinstance(score, bool) or not isinstance(score, int | float) or score < 0:
+        c.add("venue_stops.score", f"{score!r} is not a number >= 0")
+        score = 4.0
+    minutes = _int(c, {"venue_stops.minutes": table.get("minutes", 30)}, "venue_stops.minutes", 30, 5, 480)
+    return VenueStops(tuple(kinds), float(score), minutes) if kinds else None
 
 
 def _score(c: Problems, v: Any) -> ScoreWeights:
@@ -608,6 +725,7 @@ def parse_spec(
         c.add("must_visit", f"{both!r} is also in exclude; remove it from one of them")
     score = _score(c, data.get("score"))
     poi_stops = _poi_stops(c, data.get("poi_stops"), pois)
+    venue_stops = _venue_stops(c, data.get("venue_stops"))
     c.raise_if_any(f"{source}: {len(c.problems)} problem(s) in the route spec")
     assert start is not None and end is not None
     return RouteSpec(
@@ -616,8 +734,178 @@ def parse_spec(
         min_stars=min_stars, must_visit=tuple(must), exclude=tuple(exclude),
         max_stops_per_day=max_stops, default_visit_minutes=visit, score=score, seed=seed,
         time_limit=float(time_limit), holidays=frozenset(holidays), poi_stops=tuple(poi_stops),
-        source=source,
+        source=source, venue_stops=venue_stops,
     )  # fmt: skip
+
+
+# --- venues of the registry ----------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) or value is pd.NA else str(value)
+
+
+def _venue_place(row: Mapping[str, object], name: str = "") -> Place:
+    return Place("venue", name or _cell(row["name"]), float(row["lat"]), float(row["lon"]),  # type: ignore[arg-type]
+                 _cell(row["venue_id"]), _cell(row["kind"]))  # fmt: skip
+
+
+def _held(row: Mapping[str, object]) -> HeldDates | None:
+    first, last = row.get("start_date"), row.get("end_date")
+    if not isinstance(first, dt.date):
+        return None
+    return HeldDates(first, last if isinstance(last, dt.date) else None, _cell(row.get("kind")))
+
+
+def venue_stop(
+    row: Mapping[str, object],
+    *,
+    minutes: int,
+    score: float,
+    must_visit: bool,
+    hours: OpeningHours | None = None,
+    name: str = "",
+) -> PoiStop:
+    """A registry venue as a stop, with its place, opening hours and dates.
+
+    Parameters
+    ----------
+    row
+        One row of :attr:`ocop_geo.registry.Registry.venues` (``venue_id``, ``kind``, ``name``,
+        ``lat``, ``lon``, ``location_precision``, ``opening_hours``, ``start_date``,
+        ``end_date``, ``district``, ``ward``, ``unit_2025``), placed.
+    minutes, score, must_visit
+        Visit length, points when visited, and whether it must be visited.
+    hours
+        Opening hours given by the spec; None uses the venue's own (all day, assumed, when the
+        registry has none).
+    name
+        The name to show; default the venue's.
+
+    Returns
+    -------
+    PoiStop
+        ``stop_id`` and ``venue`` are the venue id; ``held`` is set for a venue with dates.
+    """
+    assumed, given = False, hours is not None
+    if hours is None:
+        text = _cell(row.get("opening_hours")).strip()
+        try:
+            hours = parse_opening_hours(text or "24/7")
+        except ValidationError:  # the registry checked it; a frame built another way may not have
+            hours = parse_opening_hours("24/7")
+            text = ""
+        assumed = not text
+    vid = _cell(row["venue_id"])
+    return PoiStop(
+        vid, _venue_place(row, name), minutes, hours, must_visit, score,
+        _cell(row.get("location_precision")) or "exact", venue=vid, held=_held(row),
+        district=_cell(row.get("district")), ward=_cell(row.get("ward")),
+        unit_2025=_cell(row.get("unit_2025")), hours_given=given,
+        hours_assumed=assumed,
+    )  # fmt: skip
+
+
+class _VenueIndex:
+    """Venue lookup by exact id, else by folded name; suggestions for a name it does not know."""
+
+    def __init__(self, venues: gpd.GeoDataFrame) -> None:
+        self.rows: dict[str, dict[str, object]] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for rec in venues.drop(columns="geometry", errors="ignore").to_dict("records"):
+            vid = _cell(rec.get("venue_id"))
+            self.rows[vid] = rec
+            self.by_name.setdefault(fold(_cell(rec.get("name"))), []).append(vid)
+
+    def find(self, c: Problems, ref: str, fieldname: str) -> dict[str, object] | None:
+        if ref in self.rows:
+            row = self.rows[ref]
+        else:
+            ids = self.by_name.get(fold(ref), [])
+            if len(ids) > 1:
+                c.add(fieldname, f"{ref!r} names {len(ids)} venues ({', '.join(ids)}); write the venue id")
+                return None
+            if not ids:
+                c.add(fieldname, f"no venue {ref!r} in the registry" + self._hint(ref))
+                return None
+            row = self.rows[ids[0]]
+        lat, lon = row.get("lat"), row.get("lon")
+        if not all(isinstance(x, int | float) and x == x for x in (lat, lon)):
+            c.add(fieldname, f"venue {_cell(row['venue_id'])} ({_cell(row['name'])}) has no location in the "
+                  "registry; add its lat/lon or address (ocop-geo validate lists it), or name another place")
+            return None
+        return row
+
+    def _hint(self, ref: str) -> str:
+        if not self.rows:
+            return "; the registry has no venue table: pass one (e.g. data/registry/venues.csv)"
+        labels = {fold(vid): vid for vid in self.rows}
+        labels.update({key: ids[0] for key, ids in self.by_name.items()})
+        hits = process.extract(fold(ref), list(labels), scorer=fuzz.WRatio, limit=6)
+        close = list(dict.fromkeys(labels[key] for key, score, _ in hits if score >= 70))[:3]
+        names = [f"{vid} ({_cell(self.rows[vid]['name'])})" for vid in close]
+        return f"; did you mean {', '.join(names)}?" if names else "; 'ocop-geo validate' lists the venues"
+
+
+def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
+    """Resolve the spec's ``venue = "..."`` places and stops against the registry's venues.
+
+    Parameters
+    ----------
+    spec
+        A parsed spec.
+    venues
+        :attr:`ocop_geo.registry.Registry.venues`.
+
+    Returns
+    -------
+    RouteSpec
+        The spec with every venue place located and every venue stop carrying the venue's
+        place, hours and dates (``stop_id`` = the venue id).
+
+    Raises
+    ------
+    ValidationError
+        Every venue that is unknown (with close names), ambiguous or has no location, naming
+        the spec's field.
+    """
+    wanted = [p for p in (spec.start, spec.end, spec.lunch.place if spec.lunch else None) if p is not None]
+    if not any(p.kind == "venue" for p in wanted) and not any(s.venue for s in spec.poi_stops):
+        return spec
+    c = Problems(spec.source, sep=": ")
+    index = _VenueIndex(venues)
+
+    def place(p: Place | None, fieldname: str) -> Place | None:
+        if p is None or p.kind != "venue":
+            return p
+        row = index.find(c, p.ref, f"{fieldname}.venue")
+        return p if row is None else _venue_place(row, "" if p.name == p.ref else p.name)
+
+    start = place(spec.start, "start")
+    end = start if spec.end is spec.start else place(spec.end, "end")
+    lunch = spec.lunch
+    if lunch is not None and lunch.place is not None:
+        lunch = replace(lunch, place=place(lunch.place, "lunch"))
+    stops: list[PoiStop] = []
+    seen: dict[str, int] = {}
+    for i, stop in enumerate(spec.poi_stops):
+        if not stop.venue:
+            stops.append(stop)
+            continue
+        row = index.find(c, stop.venue, f"poi_stops[{i}].venue")
+        if row is None:
+            continue
+        vid = _cell(row["venue_id"])
+        if vid in seen:
+            c.add(f"poi_stops[{i}].venue", f"{stop.venue!r} is venue {vid}, already poi_stops[{seen[vid]}]")
+            continue
+        seen[vid] = i
+        name = "" if stop.place.name == stop.venue else stop.place.name
+        stops.append(venue_stop(row, minutes=stop.minutes, score=stop.score, must_visit=stop.must_visit,
+                                hours=stop.hours if stop.hours_given else None, name=name))  # fmt: skip
+    c.raise_if_any(f"{spec.source}: {len(c.problems)} problem(s) with the route's venues")
+    assert start is not None and end is not None
+    return replace(spec, start=start, end=end, lunch=lunch, poi_stops=tuple(stops))
 
 
 def _plain(value: object) -> object:

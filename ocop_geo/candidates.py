@@ -49,7 +49,8 @@ class ScoreWeights:
 @dataclass(frozen=True)
 class Site:
     """One place to visit as the planner sees it: a registry producer (``kind="producer"``) or a
-    spec's POI stop (``kind="poi"``). ``lat``/``lon`` are NaN when it has no location."""
+    spec's POI stop (``kind="poi"``). ``lat``/``lon`` are NaN when it has no location. ``unit_2025`` is the
+    post-7/2025 phường / xã / đặc khu from the registry's ``unit_2025`` column (``""`` when the frame has none)."""
 
     site_id: str
     name: str
@@ -67,6 +68,7 @@ class Site:
     hours: OpeningHours
     hours_assumed: bool
     kind: str = "producer"
+    unit_2025: str = ""
 
     @property
     def placed(self) -> bool:
@@ -145,7 +147,8 @@ def build_sites(
             Site(
                 site_id=pid, name=_str(row.name), lat=lat, lon=lon,
                 precision=_str(row.location_precision) or "none",
-                district=_str(row.district), ward=_str(row.ward), stars=best,
+                district=_str(row.district), ward=_str(row.ward),
+                unit_2025=_str(getattr(row, "unit_2025", "")), stars=best,
                 n_products=n_certified, groups=groups, products=prods,
                 score=weights.points(best, n_certified),
                 visit_min=visit if visit and visit > 0 else default_visit_minutes,

@@ -33,7 +33,7 @@ from markupsafe import Markup
 from ._errors import InputFileError, OcopGeoError
 from .fileio import atomic_path, write_text_atomic
 from .itinerary import Day, Itinerary, Stop, write_itinerary_csv
-from .mapping import route_svg
+from .mapping import place_label, route_svg
 from .pages import qr_svg, render_template, route_context
 
 __all__ = [
@@ -67,8 +67,11 @@ def _stop_label(day: Day, stop: Stop) -> str:
 
 
 def _stop_description(stop: Stop) -> str:
-    """Plain-text description of a stop (times, stars, products, hours, precision)."""
+    """Plain-text description of a stop (place with its 2025 unit, times, stars, products, hours, precision)."""
     parts = [f"{stop.kind}"]
+    where = place_label(stop.ward, stop.district, stop.unit_2025)
+    if where:
+        parts.append(where)
     if stop.arrival:
         parts.append(f"arrive {stop.arrival}")
     if stop.visit_min:
@@ -159,6 +162,8 @@ def geojson_dict(itinerary: Itinerary) -> dict[str, Any]:
     for day in itinerary.days:
         for stop in day.stops:
             props = {k: v for k, v in stop.to_dict().items() if k not in ("lat", "lon", "leg_in")}
+            if stop.kind == "producer":  # beside the old ward / district, "" when not known
+                props.setdefault("unit_2025", stop.unit_2025)
             props.update(day=day.day, date=day.date, color=day.color, feature="stop")
             features.append({"type": "Feature", "properties": props,
                              "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]}})  # fmt: skip

@@ -69,7 +69,7 @@ NOT_CHOSEN_CODES: dict[str, str] = {
 }
 
 _STOP_COLUMNS = ("day", "date", "seq", "kind", "site_id", "name", "arrival", "start", "end", "wait_min", "visit_min",
-                 "stars", "products", "district", "ward", "precision", "opening_hours", "geometry")
+                 "stars", "products", "district", "ward", "unit_2025", "precision", "opening_hours", "geometry")
 _LEG_COLUMNS = ("day", "to_seq", "from_name", "to_name", "travel_min", "distance_km", "off_network", "note",
                 "geometry")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
@@ -106,7 +106,10 @@ class Stop:
 
     Times are local ``"HH:MM"``; ``arrival`` is None at the start. Producer stops carry the
     registry's district, ward, stars, score, groups, products and opening hours; other kinds
-    leave them empty.
+    leave them empty, but a venue of the registry used as a stop (kind ``"poi"``, ``site_id`` its
+    ``venue_id``) may carry its district, ward, 2025 unit and opening hours. ``unit_2025`` is the
+    post-7/2025 phường / xã / đặc khu of the place (empty when not known: older files, old frames);
+    a place in the former Bình Dương or Bà Rịa–Vũng Tàu may have it and no old district.
     """
 
     seq: int
@@ -129,9 +132,14 @@ class Stop:
     groups: tuple[str, ...] = ()
     products: tuple[Product, ...] = ()
     opening_hours: str = ""
+    unit_2025: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict; producer-only fields are written for producer stops only."""
+        """JSON-ready dict; producer-only fields are written for producer stops only.
+
+        ``unit_2025`` is optional in the contract: written when known. Other kinds write their
+        district, ward, 2025 unit and opening hours when they have them (a venue stop).
+        """
         d: dict[str, Any] = {
             "seq": self.seq,
             "kind": self.kind,
@@ -151,6 +159,12 @@ class Stop:
                 products=[p.to_dict() for p in self.products],
                 opening_hours=self.opening_hours,
             )
+            if self.unit_2025:
+                d["unit_2025"] = self.unit_2025
+        else:
+            d.update({k: v for k, v in (("district", self.district), ("ward", self.ward),
+                                        ("unit_2025", self.unit_2025), ("opening_hours", self.opening_hours))
+                      if v})  # fmt: skip
         d.update(
             arrival=self.arrival,
             wait_min=round(float(self.wait_min), 1),
@@ -185,10 +199,11 @@ class Stop:
         district = p.text(d, "district", default="")
         ward = p.text(d, "ward", default="")
         hours = p.text(d, "opening_hours", default="")
+        unit_2025 = p.text(d, "unit_2025", default="")
         p.raise_if_any()
         return cls(
             seq, kind, site_id, name, lat, lon, precision, arrival, wait, start, end, visit,
-            leg, district, ward, stars, score, groups, products, hours,
+            leg, district, ward, stars, score, groups, products, hours, unit_2025,
         )  # fmt: skip
 
 
@@ -396,7 +411,8 @@ class Itinerary:
         (stops, legs) : tuple of geopandas.GeoDataFrame
             ``stops``: one row per stop with ``day``, ``date``, ``seq``, ``kind``, ``site_id``,
             ``name``, ``arrival``, ``start``, ``end``, ``wait_min``, ``visit_min``, ``stars``,
-            ``products`` (names, ``"; "``-joined), ``district``, ``ward``, ``precision``,
+            ``products`` (names, ``"; "``-joined), ``district``, ``ward``, ``unit_2025`` (the
+            post-7/2025 unit, ``""`` when not known), ``precision``,
             ``opening_hours``. ``legs``: one row per leg into a stop with ``day``, ``to_seq``,
             ``from_name``, ``to_name``, ``travel_min``, ``distance_km``, ``off_network``, ``note``.
         """
@@ -409,7 +425,8 @@ class Itinerary:
                     "site_id": st.site_id, "name": st.name, "arrival": st.arrival, "start": st.start,
                     "end": st.end, "wait_min": st.wait_min, "visit_min": st.visit_min, "stars": st.stars,
                     "products": "; ".join(p.name for p in st.products), "district": st.district,
-                    "ward": st.ward, "precision": st.precision, "opening_hours": st.opening_hours,
+                    "ward": st.ward, "unit_2025": st.unit_2025, "precision": st.precision,
+                    "opening_hours": st.opening_hours,
                     "geometry": Point(st.lon, st.lat),
                 })  # fmt: skip
                 if st.leg_in is not None and prev is not None:
@@ -631,7 +648,7 @@ def read_itinerary(path: str | os.PathLike) -> Itinerary:
 #: Columns of the CSV written beside the JSON, one row per stop.
 CSV_COLUMNS: tuple[str, ...] = (
     "day", "date", "weekday", "seq", "kind", "site_id", "name", "lat", "lon", "precision",
-    "district", "ward", "stars", "score", "arrival", "wait_min", "start", "end", "visit_min",
+    "district", "ward", "unit_2025", "stars", "score", "arrival", "wait_min", "start", "end", "visit_min",
     "leg_travel_min", "leg_distance_km", "leg_off_network", "leg_note", "opening_hours", "products",
 )  # fmt: skip
 
@@ -655,6 +672,7 @@ def itinerary_rows(it: Itinerary) -> list[dict[str, Any]]:
                 "precision": s.precision,
                 "district": s.district,
                 "ward": s.ward,
+                "unit_2025": s.unit_2025,
                 "stars": "" if s.stars is None else s.stars,
                 "score": round(s.score, 3) if s.kind == "producer" else "",
                 "arrival": s.arrival or "",

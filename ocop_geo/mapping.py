@@ -8,6 +8,8 @@ Pages stay light and work from disk: folium's CDN scripts are replaced by the fi
 ``ocop_geo/static`` (see its README), stops and producers are emitted once as JSON inside
 ``<script type="application/json">`` and drawn by one small script (``static/ocop/ocop-map.js``),
 which builds every label and popup with ``textContent`` so registry text can never run as code.
+The registry's venues (OCOP showrooms, display points and points of sale, fairs and markets, agritourism
+sites, hotels and restaurants) are drawn the same way, with their own square icons and legend rows.
 
 Example
 -------
@@ -18,6 +20,7 @@ Example
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import logging
@@ -25,7 +28,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,12 +49,15 @@ from .textnorm import fold
 __all__ = [
     "GROUP_ICONS",
     "STATIC_DIR",
+    "VENUE_ICONS",
     "MapParts",
     "base_map",
     "copy_static",
+    "date_range_text",
     "day_label",
     "json_for_script",
     "map_html",
+    "place_label",
     "producer_map",
     "render_parts",
     "route_map",
@@ -101,6 +107,22 @@ GROUP_ICONS: dict[str, str] = {
     "tourism": "tourism",
 }
 
+#: Icon key per venue kind (``Registry.venues.kind``); ocop-map.js draws each key as a square pin, unlike the round
+#: producer pins. Showrooms, display points and points of sale share the "OCOP shop" icon; fairs and markets
+#: the calendar. A kind not listed here gets the generic ``"venue"`` icon.
+VENUE_ICONS: dict[str, str] = {
+    "showroom": "shop",
+    "display_point": "shop",
+    "point_of_sale": "shop",
+    "fair": "fair",
+    "market": "fair",
+    "agritourism": "farm",
+    "hotel": "hotel",
+    "restaurant": "restaurant",
+}
+
+_URL = re.compile(r"https?://[^\s;,<>\"']+")
+
 #: Tolerance of the drawn road paths (degrees, ≈1 m): fewer points, the same line on screen.
 _SIMPLIFY_DEG = 1e-5
 
@@ -144,6 +166,37 @@ def _html_text(text: str) -> str:
     """
     return (html.escape(text).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
             .replace("{", "&#123;"))
+
+
+def place_label(ward: str, district: str, unit_2025: str = "", *, lang: str = "en") -> str:
+    """Where a place is, old units first and the post-7/2025 unit beside them.
+
+    Parameters
+    ----------
+    ward, district
+        The pre-2025 ward / commune and district (either may be empty).
+    unit_2025
+        The post-7/2025 phường / xã / đặc khu (empty when not known).
+    lang
+        {"vi", "en"}: ``"Đơn vị 2025: …"`` or ``"2025: …"``.
+
+    Returns
+    -------
+    str
+        ``"Xã Hòa Phú, Củ Chi · 2025: Xã Củ Chi"``; the 2025 unit alone when no old unit is known (a place in the
+        former Bình Dương or Bà Rịa–Vũng Tàu) or when it only repeats the old ward's name.
+
+    >>> place_label("Xã Hòa Phú", "Củ Chi", "Xã Củ Chi")
+    'Xã Hòa Phú, Củ Chi · 2025: Xã Củ Chi'
+    >>> place_label("", "", "Phường Thủ Dầu Một", lang="vi")
+    'Phường Thủ Dầu Một'
+    """
+    old = ", ".join(x for x in (ward, district) if x)
+    if not unit_2025:
+        return old
+    if not district and (not ward or fold(ward) == fold(unit_2025)):
+        return unit_2025
+    return f"{old} · {'Đơn vị 2025' if lang == 'vi' else '2025'}: {unit_2025}"
 
 
 def group_icon(group: str) -> str:
@@ -247,7 +300,8 @@ def day_label(day: Day) -> dict[str, str]:
     return {"vi": f"Ngày {day.day} · {when_vi}", "en": f"Day {day.day} · {when_en}"}
 
 
-def _stop_record(stop: Stop, links: Mapping[str, str]) -> dict[str, Any]:
+def _stop_record(stop: Stop, links: Mapping[str, str],
+                 venues: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
     groups = list(stop.groups) or [p.group for p in stop.products if p.group]
     groups_en = [p.group_en for p in stop.products if p.group_en]
     rec: dict[str, Any] = {
@@ -262,13 +316,22 @@ def _stop_record(stop: Stop, links: Mapping[str, str]) -> dict[str, Any]:
             icon=group_icon(groups[0]) if groups else "other",
             products=[[p.name, p.stars, p.group] for p in stop.products],
         )  # fmt: skip
+    else:
+        rec.update({k: v for k, v in (("district", stop.district), ("ward", stop.ward),
+                                      ("hours", stop.opening_hours)) if v})  # fmt: skip
+    if stop.unit_2025:
+        rec["unit"] = stop.unit_2025
     if stop.site_id and stop.site_id in links:
         rec["url"] = links[stop.site_id]
+    venue = venues.get(stop.site_id or "") if venues else None
+    if venue is not None:  # a registry venue used as a stop: its kind, address, hours or dates, contact, source
+        rec["venue"] = {k: v for k, v in venue.items() if k not in ("id", "lat", "lon", "name")}
     return rec
 
 
 def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base: str = "static",
-              links: Mapping[str, str] | None = None, fit: bool = True) -> folium.Map:  # fmt: skip
+              links: Mapping[str, str] | None = None, fit: bool = True,
+              venues: gpd.GeoDataFrame | None = None) -> folium.Map:  # fmt: skip
     """Draw an itinerary: one layer and colour per day, numbered stops, road paths, a legend.
 
     Parameters
@@ -282,7 +345,12 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     links
         ``site_id -> URL`` of producer pages, shown as a link in each popup.
     fit
-        Fit the map to the route.
+        Fit the map to the route (not to the venues).
+    venues
+        The registry's venues (``Registry.venues``: EPSG:4326, ``venue_id``, ``kind``, ``name``, ``address``,
+        ``ward``, ``district``, ``unit_2025``, ``opening_hours``, ``start_date``, ``end_date``, ``contact``,
+        ``source``, ``geometry``), drawn as their own layer with an icon per kind and a legend entry; a venue
+        that is a stop of the route is drawn once, as the stop, with the venue's details in its popup.
 
     Returns
     -------
@@ -293,6 +361,8 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
         m = base_map(assets_base=assets_base)
     _add_ocop_layer_support(m, assets_base)
     links = dict(links or {})
+    venue_recs = _venue_records(venues) if venues is not None else []
+    by_venue = {r["id"]: r for r in venue_recs}
     layers: dict[str, folium.FeatureGroup] = {}
     days_payload = []
     lats: list[float] = []
@@ -329,10 +399,14 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
             lons.extend(c[0] for c in leg.coordinates)
         days_payload.append(
             {"day": day.day, "label": label, "color": day.color,
-             "stops": [_stop_record(s, links) for s in day.stops]}
+             "stops": [_stop_record(s, links, by_venue) for s in day.stops]}
         )  # fmt: skip
     title = {k: itinerary.title.get(k, "") for k in ("vi", "en")}
     m.add_child(_DataScript("ocopDrawRoute", {"title": title, "days": days_payload}, layers=layers))
+    if venues is not None:
+        on_route = {s.site_id for _, s in itinerary.stops() if s.site_id}
+        _add_venue_layer(m, [r for r in venue_recs if r["id"] not in on_route], skipped=len(venues) - len(venue_recs),
+                         icons=[r["icon"] for r in venue_recs if r["id"] in on_route])  # the stops' badges
     folium.LayerControl(collapsed=True).add_to(m)
     if fit and lats:
         m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20), max_zoom=15)
@@ -341,19 +415,26 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
     return m
 
 
+def _placed_rows(frame: gpd.GeoDataFrame) -> Iterator[tuple[Any, float, float]]:
+    """``(row, lat, lon)`` of each row of ``frame`` with a finite point (EPSG:4326); the unplaced are skipped."""
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    for row in frame.itertuples(index=False):
+        geom = getattr(row, "geometry", None)
+        if geom is None or geom.is_empty:
+            continue
+        (lat, lon), = to_latlon([(geom.x, geom.y)])
+        if math.isfinite(lat) and math.isfinite(lon):
+            yield row, lat, lon
+
+
 def _producer_records(producers: gpd.GeoDataFrame, products: pd.DataFrame | None,
                       links: Mapping[str, str]) -> list[dict[str, Any]]:  # fmt: skip
     """The map's record of each placed producer, with its certified products only (a candidate is not an
     OCOP product yet: it is not drawn, filtered on or counted in the stars)."""
     by_producer = products_by_producer(products, include="certified")
     records = []
-    for row in producers.itertuples(index=False):
-        geom = getattr(row, "geometry", None)
-        if geom is None or geom.is_empty:
-            continue
-        (lat, lon), = to_latlon([(geom.x, geom.y)])
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            continue
+    for row, lat, lon in _placed_rows(producers):
         pid = str(row.producer_id)
         prods = by_producer.get(pid, [])
         english = {p.group: p.group_en or p.group for p in prods if p.group}
@@ -385,7 +466,7 @@ def text_or_empty(v: Any) -> str:
 
 def producer_map(producers: gpd.GeoDataFrame, *, products: pd.DataFrame | None = None,
                  m: folium.Map | None = None, assets_base: str = "static", links: Mapping[str, str] | None = None,
-                 fit: bool | None = None) -> folium.Map:  # fmt: skip
+                 fit: bool | None = None, venues: gpd.GeoDataFrame | None = None) -> folium.Map:  # fmt: skip
     """All producers, clustered, with a filter by OCOP group.
 
     Parameters
@@ -406,11 +487,14 @@ def producer_map(producers: gpd.GeoDataFrame, *, products: pd.DataFrame | None =
         ``producer_id -> URL`` of producer pages.
     fit
         Fit the map to the producers; by default only when a new map is made.
+    venues
+        The registry's venues (see :func:`route_map`), drawn as their own layer (not clustered, not
+        filtered by group) with an icon per kind and a legend entry.
 
     Returns
     -------
     folium.Map
-        ``m`` (or the new map) with the producer layer.
+        ``m`` (or the new map) with the producer layer (and the venue layer).
     """
     if producers.crs is not None and producers.crs.to_epsg() != 4326:
         producers = producers.to_crs(4326)
@@ -422,12 +506,96 @@ def producer_map(producers: gpd.GeoDataFrame, *, products: pd.DataFrame | None =
     records = _producer_records(producers, products, dict(links or {}))
     skipped = len(producers) - len(records)
     m.add_child(_DataScript("ocopDrawProducers", {"producers": records}))
+    if venues is not None:
+        venue_recs = _venue_records(venues)
+        _add_venue_layer(m, venue_recs, skipped=len(venues) - len(venue_recs))
     if (fit if fit is not None else new) and records:
         lats = [r["lat"] for r in records]
         lons = [r["lon"] for r in records]
         m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20), max_zoom=15)
     log.info("producer map: %d producers drawn, %d without a location skipped", len(records), skipped)
     return m
+
+
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def date_range_text(start: str, end: str) -> dict[str, str]:
+    """The dates of a fair or market as people write them: ``{"vi": "6–10/11/2024", "en": "6–10 Nov 2024"}``.
+
+    ISO dates (``YYYY-MM-DD``) are shortened where months or years repeat; text that is not an ISO date is
+    kept as written. Empty when neither is given.
+
+    >>> date_range_text("2024-11-06", "2024-11-10")["vi"]
+    '6–10/11/2024'
+    >>> date_range_text("2024-10-28", "2024-11-03")["en"]
+    '28 Oct – 3 Nov 2024'
+    """
+    a, b = _iso_date(start) if start else None, _iso_date(end) if end else None
+    if (start and a is None) or (end and b is None):  # not ISO dates: as written
+        text = "–".join(x for x in (start, end) if x)
+        return {"vi": text, "en": text}
+    if a is None and b is None:
+        return {"vi": "", "en": ""}
+    if a is None or b is None or a == b:
+        d = a or b
+        assert d is not None
+        one_vi, one_en = f"{d.day}/{d.month}/{d.year}", f"{d.day} {d:%b} {d.year}"
+        if a is None:
+            return {"vi": f"đến {one_vi}", "en": f"until {one_en}"}
+        if b is None and start != end:
+            return {"vi": f"từ {one_vi}", "en": f"from {one_en}"}
+        return {"vi": one_vi, "en": one_en}
+    if (a.year, a.month) == (b.year, b.month):
+        return {"vi": f"{a.day}–{b.day}/{a.month}/{a.year}", "en": f"{a.day}–{b.day} {a:%b} {a.year}"}
+    if a.year == b.year:
+        return {"vi": f"{a.day}/{a.month}–{b.day}/{b.month}/{a.year}",
+                "en": f"{a.day} {a:%b} – {b.day} {b:%b} {a.year}"}  # fmt: skip
+    return {"vi": f"{a.day}/{a.month}/{a.year}–{b.day}/{b.month}/{b.year}",
+            "en": f"{a.day} {a:%b} {a.year} – {b.day} {b:%b} {b.year}"}  # fmt: skip
+
+
+def _venue_records(venues: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """The map's record of each placed venue (unplaced ones are skipped); empty fields are left out."""
+    records = []
+    for row, lat, lon in _placed_rows(venues):
+        kind = text_or_empty(getattr(row, "kind", ""))
+        source = text_or_empty(getattr(row, "source", ""))
+        dates = date_range_text(text_or_empty(getattr(row, "start_date", "")).strip(),
+                                text_or_empty(getattr(row, "end_date", "")).strip())  # fmt: skip
+        rec: dict[str, Any] = {
+            "id": text_or_empty(getattr(row, "venue_id", "")), "kind": kind, "icon": VENUE_ICONS.get(kind, "venue"),
+            "name": text_or_empty(getattr(row, "name", "")), "lat": lat, "lon": lon,
+            "address": text_or_empty(getattr(row, "address", "")),
+            "ward": text_or_empty(getattr(row, "ward", "")), "district": text_or_empty(getattr(row, "district", "")),
+            "unit": text_or_empty(getattr(row, "unit_2025", "")),
+            "hours": text_or_empty(getattr(row, "opening_hours", "")), "dates": dates if dates["vi"] else None,
+            "contact": text_or_empty(getattr(row, "contact", "")),
+            "links": list(dict.fromkeys(u.rstrip(".)") for u in _URL.findall(source))),
+            "source": "" if _URL.search(source) else source,
+            "precision": text_or_empty(getattr(row, "location_precision", "")),
+        }  # fmt: skip
+        records.append({k: v for k, v in rec.items() if v not in ("", None, [])})
+    return records
+
+
+def _add_venue_layer(m: folium.Map, records: list[dict[str, Any]], *, skipped: int,
+                     icons: Sequence[str] = ()) -> None:  # fmt: skip
+    """The venues as one JSON array on ``m``, in their own layer (listed in a layer control when the map has one);
+    ``icons``: venue icons the legend explains besides those of ``records`` (venues drawn as route stops)."""
+    name = "".join(f'<span lang="{k}">{v}</span>' for k, v in
+                   (("vi", "Điểm bán, hội chợ, lưu trú OCOP"), ("en", "OCOP shops, fairs, stays")))  # fmt: skip
+    group = folium.FeatureGroup(name=name, show=True)
+    group.add_to(m)
+    payload: dict[str, Any] = {"venues": records}
+    if icons:
+        payload["icons"] = sorted(set(icons))
+    m.add_child(_DataScript("ocopDrawVenues", payload, layers={"venues": group}))
+    log.info("venue layer: %d venues drawn, %d without a location skipped", len(records), skipped)
 
 
 def render_parts(m: folium.Map) -> MapParts:

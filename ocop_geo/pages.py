@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import jinja2
 import qrcode
 import qrcode.image.svg
@@ -26,10 +27,11 @@ from markupsafe import Markup
 
 from . import settings
 from .itinerary import Itinerary
-from .mapping import day_label
+from .mapping import day_label, place_label, text_or_empty
 from .textnorm import slugify
 
-__all__ = ["PRECISION_LABELS", "TEMPLATES_DIR", "qr_svg", "render_template", "route_context"]
+__all__ = ["PRECISION_LABELS", "PRECISION_LABELS_VI", "TEMPLATES_DIR", "VENUE_KIND_LABELS", "place_labels", "qr_svg", "render_template",
+           "route_context"]
 
 #: Folder of the Jinja2 page templates.
 TEMPLATES_DIR: Path = Path(__file__).resolve().parent / "templates"
@@ -37,6 +39,9 @@ TEMPLATES_DIR: Path = Path(__file__).resolve().parent / "templates"
 #: What an approximate location precision means, as pages say it (``exact`` and ``""`` need no label).
 PRECISION_LABELS: dict[str, str] = {"ward": "ward centre", "commune": "commune centre",
                                     "district": "district centre", "street": "street", "none": "unknown"}  # fmt: skip
+#: The same in Vietnamese (pages show both; the map script has the same words).
+PRECISION_LABELS_VI: dict[str, str] = {"ward": "tâm phường/xã", "commune": "tâm xã", "district": "tâm quận/huyện",
+                                       "street": "theo đường", "none": "không rõ"}  # fmt: skip
 
 _KIND = {
     "start": {"vi": "Xuất phát", "en": "Start"},
@@ -44,6 +49,17 @@ _KIND = {
     "poi": {"vi": "Điểm tham quan", "en": "Sight"},
     "lunch": {"vi": "Nghỉ trưa", "en": "Lunch break"},
     "end": {"vi": "Kết thúc", "en": "End"},
+}
+#: What each venue kind (``Registry.venues.kind``) is called on pages, vi / en (the map script has the same words).
+VENUE_KIND_LABELS: dict[str, dict[str, str]] = {
+    "showroom": {"vi": "Showroom OCOP", "en": "OCOP showroom"},
+    "display_point": {"vi": "Điểm trưng bày OCOP", "en": "OCOP display point"},
+    "point_of_sale": {"vi": "Điểm bán sản phẩm OCOP", "en": "OCOP point of sale"},
+    "fair": {"vi": "Hội chợ OCOP", "en": "OCOP fair"},
+    "market": {"vi": "Phiên chợ OCOP", "en": "OCOP market"},
+    "agritourism": {"vi": "Du lịch nông nghiệp", "en": "Agritourism"},
+    "hotel": {"vi": "Khách sạn", "en": "Hotel"},
+    "restaurant": {"vi": "Nhà hàng", "en": "Restaurant"},
 }
 _MODE = {
     "motorbike": {"vi": "Xe máy", "en": "Motorbike"},
@@ -91,7 +107,31 @@ def _duration(seconds: float) -> dict[str, str]:
     return {"vi": f"{h} giờ {m:02d} phút" if h else f"{m} phút", "en": f"{h} h {m:02d} min" if h else f"{m} min"}
 
 
-def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str | None = None) -> dict[str, Any]:
+def place_labels(ward: str, district: str, unit_2025: str = "") -> dict[str, str]:
+    """:func:`ocop_geo.mapping.place_label` in both languages: ``{"vi": "… · Đơn vị 2025: …", "en": "… · 2025: …"}``.
+
+    Parameters
+    ----------
+    ward, district, unit_2025
+        The old ward and district and the post-7/2025 unit (any may be empty).
+
+    Returns
+    -------
+    dict
+        One text per language, empty strings when nothing is known.
+    """
+    return {lang: place_label(ward, district, unit_2025, lang=lang) for lang in ("vi", "en")}
+
+
+def _venue_kinds(venues: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """``venue_id -> kind`` of the registry's venues (empty without a frame)."""
+    if venues is None or "venue_id" not in venues or "kind" not in venues:
+        return {}
+    return {text_or_empty(v): text_or_empty(k) for v, k in zip(venues["venue_id"], venues["kind"], strict=True)}
+
+
+def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str | None = None,
+                  venues: gpd.GeoDataFrame | None = None) -> dict[str, Any]:  # fmt: skip
     """Template-ready view of an itinerary, shared by the route page, its card and the A4 page.
 
     Parameters
@@ -102,6 +142,9 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
         ``site_id -> URL`` of producer pages (each stop row gets its ``url`` or None).
     slug
         File-name slug of the route page; default: the slug of ``route_id``.
+    venues
+        The registry's venues: a stop that is one of them (its ``site_id`` a ``venue_id``) is labelled with
+        the venue's kind ("OCOP display point", "OCOP fair", …) instead of "Sight".
 
     Returns
     -------
@@ -109,21 +152,29 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
         Titles, totals, one entry per day with its stop rows, warnings and producers left out. Texts are still
         raw: the templates escape them.
     """
+    venue_kind = _venue_kinds(venues)
     days = []
     for day in itinerary.days:
         rows = []
         for s in day.stops:
+            kind_label = _KIND.get(s.kind, {"vi": s.kind, "en": s.kind})
+            vk = venue_kind.get(s.site_id or "") if s.kind not in ("producer", "lunch") else None
+            if vk:
+                kind_label = VENUE_KIND_LABELS.get(vk, {"vi": vk, "en": vk})
             leg = s.leg_in
             time = s.start if s.kind == "start" else (s.arrival or s.start)
             if s.visit_min:
                 time = f"{s.start}–{s.end}"
             rows.append({
-                "seq": s.seq, "kind": s.kind, "kind_label": _KIND.get(s.kind, {"vi": s.kind, "en": s.kind}),
+                "seq": s.seq, "kind": s.kind, "kind_label": kind_label, "venue_kind": vk or "",
+                "where": place_labels(s.ward, s.district, s.unit_2025),
                 "name": s.name, "url": links.get(s.site_id or ""), "time": time,
                 "visit_min": int(round(s.visit_min)), "stars": s.stars,
                 "products": ", ".join(p.name for p in s.products), "hours": s.opening_hours,
                 "approx": s.precision not in ("", "exact"),
                 "precision": PRECISION_LABELS.get(s.precision, s.precision),
+                "precision_label": {"vi": PRECISION_LABELS_VI.get(s.precision, s.precision),
+                                    "en": PRECISION_LABELS.get(s.precision, s.precision)},
                 "leg": None if leg is None else {
                     "km": f"{leg.distance_m / 1000:.1f}", "min": int(round(leg.travel_s / 60)),
                     "off_network": leg.off_network, "note": leg.note},

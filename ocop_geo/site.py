@@ -44,7 +44,14 @@ from .mapping import (
     route_svg,
 )
 from .mapping import text_or_empty as _s
-from .pages import PRECISION_LABELS, qr_svg, render_template, route_context
+from .pages import (
+    PRECISION_LABELS,
+    PRECISION_LABELS_VI,
+    place_labels,
+    qr_svg,
+    render_template,
+    route_context,
+)
 from .registry import Registry, products_by_producer
 from .textnorm import slugify
 
@@ -88,7 +95,8 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
         for row in producers.itertuples(index=False):
             pid = str(row.producer_id)
             recs[pid] = {"id": pid, "name": str(row.name), "type": _s(getattr(row, "producer_type", "")),
-                         "where": ", ".join(x for x in (_s(getattr(row, "ward", "")), _s(getattr(row, "district", ""))) if x),
+                         "where": place_labels(_s(getattr(row, "ward", "")), _s(getattr(row, "district", "")),
+                                               _s(getattr(row, "unit_2025", ""))),
                          "precision": _s(getattr(row, "location_precision", "")), "routes": [],
                          "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
                                        "candidate": p.status == "candidate"} for p in listed.get(pid, [])]}  # fmt: skip
@@ -100,13 +108,15 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
             if rec is None:
                 rec = recs[s.site_id] = {
                     "id": s.site_id, "name": s.name, "type": "",
-                    "where": ", ".join(x for x in (s.ward, s.district) if x), "precision": s.precision,
+                    "where": place_labels(s.ward, s.district, s.unit_2025), "precision": s.precision,
                     "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
                                   "candidate": False}
                                  for p in s.products], "routes": []}  # fmt: skip
             rec["routes"].append({"slug": slug, "day": day.day, "title": dict(it.title)})
     for rec in recs.values():
         rec["approx"] = rec["precision"] not in ("", "exact")
+        rec["precision_label"] = {"vi": PRECISION_LABELS_VI.get(rec["precision"], rec["precision"]),
+                                  "en": PRECISION_LABELS.get(rec["precision"], rec["precision"])}
         rec["precision"] = PRECISION_LABELS.get(rec["precision"], rec["precision"])
     return recs
 
@@ -118,6 +128,7 @@ def publish_site(
     registry: Registry | None = None,
     producers: gpd.GeoDataFrame | None = None,
     products: pd.DataFrame | None = None,
+    venues: gpd.GeoDataFrame | None = None,
     base_url: str | None = None,
     lang: str = "vi",
     pdf: bool = False,
@@ -132,11 +143,12 @@ def publish_site(
     out_dir
         The site folder (created or updated; ``static/`` is replaced).
     registry
-        The loaded registry the routes were planned over (its ``producers`` and ``products``): every
-        producer gets a page and the route maps show them all. Without it (and without ``producers``),
-        only producers on a route get a page.
-    producers, products
-        The same as frames (a GeoDataFrame of producers in EPSG:4326, a DataFrame of products), for
+        The loaded registry the routes were planned over (its ``producers``, ``products`` and ``venues``):
+        every producer gets a page and the route maps show them all; every map (route pages, the producers'
+        map, each producer's small map) shows the venues. Without it (and without ``producers``), only
+        producers on a route get a page.
+    producers, products, venues
+        The same as frames (GeoDataFrames of producers and venues in EPSG:4326, a DataFrame of products), for
         callers without a :class:`~ocop_geo.registry.Registry`; not together with ``registry``.
     base_url
         Public URL of the site, for the QR codes (``https://example.org/ocop``); without it the
@@ -158,12 +170,13 @@ def publish_site(
     ValidationError
         A bad ``lang`` or ``base_url``.
     ValueError
-        ``registry`` given together with ``producers`` or ``products``.
+        ``registry`` given together with ``producers``, ``products`` or ``venues``.
     """
     if registry is not None:
-        if producers is not None or products is not None:
-            raise ValueError("give either registry or producers / products, not both")
+        if producers is not None or products is not None or venues is not None:
+            raise ValueError("give either registry or producers / products / venues, not both")
         producers, products = registry.producers, registry.products
+        venues = getattr(registry, "venues", None)  # registries built before the venue table have none
     if lang not in ("vi", "en"):
         raise ValidationError(f"lang must be 'vi' or 'en', not {lang!r}", [f"lang: {lang!r}"])
     if base_url and (not re.match(r"^https?://[^\s\"'<>]+$", base_url) or len(base_url) > 1000):
@@ -184,9 +197,9 @@ def publish_site(
     links = {rec["id"]: f"../producers/{rec['slug']}.html" for rec in recs.values()}
 
     cards = [_publish_route(it, slug, out, report, links=links, producers=producers, products=products,
-                            base_url=base_url, lang=lang, pdf=pdf)
+                            venues=venues, base_url=base_url, lang=lang, pdf=pdf)
              for it, slug in zip(itineraries, route_slugs, strict=True)]  # fmt: skip
-    _publish_producers(recs, out, report, producers=producers, products=products, lang=lang)
+    _publish_producers(recs, out, report, producers=producers, products=products, venues=venues, lang=lang)
 
     index = render_template("index.html", routes=cards, site_title=site_title, n_producers=len(recs),
                             lang=lang, root="")  # fmt: skip
@@ -196,15 +209,15 @@ def publish_site(
 
 
 def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, links: Mapping[str, str],
-                   producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, base_url: str | None,
-                   lang: str, pdf: bool) -> dict[str, Any]:
+                   producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None,
+                   venues: gpd.GeoDataFrame | None, base_url: str | None, lang: str, pdf: bool) -> dict[str, Any]:
     """Write one route's page, its downloads and its A4 page; return the index card's context.
 
     The route's page context is built once and serves the route page, the A4 page and its PDF (printed
     from the A4 page just written) and the index card.
     """
-    ctx = route_context(it, links=links, slug=slug)
-    m = route_map(it, assets_base="../static", links=links)
+    ctx = route_context(it, links=links, slug=slug, venues=venues)
+    m = route_map(it, assets_base="../static", links=links, venues=venues)
     if producers is not None:
         producer_map(producers, products=products, m=m, links=links)
     page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
@@ -235,8 +248,9 @@ def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, l
 
 
 def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: SiteReport, *,
-                       producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, lang: str) -> None:
-    """Write one page per producer and the producers' index (clustered map and list)."""
+                       producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None,
+                       venues: gpd.GeoDataFrame | None, lang: str) -> None:
+    """Write one page per producer and the producers' index (clustered map and list); every map shows the venues."""
     common = {"lang": lang, "root": "../"}
     registry_ids = producers["producer_id"].astype(str) if producers is not None else None
     for pid, rec in recs.items():
@@ -245,12 +259,12 @@ def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: Si
             one = producers[registry_ids == pid]
             if one.geometry.notna().all() and not one.geometry.is_empty.all() and one.geometry.x.notna().all():
                 m = base_map(assets_base="../static", zoom_start=13)
-                pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True)))
+                pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True, venues=venues)))
         html_text = render_template("producer.html", p=rec, map=pm, **common)
         report.pages.append(write_text_atomic(out / "producers" / f"{rec['slug']}.html", html_text))
     plist = sorted(recs.values(), key=lambda r: r["name"])
     if producers is not None:
-        m = producer_map(producers, products=products, assets_base="../static",
+        m = producer_map(producers, products=products, assets_base="../static", venues=venues,
                          links={rec["id"]: f"{rec['slug']}.html" for rec in recs.values()})  # fmt: skip
     else:
         m = base_map(assets_base="../static")

@@ -178,3 +178,19 @@ def test_control_characters_in_names_keep_gpx_and_kml_valid(gpx_schema):
     assert "D1-1 Cơ sở Trà  Xanh" in gpx
     root = etree.fromstring(export.kml_text(it).encode("utf-8"))
     assert "D1-1 Cơ sở Trà  Xanh" in "".join(root.itertext())
+
+
+def test_exports_show_the_2025_unit_beside_the_old_ward():
+    it = itinerary(n_days=1, venue_stop=True)
+    gpx = gpxpy.parse(export.gpx_text(it))
+    desc = {w.name: w.description for w in gpx.waypoints}
+    assert "Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ" in desc["D1-1 Công ty TNHH Đạt Butter"]
+    assert "Thị trấn Hóc Môn, Hóc Môn · 2025: Xã Hóc Môn" in desc[f"D1-2 {it.days[0].stops[2].name}"]
+    kml = export.kml_text(it)
+    assert "Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ" in kml
+    props = [f["properties"] for f in export.geojson_dict(it)["features"] if f["properties"]["feature"] == "stop"]
+    assert [p.get("unit_2025") for p in props] == [None, "Xã Bình Mỹ", "Xã Hóc Môn", None]
+    assert props[1]["ward"] == "Hòa Phú" and props[1]["district"] == "Củ Chi"
+    old = replace(it, days=(replace(it.days[0], stops=tuple(replace(s, unit_2025="") for s in it.days[0].stops)),))
+    old_props = [f["properties"] for f in export.geojson_dict(old)["features"] if f["properties"]["feature"] == "stop"]
+    assert old_props[1]["unit_2025"] == "" and "unit_2025" not in old_props[2]  # a producer stop always has it

@@ -164,3 +164,51 @@ def test_geodataframes_of_stops_and_legs_go_straight_into_a_geopackage(tmp_path)
     stops.to_file(path, layer="stops")
     legs.to_file(path, layer="legs")
     assert len(gpd.read_file(path, layer="stops")) == 3 and len(gpd.read_file(path, layer="legs")) == 2
+
+
+def _with_units() -> Itinerary:
+    """The example with 2025 units: the producer's (illustrative) and a venue stop (kind "poi", site_id its
+    venue_id) in the former Bà Rịa–Vũng Tàu, which has a 2025 unit and no old district."""
+    import dataclasses
+
+    it = _example()
+    day = it.days[0]
+    start, visit, end = day.stops
+    visit = dataclasses.replace(visit, unit_2025="Xã Bình Mỹ")
+    venue = Stop(2, "poi", "VEN-003", "Sự kiện quảng bá sản phẩm OCOP TP.HCM 2025", 10.3538, 107.0742, "ward",
+                 "12:00", 0, "12:00", "12:30", 30, None, ward="Phường Vũng Tàu", unit_2025="Phường Vũng Tàu")  # fmt: skip
+    end = dataclasses.replace(end, seq=3)
+    stops = (start, visit, venue, end)
+    return dataclasses.replace(it, days=(dataclasses.replace(day, stops=stops, totals=Totals.of_stops(stops)),))
+
+
+def test_unit_2025_round_trips_and_old_files_without_it_still_read(tmp_path):
+    it = _with_units()
+    path = write_itinerary(it, tmp_path / "it.json")
+    assert read_itinerary(path) == it
+    stops = json.loads(path.read_text(encoding="utf-8"))["days"][0]["stops"]
+    assert stops[1]["unit_2025"] == "Xã Bình Mỹ"
+    assert stops[2]["unit_2025"] == "Phường Vũng Tàu" and stops[2]["ward"] == "Phường Vũng Tàu"
+    assert "district" not in stops[2] and "stars" not in stops[2]  # a venue stop writes what it has, no producer fields
+    assert "unit_2025" not in stops[0] and "ward" not in stops[0]
+    # a file written before unit_2025 existed: no such key anywhere
+    old = _example().to_dict()
+    assert "unit_2025" not in json.dumps(old)
+    again = read_itinerary(_write(tmp_path, old))
+    assert [s.unit_2025 for _, s in again.stops()] == ["", "", ""]
+    assert again == _example()
+    bad = it.to_dict()
+    bad["days"][0]["stops"][1]["unit_2025"] = 7
+    with pytest.raises(InputFileError, match=r"days\[0\]\.stops\[1\]\.unit_2025: 7 is not text"):
+        read_itinerary(_write(tmp_path, bad))
+
+
+def test_unit_2025_in_the_csv_and_the_geodataframes(tmp_path):
+    it = _with_units()
+    rows = list(csv.DictReader(write_itinerary_csv(it, tmp_path / "it.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert CSV_COLUMNS.index("unit_2025") == CSV_COLUMNS.index("ward") + 1
+    assert [(r["ward"], r["district"], r["unit_2025"]) for r in rows] == [
+        ("", "", ""), ("Hòa Phú", "Củ Chi", "Xã Bình Mỹ"), ("Phường Vũng Tàu", "", "Phường Vũng Tàu"), ("", "", "")]
+    stops, _ = it.to_geodataframes()
+    assert stops["unit_2025"].tolist() == ["", "Xã Bình Mỹ", "Phường Vũng Tàu", ""]
+    assert list(stops.columns).index("unit_2025") == list(stops.columns).index("ward") + 1

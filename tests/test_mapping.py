@@ -14,7 +14,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from _publish_fixtures import HOSTILE, itinerary, producers_gdf, products_df
+from _publish_fixtures import (
+    HOSTILE,
+    HOSTILE_VENUE,
+    itinerary,
+    producers_gdf,
+    products_df,
+    venues_gdf,
+)
 
 from ocop_geo import mapping
 
@@ -182,3 +189,105 @@ def test_save_map_writes_page_with_its_assets(tmp_path: Path):
     for rel in ("static/leaflet/leaflet.js", "static/leaflet/LICENSE", "static/ocop/ocop-map.js"):
         assert (page.parent / rel).is_file(), rel
     assert not list((page.parent / "static").rglob("README.md"))
+
+
+JS = (mapping.STATIC_DIR / "ocop" / "ocop-map.js").read_text(encoding="utf-8")
+
+
+def test_venues_drawn_with_their_own_icons_popups_and_legend():
+    venues = venues_gdf(unplaced=True)
+    m = mapping.producer_map(producers_gdf(), products=products_df(), venues=venues)
+    html = mapping.map_html(m, title="t")
+    recs = _payload(html, "ocopDrawVenues")["venues"]
+    assert [r["id"] for r in recs] == ["VEN-001", "VEN-002", "VEN-003", "VEN-004"]  # the unplaced one skipped
+    shop, fair, fair25, farm = recs
+    assert (shop["kind"], shop["icon"], fair["icon"], farm["icon"]) == ("display_point", "shop", "fair", "farm")
+    assert fair["dates"] == {"vi": "6–10/11/2024", "en": "6–10 Nov 2024"}
+    assert fair25["dates"]["vi"] == "28–30/11/2025"
+    assert shop["address"] == "số 1 Lý Nam Đế, trung tâm Chợ Hóc Môn" and shop["unit"] == "Xã Hóc Môn"
+    assert shop["links"] == [venues.loc[0, "source"]] and "source" not in shop
+    assert "dates" not in shop and "hours" not in shop  # empty fields are left out
+    assert abs(shop["lat"] - 10.8889389) < 1e-6 and abs(shop["lon"] - 106.5962633) < 1e-6
+    assert "OpenStreetMap" in html and "contributors" in html
+    # the script draws each icon key, names each kind in both languages and puts the venues in the legend
+    for key in ("shop", "fair", "farm", "hotel", "restaurant", "venue"):
+        assert re.search(rf"\b{key}: \"M", JS), key
+        assert JS.count(f"v_{key}:") == 2, key
+    for kind in mapping.VENUE_ICONS:
+        assert JS.count(f" {kind}: \"") >= 2, kind  # vi and en popup labels
+    assert "legendOf(map).add" in JS and "ocopDrawVenues" in JS
+
+
+def test_every_venue_kind_has_an_icon_apart_from_the_producer_icons():
+    assert set(mapping.VENUE_ICONS) == {"showroom", "display_point", "point_of_sale", "fair", "market",
+                                        "agritourism", "hotel", "restaurant"}  # fmt: skip
+    assert {mapping.VENUE_ICONS[k] for k in ("showroom", "display_point", "point_of_sale")} == {"shop"}
+    assert mapping.VENUE_ICONS["fair"] == mapping.VENUE_ICONS["market"] == "fair"
+    assert len({mapping.VENUE_ICONS[k] for k in ("showroom", "fair", "agritourism", "hotel", "restaurant")}) == 5
+    assert not set(mapping.VENUE_ICONS.values()) & set(mapping.GROUP_ICONS.values())
+    # SYNTHETIC rows (the bundled venues have no hotel or restaurant yet): one per kind, plus an unknown kind
+    kinds = [*mapping.VENUE_ICONS, "museum"]
+    gdf = gpd.GeoDataFrame({"venue_id": [f"SYN-{i}" for i in range(len(kinds))], "kind": kinds,
+                            "name": [f"Synthetic {k}" for k in kinds]},
+                           geometry=gpd.points_from_xy([106.7] * len(kinds), [10.8] * len(kinds)), crs=4326)  # fmt: skip
+    recs = _payload(mapping.route_map(itinerary(n_days=1), venues=gdf).get_root().render(), "ocopDrawVenues")["venues"]
+    assert [r["icon"] for r in recs] == [*mapping.VENUE_ICONS.values(), "venue"]
+
+
+def test_route_map_draws_a_venue_stop_once_with_the_venue_details():
+    it = itinerary(venue_stop=True)
+    html = mapping.route_map(it, venues=venues_gdf()).get_root().render()
+    layer = _payload(html, "ocopDrawVenues")["venues"]
+    assert "VEN-001" not in [r["id"] for r in layer] and len(layer) == 3
+    stop = _payload(html, "ocopDrawRoute")["days"][0]["stops"][2]
+    assert stop["kind"] == "poi" and stop["venue"]["kind"] == "display_point" and stop["venue"]["icon"] == "shop"
+    assert stop["venue"]["address"].startswith("số 1 Lý Nam Đế") and stop["unit"] == "Xã Hóc Môn"
+    producer = _payload(html, "ocopDrawRoute")["days"][0]["stops"][1]
+    assert producer["unit"] == "Xã Bình Mỹ" and producer["ward"] == "Hòa Phú"
+    assert "L.control.layers" in html and "OCOP shops, fairs, stays" in html
+    # without venues: no venue layer at all
+    assert "ocopDrawVenues(" not in mapping.route_map(it).get_root().render()
+
+
+def test_hostile_venue_text_is_escaped_and_never_evaluated():
+    m = mapping.route_map(itinerary(n_days=1), venues=venues_gdf(hostile=True))
+    html = mapping.map_html(m, title="t")
+    assert "<img" not in html
+    assert _payload(html, "ocopDrawVenues")["venues"][0]["name"] == HOSTILE_VENUE
+    assert "{{7*7}}" not in html  # the "{" of "{{" is escaped as \u007b in the JSON
+
+
+def test_place_label_puts_the_2025_unit_beside_the_old_ward():
+    assert mapping.place_label("Xã Hòa Phú", "Củ Chi", "Xã Bình Mỹ") == "Xã Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ"
+    assert mapping.place_label("Xã Hòa Phú", "Củ Chi", "Xã Bình Mỹ", lang="vi") == (
+        "Xã Hòa Phú, Củ Chi · Đơn vị 2025: Xã Bình Mỹ")
+    assert mapping.place_label("", "Củ Chi", "") == "Củ Chi"
+    assert mapping.place_label("", "", "Phường Thủ Dầu Một") == "Phường Thủ Dầu Một"  # former Bình Dương
+    assert mapping.place_label("Phường Vũng Tàu", "", "Phường Vũng Tàu") == "Phường Vũng Tàu"
+    assert mapping.place_label("Phường Phú Cường", "", "Phường Thủ Dầu Một") == (
+        "Phường Phú Cường · 2025: Phường Thủ Dầu Một")
+
+
+def test_date_range_text_shortens_repeated_months_and_years():
+    d = mapping.date_range_text
+    assert d("2024-11-06", "2024-11-10") == {"vi": "6–10/11/2024", "en": "6–10 Nov 2024"}
+    assert d("2024-10-28", "2024-11-03") == {"vi": "28/10–3/11/2024", "en": "28 Oct – 3 Nov 2024"}
+    assert d("2024-12-30", "2025-01-02")["vi"] == "30/12/2024–2/1/2025"
+    assert d("2025-12-19", "2025-12-19") == {"vi": "19/12/2025", "en": "19 Dec 2025"}
+    assert d("2023-10-27", "") == {"vi": "từ 27/10/2023", "en": "from 27 Oct 2023"}
+    assert d("", "") == {"vi": "", "en": ""}
+    assert d("tháng 3–7", "") == {"vi": "tháng 3–7", "en": "tháng 3–7"}  # not ISO: as written
+
+
+def test_venues_keep_the_page_light():
+    """SYNTHETIC venues (scale test only): 200 add well under 300 bytes each."""
+    rng = np.random.default_rng(1)
+    n = 200
+    gdf = gpd.GeoDataFrame(
+        {"venue_id": [f"SYN-V{i}" for i in range(n)], "kind": "point_of_sale", "name": [f"Synthetic shop {i}" for i in range(n)],
+         "address": "", "ward": "", "district": "Củ Chi", "source": ""},
+        geometry=gpd.points_from_xy(rng.uniform(106.5, 106.8, n), rng.uniform(10.6, 11.0, n)), crs=4326,
+    )  # fmt: skip
+    small = len(mapping.map_html(mapping.producer_map(producers_gdf(), venues=gdf.head(10)), title="t"))
+    large = len(mapping.map_html(mapping.producer_map(producers_gdf(), venues=gdf), title="t"))
+    assert (large - small) / (n - 10) < 300

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 import xmlschema
-from _publish_fixtures import itinerary, producers_gdf, products_df
+from _publish_fixtures import HOSTILE_VENUE, itinerary, producers_gdf, products_df, venues_gdf
 
 from ocop_geo import export, pages, settings, site
 from ocop_geo._errors import ValidationError
@@ -269,3 +269,67 @@ def test_publish_site_takes_the_loaded_registry(tmp_path: Path):
     assert [p.relative_to(tmp_path / "a") for p in rep.pages] == [p.relative_to(tmp_path / "b") for p in same.pages]
     with pytest.raises(ValueError, match="either registry or producers"):
         site.publish_site([itinerary(n_days=1)], tmp_path / "c", registry=reg, products=reg.products)
+
+
+def _json_block(html: str, function: str) -> dict:
+    ids = re.findall(rf"{function}\(\w+,\s*JSON\.parse\(document\.getElementById\(\"(\w+)\"\)", html)
+    assert len(ids) == 1, (function, len(ids))
+    return json.loads(re.search(rf'<script type="application/json" id="{ids[0]}">(.*?)</script>', html, re.S).group(1))
+
+
+@pytest.fixture(scope="module")
+def with_venues(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("venues")
+    site.publish_site([itinerary(venue_stop=True)], out, producers=producers_gdf(), products=products_df(),
+                      venues=venues_gdf(hostile=True, unplaced=True), base_url="https://example.org/ocop")  # fmt: skip
+    return out
+
+
+def test_every_map_of_the_site_shows_the_venues(with_venues):
+    route = (with_venues / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert [v["id"] for v in _json_block(route, "ocopDrawVenues")["venues"]] == ["VEN-002", "VEN-003", "VEN-004"]
+    assert _json_block(route, "ocopDrawRoute")["days"][0]["stops"][2]["venue"]["kind"] == "display_point"
+    index = (with_venues / "producers" / "index.html").read_text(encoding="utf-8")
+    assert len(_json_block(index, "ocopDrawVenues")["venues"]) == 4
+    small = (with_venues / "producers" / "hcm-p004.html").read_text(encoding="utf-8")
+    assert len(_json_block(small, "ocopDrawVenues")["venues"]) == 4
+    for page in (route, index, small):
+        assert "<img" not in page and "{{7*7}}" not in page and "© OpenStreetMap contributors" in page
+    assert _json_block(index, "ocopDrawVenues")["venues"][0]["name"] == HOSTILE_VENUE
+
+
+def test_route_page_shows_the_2025_unit_and_the_venue_stop_kind(with_venues):
+    route = (with_venues / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert ('<span lang="vi">Hòa Phú, Củ Chi · Đơn vị 2025: Xã Bình Mỹ</span>'
+            '<span lang="en">Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ</span>') in route
+    assert '<span lang="vi">Điểm trưng bày OCOP</span><span lang="en">OCOP display point</span>' in route
+    assert "Thị trấn Hóc Môn, Hóc Môn · 2025: Xã Hóc Môn" in route
+    printable = (with_venues / "routes" / "test-fixture-outskirts.print.html").read_text(encoding="utf-8")
+    assert "Hòa Phú, Củ Chi · Đơn vị 2025: Xã Bình Mỹ" in printable  # the A4 page in the site's language (vi)
+    rows = list(csv.DictReader((with_venues / "routes" / "test-fixture-outskirts.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["unit_2025"] for r in rows if r["day"] == "1"] == ["", "Xã Bình Mỹ", "Xã Hóc Môn", ""]
+    producer = (with_venues / "producers" / "hcm-p004.html").read_text(encoding="utf-8")
+    assert "Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ" in producer
+    assert "Hòa Phú, Củ Chi · Đơn vị 2025: Xã Bình Mỹ" in (with_venues / "producers" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_stop_with_only_its_2025_unit_shows_it_alone():
+    """A stop in the former Bình Dương written with its 2025 unit and no old district (illustrative stop)."""
+    it = itinerary(n_days=1)
+    day = it.days[0]
+    stop = replace(day.stops[1], ward="", district="", unit_2025="Phường Thủ Dầu Một")
+    it = replace(it, days=(replace(day, stops=(day.stops[0], stop, *day.stops[2:])),))
+    row = pages.route_context(it, links={})["days"][0]["rows"][1]
+    assert row["where"] == {"vi": "Phường Thủ Dầu Một", "en": "Phường Thủ Dầu Một"}
+    assert "Phường Thủ Dầu Một" in export.gpx_text(it) and "2025:" not in export.gpx_text(it)
+
+
+def test_publish_site_takes_the_registry_venues(tmp_path: Path):
+    reg = load_bundled_registry(geocode=False)
+    if not hasattr(reg, "venues"):  # until the registry's venue table lands, attach the frame it will hold
+        reg.venues = venues_gdf()
+    site.publish_site([itinerary(n_days=1)], tmp_path, registry=reg)
+    index = (tmp_path / "producers" / "index.html").read_text(encoding="utf-8")
+    assert "ocopDrawVenues(" in index
+    with pytest.raises(ValueError, match="not both"):
+        site.publish_site([itinerary(n_days=1)], tmp_path / "c", registry=reg, venues=venues_gdf())

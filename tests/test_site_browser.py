@@ -15,10 +15,12 @@ import pytest
 from _publish_fixtures import (
     HOSTILE,
     HOSTILE_JS,
+    HOSTILE_VENUE,
     MAP_SETTLED_JS,
     itinerary,
     producers_gdf,
     products_df,
+    venues_gdf,
 )
 
 from ocop_geo import site
@@ -41,8 +43,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def site_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     hostile = replace(itinerary(hostile=True, n_days=1), route_id="hostile")
-    site.publish_site([itinerary(), hostile], out, producers=producers_gdf(hostile=True),
-                      products=products_df(), base_url="https://example.org/ocop", lang="vi")  # fmt: skip
+    site.publish_site([itinerary(venue_stop=True), hostile], out, producers=producers_gdf(hostile=True),
+                      products=products_df(), venues=venues_gdf(hostile=True), base_url="https://example.org/ocop",
+                      lang="vi")  # fmt: skip
     return out
 
 
@@ -87,7 +90,7 @@ class Page:
 
 
 def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_dir):
-    it = itinerary()
+    it = itinerary(venue_stop=True)
     pg = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html")
     page = pg.page
     page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
@@ -95,7 +98,7 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     assert page.evaluate("window.ocop.stopMarkers") == n_stops
     assert page.locator(".ocop-stop").count() == n_stops
     assert page.evaluate("window.ocop.dayLayers") == 3
-    assert page.locator(".leaflet-control-layers-overlays input").count() == 3
+    assert page.locator(".leaflet-control-layers-overlays input").count() == 3 + 1  # the days and the venues
     assert page.locator("path.ocop-leg-offnet").count() == 1
     assert page.locator("path.ocop-leg").count() == sum(1 for _, s in it.stops() if s.leg_in) - 1
     names = page.locator("tr.stop-row .stop-name").all_inner_texts()
@@ -216,3 +219,58 @@ def test_index_and_producer_pages_load_clean_in_both_languages(browser, site_dir
     assert pp.page.locator("a[href='../routes/test-fixture-outskirts.html']").count() == 1
     assert pp.errors == [] and pp.dialogs == []
     pp.close()
+
+
+def test_venues_on_a_phone_markers_popup_legend_and_hostile_names(browser, site_dir):
+    """390 px phone viewport: venue markers drawn, a fair's popup opened by a tap, the legend names the venues."""
+    pg = Page(browser, site_dir / "routes" / "test-fixture-outskirts.html", width=390, height=844)
+    page = pg.page
+    page.wait_for_function("window.ocop && window.ocop.venues > 0 && window.ocop.stopMarkers > 0")
+    assert page.evaluate("window.ocop.venues") == 3  # the fourth venue is a stop of the route, drawn once as the stop
+    assert page.locator(".ocop-venue .ocop-vpin").count() == 3
+    assert page.locator(".ocop-venue .ocop-v-fair").count() == 2 and page.locator(".ocop-venue .ocop-v-farm").count() == 1
+    # the fair in Quận 10 is inside the route's view: tap it
+    fair = page.evaluate("""() => { let out = null; window.ocop.map.eachLayer(l => {
+        if (l.options && l.options.title === "Tuần lễ sản phẩm OCOP 2024") { out = l; } });
+        return !!out; }""")
+    assert fair
+    page.evaluate("""() => window.ocop.map.eachLayer(l => {
+        if (l.options && l.options.title === "Tuần lễ sản phẩm OCOP 2024") { window.ocop.map.setView(l.getLatLng(), 14, {animate: false}); } })""")
+    page.wait_for_function(MAP_SETTLED_JS)
+    page.locator(".ocop-venue[title='Tuần lễ sản phẩm OCOP 2024']").click()
+    popup = page.inner_text(".leaflet-popup-content")
+    assert "Tuần lễ sản phẩm OCOP 2024" in popup and "Hội chợ OCOP" in popup
+    assert "6–10/11/2024" in popup and "Công viên văn hóa Lê Thị Riêng" in popup
+    assert "Quận 10 · Đơn vị 2025: Phường Hoà Hưng" in popup
+    link = page.locator(".leaflet-popup-content .ocop-source a")
+    assert link.inner_text() == "goandgotravel.com" and link.get_attribute("href").startswith("https://goandgotravel.com/")
+    box = page.locator(".leaflet-popup").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the popup fits the phone's width
+    page.evaluate("window.ocop.map.closePopup()")
+    # the venue stop: its number, its venue badge, the venue's details in its popup
+    page.locator(".ocop-stop").nth(2).click()
+    popup = page.inner_text(".leaflet-popup-content")
+    assert "Điểm trưng bày OCOP" in popup and "số 1 Lý Nam Đế" in popup and "Đơn vị 2025: Xã Hóc Môn" in popup
+    page.evaluate("window.ocop.map.closePopup()")
+    # the legend (closed on a phone) opens and lists the venue kinds
+    page.locator(".ocop-legend summary").click()
+    legend = page.inner_text(".ocop-legend")
+    assert "Điểm bán, hội chợ, lưu trú" in legend and "Hội chợ, phiên chợ" in legend and "Du lịch nông nghiệp" in legend
+    page.click("#lang-switch")
+    assert "OCOP shops, fairs, stays" in page.inner_text(".ocop-legend")
+    assert "OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
+    assert pg.errors == [] and pg.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "route_page_venues_phone.png"), full_page=True)
+    pg.close()
+    # the hostile venue name (HTML and template injection) on the other route's map: shown as text, runs nothing
+    hp = Page(browser, site_dir / "routes" / "hostile.html", width=390, height=844)
+    hp.page.wait_for_function("window.ocop && window.ocop.venues === 4")
+    hp.page.evaluate("""(name) => window.ocop.map.eachLayer(l => {
+        if (l.options && l.options.title === name) { window.ocop.map.setView(l.getLatLng(), 14, {animate: false});
+                                                     l.openPopup(); } })""", HOSTILE_VENUE)
+    hp.page.wait_for_selector(".leaflet-popup-content h3")
+    assert hp.page.inner_text(".leaflet-popup-content h3") == HOSTILE_VENUE
+    assert hp.page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert "49" not in hp.page.inner_text(".leaflet-popup-content h3")
+    assert hp.errors == [] and hp.dialogs == []
+    hp.close()

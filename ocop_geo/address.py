@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .textnorm import fold, strip_diacritics
 
-__all__ = ["ParsedAddress", "parse_address", "HCMC_NAMES", "OTHER_PROVINCES"]
+__all__ = ["ParsedAddress", "parse_address", "HCMC_NAMES", "OTHER_PROVINCES", "FORMER_PROVINCES"]
 
 #: Ways of writing Ho Chi Minh City (folded, keyword removed).
 HCMC_NAMES: frozenset[str] = frozenset({
@@ -44,6 +44,9 @@ OTHER_PROVINCES: frozenset[str] = frozenset({
     "tuyen quang", "vinh long", "vinh phuc", "yen bai", "daklak",
 })
 
+#: Provinces merged into Ho Chi Minh City on 1/7/2025 (folded): addresses there are in the city.
+FORMER_PROVINCES: frozenset[str] = frozenset({"binh duong", "ba ria vung tau", "brvt", "br vt"})
+
 _COUNTRY = frozenset({"viet nam", "vietnam", "vn"})
 
 # keyword -> part type. Multi-word keywords first. "x" / "h" / "d" only as abbreviations.
@@ -57,6 +60,9 @@ _KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("khu", "pho"), "hamlet"),
     (("to", "dan", "pho"), "hamlet"),
     (("dac", "khu"), "ward"),
+    (("ward",), "ward"),
+    (("commune",), "ward"),
+    (("district",), "district"),
     (("phuong",), "ward"),
     (("p",), "ward"),
     (("xa",), "ward"),
@@ -93,6 +99,12 @@ _TOKEN = re.compile(r"[\w/]+", re.UNICODE)
 _ABBREV_NUM = re.compile(r"\b([pqPQ])\.?\s*0*(\d{1,2})\b")
 _HOUSE = re.compile(r"^(?:so\s+)?((?:\d+[a-z]?)(?:/\d+[a-z]?)*(?:\s+(?:hem|kiet|ngo|ngach)\s+\S+)?)\b")
 _HCM_COMPACT = re.compile(r"\btp\.?\s*hcm\b|\btphcm\b", re.IGNORECASE)
+#: "Bà Rịa – Vũng Tàu", "BR-VT": one name (a spaced dash would split it into two parts).
+_BRVT = re.compile(r"\bb[àa]\s*r[ịi]a\s*[-–—]?\s*v[ũu]ng\s*t[àa]u\b|\bbr\s*[-–—]\s*vt\b", re.IGNORECASE)
+#: "(nay là Phường Tân Hưng)": the unit the place belongs to since 1/7/2025, written after the old ones.
+_NOW = re.compile(r"\(?\s*\b(?:nay là|nay thuộc|nay la|nay thuoc|now)\s+([^,;()]+)\)?", re.IGNORECASE)
+#: Words that qualify a unit name without being part of it: "(Bình Dương cũ)", "TP.HCM sau sáp nhập".
+_QUALIFIERS = re.compile(r"\s+(?:cũ|cu|mới|moi|sau sáp nhập|sau sap nhap)\s*(?=[,;)]|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,9 @@ class ParsedAddress:
 
     ``ward_type`` is the folded keyword ("phuong", "xa", "thi tran", …) when one was written.
     ``names`` are unlabeled parts, left to right. ``province`` is folded; ``in_hcmc`` is False
-    only when another province was named.
+    only when another province was named. ``former_province`` is "binh duong" or "ba ria vung
+    tau" when the address names a province merged into the city on 1/7/2025. ``unit_now`` is the
+    folded text of a "(nay là …)" part: the unit since 1/7/2025, written after the old ones.
     """
 
     raw: str
@@ -115,6 +129,8 @@ class ParsedAddress:
     province: str = ""
     names: tuple[str, ...] = field(default_factory=tuple)
     in_hcmc: bool = True
+    former_province: str = ""
+    unit_now: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -175,6 +191,8 @@ def _keyword_at(tokens: list[tuple[str, str]], i: int, *, has_diacritics: bool) 
 
 def _split_parts(text: str) -> list[str]:
     text = _HCM_COMPACT.sub(", TP HCM", text)
+    text = _BRVT.sub("Bà Rịa Vũng Tàu", text)
+    text = _QUALIFIERS.sub("", text).replace("(", ", ").replace(")", ", ")
     text = _ABBREV_NUM.sub(lambda m: f", {m.group(1)} {m.group(2)}", text)
     return [p for p in _SPLIT.split(text) if p.strip()]
 
@@ -209,6 +227,11 @@ def parse_address(text: str) -> ParsedAddress:
     # NFC first: in decomposed text (macOS, Windows-1258) "Ấp 3" would read as "Ấ, P 3" (ward 3); the
     # look-alike "Ð" (U+00D0) of old converters is "Đ", so "Ðường" is still the street keyword
     text = unicodedata.normalize("NFC", raw).replace("Ð", "Đ").replace("ð", "đ")
+    now = _NOW.search(text)
+    if now:
+        out["unit_now"] = fold(now.group(1))
+        text = text[: now.start()] + ", " + text[now.end():]
+    former = ""
     for part in _split_parts(text):
         has_diacritics = strip_diacritics(part) != part
         tokens = _segment_tokens(part)
@@ -237,7 +260,9 @@ def parse_address(text: str) -> ParsedAddress:
             value = re.sub(r"\b0+(\d)", r"\1", " ".join(t[0] for t in toks))
             if not value:
                 continue
-            if kind == "province" or (kind == "district" and value in OTHER_PROVINCES):
+            if kind in {"province", ""} and _former(value):
+                former = _former(value)
+            elif kind == "province" or (kind == "district" and value in OTHER_PROVINCES):
                 province = value
             elif kind == "district" and value in HCMC_NAMES:
                 province = value
@@ -267,8 +292,8 @@ def parse_address(text: str) -> ParsedAddress:
                         out["street_alt"] = "" if has_diacritics else rest
                     else:
                         out["street"] = rest
-            elif kind == "":
-                names.append(value)
+            elif kind == "" and value not in _WARD_TYPES and value not in {"quan", "huyen"}:
+                names.append(value)  # a type word alone ("Kim Long (xã)") names nothing
     in_hcmc = True
     if names and not province and last_unlabeled and len(names) + sum(bool(out.get(k)) for k in ("ward", "district", "street")) > 1:
         last = names[-1]
@@ -277,4 +302,15 @@ def parse_address(text: str) -> ParsedAddress:
             names.pop()
     if province in OTHER_PROVINCES:
         in_hcmc = False
-    return ParsedAddress(names=tuple(names), province=province, in_hcmc=in_hcmc, **out)  # type: ignore[arg-type]
+    return ParsedAddress(names=tuple(names), province=province, in_hcmc=in_hcmc,  # type: ignore[arg-type]
+                         former_province=former, **out)
+
+
+def _former(value: str) -> str:
+    """The folded name of a province merged into the city on 1/7/2025, or ""."""
+    value = value.removeprefix("tinh ")
+    if value in {"binh duong"}:
+        return "binh duong"
+    if value in FORMER_PROVINCES:
+        return "ba ria vung tau"
+    return ""

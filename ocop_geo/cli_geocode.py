@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         help=(
             "Geocode addresses offline (HCMC wards, OSM streets, places and POIs) and write every input "
             "column plus lat, lon, precision, confidence, ward, ward_code, district, district_code, "
-            "ward_2025, ward_code_2025 and geocode_note.\n\n"
+            "unit_2025, unit_code_2025 (the unit after 1/7/2025, from its polygon) and geocode_note.\n\n"
             "Example: ocop-geo geocode producers.csv -o producers_geocoded.geojson --address-column address\n\n"
             "INPUT is CSV, Excel (.xlsx) or GeoJSON / GeoPackage; OUTPUT's suffix (.csv, .geojson, .gpkg) "
             "picks the format. Rows that cannot be placed are kept with empty coordinates and a note; "

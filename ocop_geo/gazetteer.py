@@ -10,8 +10,9 @@ those polygons ("members"):
 * ``era="2019"`` — the 322 wards of the 2019 census (the polygons themselves);
 * ``era="2021"`` — the 312 wards of 2021–2024 (after the 2020 mergers);
 * ``era="2025-01"`` — the 273 wards of 1/2025 (after the 1/2025 mergers);
-* ``era="2025-07"`` — the 168 units after 1/7/2025 (no districts; 66 of them lie in the former
-  Bình Dương / Bà Rịa–Vũng Tàu and have no polygon here, only their listed centre);
+* ``era="2025-07"`` — the 168 units after 1/7/2025 (no districts), with their own polygons
+  (``units_2025``, MIT, ``hcmc_wards_2025_07.geojson``); 66 of them lie in the former Bình Dương /
+  Bà Rịa–Vũng Tàu and have no 2019 members;
 * ``level="district"`` — the 24 districts of 2019 plus Thành phố Thủ Đức (2021–2024).
 
 Wards dissolved in a merger are not named in the polygon file; they are assigned to the
@@ -45,13 +46,32 @@ from .textnorm import admin_key, fold
 logger = logging.getLogger(__name__)
 
 #: Bump when the cached structure changes so old caches are ignored.
+#: 7: the 168 polygons of 7/2025 (``units_2025``), streets and places cut by them, boundary streets;
 #: 6: unit keys by textnorm.admin_key (also the "Q." / "P." / "TP." / "TX." type words);
 #: 5: "Ð" (121 OSM street names) read as "Đ"; "(ex Catinat)" dropped from street keys.
-GAZETTEER_VERSION = 6
+GAZETTEER_VERSION = 7
 
 #: Thủ Đức city (2021–2024) was formed from these 2019 districts.
 THU_DUC_CITY_CODE = "769"
 _THU_DUC_PARTS = {"762": "Quận Thủ Đức", "763": "Quận 9", "769": "Quận 2"}
+
+#: District-level units of the former Bình Dương and Bà Rịa–Vũng Tàu (2024 list of the General
+#: Statistics Office) that ended on 1/7/2025: addresses still name them. Folded name -> (name, province).
+FORMER_DISTRICTS: dict[str, tuple[str, str]] = {
+    admin_key(name, level="district"): (name, province)
+    for province, names in (
+        ("Bình Dương", ("Thủ Dầu Một", "Thuận An", "Dĩ An", "Tân Uyên", "Bến Cát", "Bàu Bàng",
+                        "Bắc Tân Uyên", "Dầu Tiếng", "Phú Giáo")),
+        ("Bà Rịa – Vũng Tàu", ("Vũng Tàu", "Bà Rịa", "Phú Mỹ", "Châu Đức", "Xuyên Mộc", "Long Điền",
+                               "Đất Đỏ", "Côn Đảo")),
+    )
+    for name in names
+}
+
+#: A street piece with at least this share of its length this close to its polygon's border runs
+#: along the border: the side of the street (and so the ward) is not decided by the street.
+BORDER_M = 25.0
+BORDER_SHARE = 0.5
 
 _STREET_PREFIX = re.compile(r"^(đường|duong|đ)\s+", re.IGNORECASE)
 
@@ -81,55 +101,72 @@ class Gazetteer:
     polygons : GeoDataFrame
         The 2019 ward polygons (EPSG:4326, positional index 0..n-1) with the attributes a
         reverse lookup returns: ``ward``, ``ward_code`` (1/2025 ward), ``district``,
-        ``district_code`` (2024 district), ``ward_2025``, ``ward_code_2025`` (after 7/2025),
-        ``split_2025`` (other 7/2025 wards the 1/2025 ward was split into, or "").
+        ``district_code`` (2024 district), ``split_2025`` (the 7/2025 units the 1/2025 ward was
+        split into, ", "-joined, or "").
+    units_2025 : GeoDataFrame
+        The 168 units after 1/7/2025 (positional index): ``code``, ``name``, ``lon``, ``lat`` (a
+        point inside the polygon), ``old_hcmc`` (False in the former Bình Dương / Bà Rịa–Vũng Tàu).
     units : DataFrame
         One row per administrative unit: ``level``, ``era``, ``code``, ``name``, ``key``,
         ``members`` (tuple of polygon positions), ``district_keys`` (frozenset), ``lon``, ``lat``
         (a point inside the unit), ``whole`` (False when the unit only partly covers a member).
     streets : DataFrame
-        ``poly``, ``key``, ``name``, ``lon``, ``lat``, ``length_m``: one row per named street
-        and ward polygon; the point lies on the street inside the polygon.
+        ``poly``, ``key``, ``name``, ``lon``, ``lat``, ``length_m``, ``border``: one row per
+        named street and 2019 ward polygon; the point lies on the street inside the polygon;
+        ``border`` is True when the street runs along the polygon's border there.
+    streets_2025 : DataFrame
+        The same per 7/2025 unit (``poly`` is the position in ``units_2025``).
     places : DataFrame
-        ``poly``, ``key``, ``name``, ``kind``, ``lon``, ``lat``: OSM named places and POIs.
+        ``poly``, ``unit``, ``key``, ``name``, ``kind``, ``lon``, ``lat``: OSM named places and
+        POIs with the 2019 polygon and the 7/2025 unit holding them.
     """
 
     polygons: gpd.GeoDataFrame
     units: pd.DataFrame
     streets: pd.DataFrame
     places: pd.DataFrame
+    units_2025: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
+    streets_2025: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: dict[str, str] = field(default_factory=dict)
-    _tree: shapely.STRtree | None = field(default=None, repr=False)
-
-    @property
-    def tree(self) -> shapely.STRtree:
-        """STRtree over the ward polygons (built lazily, not pickled)."""
-        if self._tree is None:
-            self._tree = shapely.STRtree(np.asarray(self.polygons.geometry.values))
-        return self._tree
+    _trees: dict[str, shapely.STRtree] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_tree"] = None
+        state["_trees"] = {}
         return state
+
+    def _tree(self, which: str) -> shapely.STRtree:
+        """STRtree over the 2019 polygons or the 7/2025 units (built lazily, not pickled)."""
+        if which not in self._trees:
+            frame = self.polygons if which == "2019" else self.units_2025
+            self._trees[which] = shapely.STRtree(np.asarray(frame.geometry.values))
+        return self._trees[which]
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Position of the 2019 polygon holding each point, ``-1`` outside every polygon."""
-        lon = np.asarray(lon, dtype=float)
-        lat = np.asarray(lat, dtype=float)
-        out = np.full(len(lon), -1, dtype=np.int64)
-        ok = np.isfinite(lon) & np.isfinite(lat)
-        if ok.any():
-            points = shapely.points(lon[ok], lat[ok])
-            pt_idx, poly_idx = self.tree.query(points, predicate="intersects")
-            sub = np.full(int(ok.sum()), -1, dtype=np.int64)
-            # a point on a shared boundary takes the first polygon, deterministically
-            order = np.lexsort((poly_idx, pt_idx))
-            pt_idx, poly_idx = pt_idx[order], poly_idx[order]
-            first = np.unique(pt_idx, return_index=True)[1]
-            sub[pt_idx[first]] = poly_idx[first]
-            out[ok] = sub
-        return out
+        return _locate(self._tree("2019"), lon, lat)
+
+    def locate_2025(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Position in ``units_2025`` of the 7/2025 unit holding each point, ``-1`` outside all."""
+        return _locate(self._tree("2025"), lon, lat)
+
+
+def _locate(tree: shapely.STRtree, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    out = np.full(len(lon), -1, dtype=np.int64)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any():
+        points = shapely.points(lon[ok], lat[ok])
+        pt_idx, poly_idx = tree.query(points, predicate="intersects")
+        sub = np.full(int(ok.sum()), -1, dtype=np.int64)
+        # a point on a shared boundary takes the first polygon, deterministically
+        order = np.lexsort((poly_idx, pt_idx))
+        pt_idx, poly_idx = pt_idx[order], poly_idx[order]
+        first = np.unique(pt_idx, return_index=True)[1]
+        sub[pt_idx[first]] = poly_idx[first]
+        out[ok] = sub
+    return out
 
 
 # --------------------------------------------------------------------------- loading inputs
@@ -148,7 +185,7 @@ def _input_files(admin_dir: Path, osm_extract: Path, pois_file: Path) -> dict[st
         "districts_2019": admin_dir / "hcmc_districts_2019.geojson",
         "wards_2021": admin_dir / "hcmc_wards_2021_2024.csv",
         "wards_2025_01": admin_dir / "hcmc_wards_2025_01.csv",
-        "wards_2025_07": admin_dir / "hcmc_wards_2025_07.csv",
+        "units_2025_07": admin_dir / "hcmc_wards_2025_07.geojson",
         "mapping_2025": admin_dir / "hcmc_ward_2025_01_to_2025_07.csv",
         "osm": osm_extract,
         "pois": pois_file,
@@ -220,19 +257,36 @@ def _district_2025_code(code_2019: str) -> str:
     return THU_DUC_CITY_CODE if code_2019 in _THU_DUC_PARTS else code_2019
 
 
-def _build_admin(files: dict[str, Path]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def _read_polygons(path: Path) -> gpd.GeoDataFrame:
     try:
-        wards = gpd.read_file(files["wards_2019"])
+        frame = gpd.read_file(path)
     except (OSError, DataSourceError, DataLayerError) as exc:
-        raise InputFileError(f"{files['wards_2019']}: cannot read the ward polygons ({exc})") from exc
-    wards = wards.to_crs(4326).reset_index(drop=True)
+        raise InputFileError(f"{path}: cannot read the polygons ({exc}); restore it from git") from exc
+    return frame.to_crs(4326).reset_index(drop=True)
+
+
+def _read_units_2025(path: Path, mapping: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The 168 units of 7/2025: code, name, a point inside (the file's rep_lon / rep_lat), old_hcmc."""
+    raw = _read_polygons(path)
+    units = gpd.GeoDataFrame({
+        "code": raw["ward_code"].astype(str),
+        "name": raw["full_name"].map(lambda n: " ".join(str(n).split())),
+        "lon": raw["rep_lon"].astype(float),
+        "lat": raw["rep_lat"].astype(float),
+    }, geometry=raw.geometry.to_numpy(), crs=4326)
+    units["old_hcmc"] = units["code"].isin(set(mapping["new_ward_code"]))
+    return units
+
+
+def _build_admin(files: dict[str, Path]) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    wards = _read_polygons(files["wards_2019"])
     wards["ward_code_2019"] = wards["ward_code"].astype(str)
     wards["district_code_2019"] = wards["district_code"].astype(str)
     wards["ward_name_2019"] = wards.apply(_ward_name_2019, axis=1)
     w21 = _read_csv(files["wards_2021"])
     w25 = _read_csv(files["wards_2025_01"])
-    w257 = _read_csv(files["wards_2025_07"])
     mapping = _read_csv(files["mapping_2025"])
+    units_2025 = _read_units_2025(files["units_2025_07"], mapping)
 
     polys = wards.geometry.to_numpy()
     polys_m = _utm(wards).geometry.to_numpy()
@@ -269,26 +323,23 @@ def _build_admin(files: dict[str, Path]) -> tuple[gpd.GeoDataFrame, pd.DataFrame
 
     # reverse-lookup attributes of every polygon
     w25i = w25.set_index("ward_code")
-    default_new = mapping[mapping["is_default_new_ward"] == "1"].set_index("old_ward_code")
-    new_names = w257.set_index("ward_code")["ward"]
-    splits = mapping.groupby("old_ward_code")["new_ward"].agg(list)
+    new_names = units_2025.set_index("code")["name"]
+    splits = mapping.groupby("old_ward_code")["new_ward_code"].agg(list)
     wards["ward"] = wards["code_2025_01"].map(w25i["ward"]).fillna("")
     wards["ward_code"] = wards["code_2025_01"].fillna("")
     wards["district"] = wards["code_2025_01"].map(w25i["district"]).fillna("")
     wards["district_code"] = wards["code_2025_01"].map(w25i["district_code"]).fillna("")
-    wards["ward_code_2025"] = wards["code_2025_01"].map(default_new["new_ward_code"]).fillna("")
-    wards["ward_2025"] = wards["ward_code_2025"].map(new_names).fillna("")
     wards["split_2025"] = [
-        ", ".join(n for n in splits.get(c, []) if n != main) if c in splits else ""
-        for c, main in zip(wards["code_2025_01"], wards["ward_2025"], strict=True)
+        ", ".join(new_names.get(n, n) for n in splits[c]) if c in splits and len(splits[c]) > 1 else ""
+        for c in wards["code_2025_01"]
     ]
 
-    units = _build_units(wards, w21, w25, w257, mapping, files)
+    units = _build_units(wards, w21, w25, units_2025, mapping)
     keep = [
         "ward_code_2019", "ward_name_2019", "district_code_2019", "ward", "ward_code", "district",
-        "district_code", "ward_2025", "ward_code_2025", "split_2025", "geometry",
+        "district_code", "split_2025", "geometry",
     ]
-    return wards[keep], units
+    return wards[keep], units, units_2025
 
 
 def _ward_name_2019(row: pd.Series) -> str:
@@ -309,9 +360,8 @@ def _build_units(
     wards: gpd.GeoDataFrame,
     w21: pd.DataFrame,
     w25: pd.DataFrame,
-    w257: pd.DataFrame,
+    units_2025: gpd.GeoDataFrame,
     mapping: pd.DataFrame,
-    files: dict[str, Path],
 ) -> pd.DataFrame:
     geoms = wards.geometry.to_numpy()
     d2019 = wards["district_code_2019"].to_numpy()
@@ -364,13 +414,13 @@ def _build_units(
         if members:
             add("ward", "2025-01", r.ward_code, r.ward, members, district=r.district)
     code25 = wards["code_2025_01"].to_numpy()
-    for r in w257.itertuples():
-        rel = mapping[mapping["new_ward_code"] == r.ward_code]
+    for r in units_2025.itertuples():
+        rel = mapping[mapping["new_ward_code"] == r.code]
         members = tuple(np.flatnonzero(np.isin(code25, rel["old_ward_code"].to_numpy())))
         whole_codes = rel.loc[rel["relation"] == "whole", "old_ward_code"].to_numpy()
         whole = tuple(np.flatnonzero(np.isin(code25, whole_codes)))
-        lonlat = None if members else (float(r.ward_lon), float(r.ward_lat))
-        add("ward", "2025-07", r.ward_code, r.ward, members, whole=whole, lonlat=lonlat)
+        # a point inside the 7/2025 polygon itself (the file's rep_lon / rep_lat)
+        add("ward", "2025-07", r.code, r.name, members, whole=whole, lonlat=(r.lon, r.lat))
     for code, name in d_name_2019.items():
         members = tuple(np.flatnonzero(d2019 == code))
         add("district", "2019", code, name, members, aliases=(admin_key(d_ascii[code], level="district"),))
@@ -386,12 +436,27 @@ def _build_units(
 # --------------------------------------------------------------------------- OSM streets, places
 
 
-def _build_streets(lines: pd.DataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Cut every named street by the ward polygons; keep one point per (street, ward)."""
-    cols = ["poly", "key", "name", "lon", "lat", "length_m"]
+def _street_lines(lines: pd.DataFrame) -> np.ndarray:
+    return np.array([shapely.LineString(c) for c in lines["coords"]], dtype=object)
+
+
+#: Degrees to metres near HCMC (10.8 N): a local equirectangular scale is plenty to rank pieces.
+_M_PER_DEG = np.array([109_300.0, 110_600.0])
+
+
+def _to_metres(xy: np.ndarray) -> np.ndarray:
+    return xy * _M_PER_DEG
+
+
+def _build_streets(lines: pd.DataFrame, geoms: np.ndarray, polygons: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Cut every named street by the polygons; keep one point per (street, polygon).
+
+    ``border`` marks a (street, polygon) whose pieces run mostly within :data:`BORDER_M` of the
+    polygon's border: such a street is the border, and names no side.
+    """
+    cols = ["poly", "key", "name", "lon", "lat", "length_m", "border"]
     if lines.empty:
         return pd.DataFrame(columns=cols)
-    geoms = np.array([shapely.LineString(c) for c in lines["coords"]], dtype=object)
     polys = polygons.geometry.to_numpy()
     tree = shapely.STRtree(polys)
     li, pi = tree.query(geoms, predicate="intersects")
@@ -405,20 +470,27 @@ def _build_streets(lines: pd.DataFrame, polygons: gpd.GeoDataFrame) -> pd.DataFr
         "geom": parts,
     })
     frame["key"] = frame["name"].map(street_key)
-    # metres: a local equirectangular scale is plenty to rank pieces
-    coords_len = shapely.length(shapely.transform(parts, lambda xy: xy * [109_000.0, 110_600.0]))
-    frame["length_m"] = coords_len
+    parts_m = shapely.transform(parts, _to_metres)
+    frame["length_m"] = shapely.length(parts_m)
     frame = frame[frame["key"] != ""]
-    total = frame.groupby(["poly", "key"])["length_m"].transform("sum")
-    best = frame.loc[frame.groupby(["poly", "key"])["length_m"].idxmax()].copy()
+    # the share of each piece within BORDER_M of its polygon's border
+    rings_m = shapely.transform(shapely.boundary(polys), _to_metres)
+    near = shapely.buffer(rings_m, BORDER_M, quad_segs=2)
+    keep = frame.index.to_numpy()
+    frame["near_m"] = shapely.length(shapely.intersection(parts_m[keep], near[frame["poly"].to_numpy()]))
+    grouped = frame.groupby(["poly", "key"])
+    total = grouped["length_m"].transform("sum")
+    near_total = grouped["near_m"].transform("sum")
+    best = frame.loc[grouped["length_m"].idxmax()].copy()
     mid = shapely.line_interpolate_point(best["geom"].to_numpy(), 0.5, normalized=True)
     best["lon"] = shapely.get_x(mid)
     best["lat"] = shapely.get_y(mid)
     best["length_m"] = total.loc[best.index].round(1)
+    best["border"] = (near_total.loc[best.index] >= BORDER_SHARE * total.loc[best.index]).to_numpy()
     return best[cols].reset_index(drop=True)
 
 
-def _build_places(osm_places: pd.DataFrame, pois_file: Path, gaz_locate) -> pd.DataFrame:
+def _build_places(osm_places: pd.DataFrame, pois_file: Path, gaz: Gazetteer) -> pd.DataFrame:
     pois = read_pois(pois_file)
     frames = [
         osm_places,
@@ -431,9 +503,10 @@ def _build_places(osm_places: pd.DataFrame, pois_file: Path, gaz_locate) -> pd.D
     ]
     places = pd.concat(frames, ignore_index=True)
     places["key"] = places["name"].map(fold)
-    places["poly"] = gaz_locate(places["lon"].to_numpy(), places["lat"].to_numpy())
+    places["poly"] = gaz.locate(places["lon"].to_numpy(), places["lat"].to_numpy())
+    places["unit"] = gaz.locate_2025(places["lon"].to_numpy(), places["lat"].to_numpy())
     places = places[(places["poly"] >= 0) & (places["key"] != "")]
-    return places[["poly", "key", "name", "kind", "lon", "lat"]].reset_index(drop=True)
+    return places[["poly", "unit", "key", "name", "kind", "lon", "lat"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- public entry points
@@ -467,15 +540,18 @@ def build_gazetteer(
             "gazetteer inputs missing: " + ", ".join(missing) + "; restore them from git (data/)"
         )
     t0 = time.perf_counter()
-    polygons, units = _build_admin(files)
+    polygons, units, units_2025 = _build_admin(files)
     lines, osm_places = read_named_features(files["osm"])
-    streets = _build_streets(lines, polygons)
-    gaz = Gazetteer(polygons=polygons, units=units, streets=streets, places=pd.DataFrame())
-    gaz.places = _build_places(osm_places, files["pois"], gaz.locate)
+    geoms = _street_lines(lines)
+    gaz = Gazetteer(polygons=polygons, units=units, streets=_build_streets(lines, geoms, polygons),
+                    places=pd.DataFrame(), units_2025=units_2025,
+                    streets_2025=_build_streets(lines, geoms, units_2025))
+    gaz.places = _build_places(osm_places, files["pois"], gaz)
     gaz.sources = {k: str(p) for k, p in files.items()}
     logger.info(
-        "built gazetteer in %.1f s: %d polygons, %d unit names, %d street pieces, %d places",
-        time.perf_counter() - t0, len(polygons), len(units), len(streets), len(gaz.places),
+        "built gazetteer in %.1f s: %d + %d polygons, %d unit names, %d + %d street pieces, %d places",
+        time.perf_counter() - t0, len(polygons), len(units_2025), len(units), len(gaz.streets),
+        len(gaz.streets_2025), len(gaz.places),
     )
     return gaz
 

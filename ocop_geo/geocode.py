@@ -13,12 +13,28 @@ A ward name that exists in several places ("Phường 2", "An Phú") is never re
 without a district (or a street that exists in only one of them) the row is left unplaced
 with a note naming the candidates.
 
+A street is only claimed (precision ``"street"``) where it decides the ward: inside the stated
+ward. With no ward given the street cannot decide it (no house-number ranges offline, and the
+2018 OSM may name only part of a street): district precision and a note, on the street when
+the OSM data names it in one ward of the district only. A street that
+runs along the stated ward's border is kept, with a note to check the side.
+
+Addresses written in the units of 1/7/2025 (no district: "Xã Kim Long, TP.HCM", "Đặc khu Côn
+Đảo") are placed inside the unit's own polygon, also in the former Bình Dương and Bà Rịa–Vũng
+Tàu. There an address may still name a former district (:data:`gazetteer.FORMER_DISTRICTS`):
+its ward is placed in the 7/2025 unit of the same name (the documented rule: *a 7/2025 unit named
+like an old ward contains it*, as every merged unit kept the name of one of its parts); with no
+such ward, the 7/2025 unit that kept the district's name is used at district precision, with a
+note that the former district was larger. Every placed point is reverse geocoded to its 7/2025
+unit from the 168 polygons (``unit_2025``, ``unit_code_2025``).
+
 The index (:mod:`ocop_geo.gazetteer`) is built once per process and cached on disk.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,12 +57,15 @@ __all__ = ["PRECISIONS", "RESULT_COLUMNS", "geocode_frame", "geocode_address", "
 #: Columns added by :func:`geocode_frame`, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
     "lat", "lon", "precision", "confidence", "ward", "ward_code", "district", "district_code",
-    "ward_2025", "ward_code_2025", "geocode_note",
+    "unit_2025", "unit_code_2025", "geocode_note",
 )
 
-_REVERSE_COLUMNS = ("ward", "ward_code", "district", "district_code", "ward_2025", "ward_code_2025")
+_REVERSE_COLUMNS = ("ward", "ward_code", "district", "district_code")
 
 _FUZZY_CUTOFF = 85.0
+#: A street's stretch in a ward shorter than this (a crossing, a sliver at the border) does not count
+#: as the street running in that ward.
+_MIN_PIECE_M = 40.0
 _PLACE_CUTOFF = 90.0
 
 
@@ -57,7 +76,7 @@ class _Match:
     precision: str
     confidence: float
     note: str
-    unit_2025: int = -1  # a matched 7/2025 unit overrides the reverse lookup's ward_2025
+    unit_2025: int = -1  # position in units_2025 of a matched 7/2025 unit (overrides the point's)
     poly: int = -1  # the 2019 polygon meant (a street point may lie on a ward boundary)
 
 
@@ -92,15 +111,27 @@ class _Index:
         for key, ids in self.ward_by_key.items():
             for dk in set().union(*(self.dkeys[i] for i in ids)):
                 self.ward_keys_in.setdefault(dk, []).append(key)
-        self.streets: dict[int, dict[str, tuple[float, float, str, float, int]]] = {}
-        for r in gaz.streets.itertuples(index=False):
-            self.streets.setdefault(int(r.poly), {})[r.key] = (
-                r.lon, r.lat, r.name, r.length_m, int(r.poly))
+        self.streets = _street_table(gaz.streets)
+        self.streets_2025 = _street_table(gaz.streets_2025)
         self.places: dict[int, dict[str, tuple[float, float, str, str]]] = {}
+        self.places_2025: dict[int, dict[str, tuple[float, float, str, str]]] = {}
         for r in gaz.places.itertuples(index=False):
             self.places.setdefault(int(r.poly), {}).setdefault(r.key, (r.lon, r.lat, r.name, r.kind))
+            if r.unit >= 0:
+                self.places_2025.setdefault(int(r.unit), {}).setdefault(r.key, (r.lon, r.lat, r.name, r.kind))
         self.poly_attrs = {c: gaz.polygons[c].to_numpy() for c in _REVERSE_COLUMNS}
         self.split = gaz.polygons["split_2025"].to_numpy()
+        self.u25_name = gaz.units_2025["name"].to_numpy()
+        self.u25_code = gaz.units_2025["code"].to_numpy()
+        pos = {c: k for k, c in enumerate(self.u25_code)}
+        #: position in units_2025 of each 7/2025 unit row, -1 for the other eras
+        self.u25 = np.array([pos[c] if e == "2025-07" else -1 for c, e in zip(self.code, self.era, strict=True)])
+        #: 7/2025 units outside old HCMC (former Bình Dương / Bà Rịa–Vũng Tàu), by name key
+        self.former_by_key: dict[str, list[int]] = {}
+        for key, ids in self.ward_by_key.items():
+            out = [i for i in ids if self.era[i] == "2025-07" and not self.members[i]]
+            if out:
+                self.former_by_key[key] = out
 
     # ---- administrative names ------------------------------------------------------------
 
@@ -149,24 +180,33 @@ class _Index:
 
     # ---- streets and places ----------------------------------------------------------------
 
-    def street_in(self, members: frozenset[int], texts: tuple[str, ...]) -> tuple[tuple, float] | None:
-        """Best point of a street named one of ``texts`` inside ``members`` (longest piece)."""
+    def street_in(self, members: frozenset[int], texts: tuple[str, ...], *,
+                  table: dict | None = None) -> tuple[tuple, float] | None:
+        """Best point of a street named one of ``texts`` inside ``members`` (longest piece).
+
+        ``table`` is :attr:`streets` (2019 polygons, the default) or :attr:`streets_2025`. A
+        fuzzy match keeps the numbers as written ("Tân Chánh Hiệp 8" is not "… 18").
+        """
+        table = self.streets if table is None else table
         for text in texts:
             if not text:
                 continue
-            found = [self.streets[p][text] for p in members if text in self.streets.get(p, {})]
+            found = [table[p][text] for p in members if text in table.get(p, {})]
             if found:
                 return max(found, key=lambda s: s[3]), 100.0
         for text in texts:
             if not text or len(text) < 4:
                 continue
+            digits = _DIGITS.findall(text)
             best: tuple | None = None
             best_score = 0.0
             for p in members:
-                keys = self.streets.get(p)
+                keys = table.get(p)
                 if not keys:
                     continue
                 hit = process.extractOne(text, keys.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+                if hit and _DIGITS.findall(hit[0]) != digits:
+                    continue
                 if hit and (hit[1] > best_score or (hit[1] == best_score and best
                                                     and keys[hit[0]][3] > best[3])):
                     best, best_score = keys[hit[0]], hit[1]
@@ -174,20 +214,32 @@ class _Index:
                 return best, best_score
         return None
 
-    def place_in(self, members: frozenset[int], texts: tuple[str, ...]) -> tuple[tuple, float] | None:
+    def street_wards(self, members: frozenset[int], key: str) -> dict[str, float]:
+        """Metres of the street ``key`` (exact key) in each 1/2025 ward among ``members``."""
+        out: dict[str, float] = {}
+        for p in members:
+            hit = self.streets.get(p, {}).get(key)
+            if hit:
+                ward = self.poly_attrs["ward_code"][p]
+                out[ward] = out.get(ward, 0.0) + hit[3]
+        return out
+
+    def place_in(self, members: frozenset[int], texts: tuple[str, ...], *,
+                 table: dict | None = None) -> tuple[tuple, float] | None:
         """An OSM named place or POI called one of ``texts`` inside ``members``."""
+        table = self.places if table is None else table
         for text in texts:
             if not text:
                 continue
             for p in members:
-                hit = self.places.get(p, {}).get(text)
+                hit = table.get(p, {}).get(text)
                 if hit:
                     return hit, 100.0
         for text in texts:
             if not text or len(text) < 5:
                 continue
             for p in members:
-                keys = self.places.get(p)
+                keys = table.get(p)
                 if keys:
                     hit = process.extractOne(text, keys.keys(), scorer=fuzz.ratio,
                                              score_cutoff=_PLACE_CUTOFF)
@@ -196,12 +248,33 @@ class _Index:
         return None
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _street_table(streets: pd.DataFrame) -> dict[int, dict[str, tuple[float, float, str, float, int, bool]]]:
+    """Street pieces by polygon, then key: (lon, lat, name, length_m, polygon, runs along the border)."""
+    table: dict[int, dict[str, tuple[float, float, str, float, int, bool]]] = {}
+    for r in streets.itertuples(index=False):
+        table.setdefault(int(r.poly), {})[r.key] = (r.lon, r.lat, r.name, r.length_m, int(r.poly), bool(r.border))
+    return table
+
+
 def _bare_name(name: str) -> str:
     lowered = unicodedata.normalize("NFC", name).lower()
     for prefix in ("thị trấn ", "đặc khu ", "phường ", "xã "):
         if lowered.startswith(prefix):
             return lowered[len(prefix):]
     return lowered
+
+
+#: Old and new tone-mark placement ("Hoà" / "Hòa", "Thuỷ" / "Thủy"): one spelling to compare.
+_TONE_PAIRS = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe",
+               "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
+_TONE_RE = re.compile("|".join(_TONE_PAIRS))
+
+
+def _tones(text: str) -> str:
+    return _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(0)], text)
 
 
 def _ward_type_of(name: str) -> str:
@@ -277,6 +350,8 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
         return _Match(*_NONE, f"address is in {_clip(p.province)!r}, outside Ho Chi Minh City: not placed")
     ward, district, free = _split_roles(idx, p, ward_in or p.ward, district_in or p.district)
     notes: list[str] = []
+    if district in _gz.FORMER_DISTRICTS and district not in idx.district_by_key:
+        return _place_former_district(idx, district, ward)
 
     d_ids: list[int] = []
     d_key = ""
@@ -331,6 +406,35 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
     return _Match(*_NONE, "; ".join(notes + [msg]))
 
 
+def _place_former_district(idx: _Index, district: str, ward: str) -> _Match:
+    """An address in the former Bình Dương / Bà Rịa–Vũng Tàu: its ward, else its district's namesake.
+
+    A 7/2025 unit named like an old ward contains it (each merged unit kept the name of one of its
+    parts); a former district is only placed in the unit that kept its name, at district precision.
+    """
+    former, province = _gz.FORMER_DISTRICTS.get(district, ("", ""))
+    where = f"the former {former} ({province})" if former else "the former Bình Dương / Bà Rịa–Vũng Tàu"
+    notes: list[str] = []
+    if ward:
+        ids = idx.former_by_key.get(ward, [])
+        if not ids and len(ward) >= 3 and not ward.isdigit():
+            hit = process.extractOne(ward, list(idx.former_by_key), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+            ids = idx.former_by_key[hit[0]] if hit else []
+        if len(ids) == 1:
+            w = ids[0]
+            return _Match(idx.lon[w], idx.lat[w], "ward", 0.6,
+                          f"{_clip(ward)!r} of {where} placed in the 7/2025 unit {idx.name[w]} (a 2025 unit "
+                          "named like an old ward contains it); no street data there", idx.u25[w])
+        notes.append(f"no 7/2025 unit is named {_clip(ward)!r}")
+    ids = idx.former_by_key.get(district, []) if district else []
+    if len(ids) == 1:
+        w = ids[0]
+        return _Match(idx.lon[w], idx.lat[w], "district", 0.3, "; ".join(notes + [
+            f"only {where} is known: placed in {idx.name[w]}, the 7/2025 unit that kept its name; the "
+            "former district was larger: check the ward"]), idx.u25[w])
+    return _Match(*_NONE, "; ".join(notes + [f"{where}: add the 7/2025 unit (phường / xã) to place it"]))
+
+
 def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, address: str,
                   ward_hint: str, street_texts: tuple[str, ...], notes: list[str], *,
                   district_given: bool) -> list[int]:
@@ -347,14 +451,22 @@ def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, addr
     if current and stale:  # a ward of that name dissolved in 2020 was elsewhere
         raw = [i for i in raw if i not in stale]
         notes.append(f"a ward named {_clip(ward)!r} before 2020 was elsewhere; the current one is used")
+    if p.former_province and any(not idx.members[i] for i in raw):
+        raw = [i for i in raw if not idx.members[i]]  # "…, Bình Dương": a unit outside old HCMC
     w_ids = idx.collapse(raw)
+    if len(w_ids) > 1 and not district_given:
+        # no district: written the 7/2025 way; a 7/2025 unit holding every other candidate is meant
+        new = [i for i in raw if idx.era[i] == "2025-07" and idx.members[i]
+               and all(k == i or (idx.members[k] and idx.members[k] <= idx.members[i]) for k in w_ids)]
+        if len(new) == 1:
+            raw, w_ids = new, new
     if len(w_ids) > 1 and p.ward_type:
         typed = [i for i in raw if idx.wtype[i] == p.ward_type]
         if typed:
             raw, w_ids = typed, idx.collapse(typed)
     if len(w_ids) > 1 and not ward.isdigit():
-        written = unicodedata.normalize("NFC", f"{address} {ward_hint}").lower()
-        exact = [i for i in raw if _bare_name(idx.name[i]) in written]
+        written = _tones(unicodedata.normalize("NFC", f"{address} {ward_hint}").lower())
+        exact = [i for i in raw if _tones(_bare_name(idx.name[i])) in written]
         if exact and strip_diacritics(written) != written and len(idx.collapse(exact)) < len(w_ids):
             raw, w_ids = exact, idx.collapse(exact)  # Thạnh An vs Thanh An: diacritics decide
     if len(w_ids) > 1 and any(street_texts):
@@ -376,36 +488,41 @@ def _place_in_ward(idx: _Index, w: int, w_score: float, p: ParsedAddress,
         base *= 0.9
     if any("settles it" in n for n in notes):
         base *= 0.8  # an ambiguous ward name chosen through its street
-    unit_2025 = w if idx.era[w] == "2025-07" else -1
-    if not members:  # a 7/2025 ward outside the 2019 HCMC polygons
-        note = (f"{idx.name[w]} lies in the former Bình Dương / Bà Rịa–Vũng Tàu: placed at its "
-                "listed centre (no polygon or street data offline)")
-        return _Match(idx.lon[w], idx.lat[w], "ward", round(base * 0.8, 2),
-                      "; ".join(notes + [note]), unit_2025)
-    place = idx.place_in(members, place_texts)
+    unit_2025 = int(idx.u25[w])
+    if unit_2025 >= 0:  # a 7/2025 unit: its own polygon, streets and places
+        where, streets, places = frozenset({unit_2025}), idx.streets_2025, idx.places_2025
+    else:
+        where, streets, places = members, idx.streets, idx.places
+    place = idx.place_in(where, place_texts, table=places)
     if place:
         (lon, lat, name, kind), score = place
         return _Match(lon, lat, "poi", round(min(0.9, base + 0.15) * score / 100, 2),
                       "; ".join(notes + ([f"matched {name} ({kind})"] if score < 100 else [])),
                       unit_2025)
     if any(street_texts):
-        hit = idx.street_in(members, street_texts)
+        hit = idx.street_in(where, street_texts, table=streets)
         if hit:
-            (lon, lat, name, _, poly), score = hit
+            (lon, lat, name, _, poly, border), score = hit
             extra = [f"street read as {name}"] if score < 100 else []
+            if border:
+                extra.append(f"{name} runs along the border of {idx.name[w]}: check which side the house is on")
             return _Match(lon, lat, "street", round(min(0.85, base + 0.1) * score / 100, 2),
-                          "; ".join(notes + extra), unit_2025, poly)
+                          "; ".join(notes + extra), unit_2025, poly if unit_2025 < 0 else -1)
         wanted = next(t for t in street_texts if t)
         notes.append(f"street {_clip(wanted)!r} not found in {idx.name[w]}: placed at the ward")
     if place_texts and place_texts[0] and not any(street_texts):
         notes.append(f"{_clip(place_texts[0])!r} not in OSM: placed at the ward")
-    if not district_known and not any("not found in HCMC" in n for n in notes):
+    if not members:
+        notes.append(f"{idx.name[w]} lies in the former Bình Dương / Bà Rịa–Vũng Tàu: placed inside its "
+                     "7/2025 polygon")
+    elif not district_known and unit_2025 < 0 and not any("not found in HCMC" in n for n in notes):
         notes.append("no district given")
     return _Match(idx.lon[w], idx.lat[w], "ward", round(base, 2), "; ".join(notes), unit_2025)
 
 
 def _place_district(idx: _Index, d_ids: list[int], notes: list[str], *,
                     street_texts: tuple[str, ...] = (), p: ParsedAddress | None = None) -> _Match:
+    """A point in the district; on the street when the street runs in one of its wards only."""
     if len(d_ids) > 1:
         names = "; ".join(idx.name[i] for i in d_ids)
         return _Match(*_NONE, "; ".join(notes + [f"ambiguous district: {names}"]))
@@ -413,10 +530,22 @@ def _place_district(idx: _Index, d_ids: list[int], notes: list[str], *,
     if any(street_texts):
         hit = idx.street_in(idx.members[d], street_texts)
         if hit:
-            (lon, lat, name, _, poly), score = hit
-            return _Match(lon, lat, "street", round(0.6 * score / 100, 2),
-                          "; ".join(notes + [f"no ward given: longest stretch of {name} in the district"]),
-                          poly=poly)
+            (lon, lat, name, _, poly, border), score = hit
+            wards = idx.street_wards(idx.members[d], _gz.street_key(name))
+            long_enough = {k: m for k, m in wards.items() if m >= _MIN_PIECE_M} or wards
+            if len(long_enough) == 1 and not border and score == 100:
+                # the 2018 OSM names this street in one ward only; it may run further today: not a proof
+                ward_name = idx.poly_attrs["ward"][poly]
+                return _Match(lon, lat, "district", 0.45, "; ".join(notes + [
+                    f"no ward given: in the 2018 OSM data {name} runs only in {ward_name} within the "
+                    "district; placed on it at district precision: add the ward (check)"]), poly=poly)
+            names = sorted({idx.poly_attrs["ward"][p] for p in idx.members[d]
+                            if idx.poly_attrs["ward_code"][p] in long_enough})
+            shown = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
+            why = (f"runs through {len(long_enough)} wards of the district ({shown})" if len(long_enough) > 1
+                   else "runs along a ward border" if border else f"was read as {name} (not as written)")
+            return _Match(idx.lon[d], idx.lat[d], "district", 0.4, "; ".join(notes + [
+                f"no ward given and {name} {why}: placed at the district; add the ward (check)"]))
     if not notes or all("ambiguous" not in n for n in notes):
         notes = notes + ["no ward recognised: placed at the district"]
     return _Match(idx.lon[d], idx.lat[d], "district", 0.4, "; ".join(notes))
@@ -435,8 +564,18 @@ def _reverse_arrays(idx: _Index, poly: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def _units_2025(idx: _Index, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Names and codes of the 7/2025 units at positions ``unit`` ("" where -1)."""
+    names = np.full(len(unit), "", dtype=object)
+    codes = np.full(len(unit), "", dtype=object)
+    ok = unit >= 0
+    names[ok] = idx.u25_name[unit[ok]]
+    codes[ok] = idx.u25_code[unit[ok]]
+    return names, codes
+
+
 def reverse_geocode(points: gpd.GeoSeries) -> pd.DataFrame:
-    """The ward and district (1/2025 and 7/2025 names and codes) holding each point.
+    """The 7/2025 unit (from its polygon) and the old ward and district holding each point.
 
     Parameters
     ----------
@@ -446,9 +585,11 @@ def reverse_geocode(points: gpd.GeoSeries) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed like ``points``: ``ward``, ``ward_code``, ``district``, ``district_code``,
-        ``ward_2025``, ``ward_code_2025``, ``ward_2019``, ``ward_code_2019``, ``inside``
-        (False outside every 2019 HCMC ward polygon: the other columns are then empty).
+        Indexed like ``points``: ``ward``, ``ward_code``, ``district``, ``district_code`` (the
+        1/2025 ward and its 2024 district; empty outside old HCMC, e.g. in the former Bình Dương /
+        Bà Rịa–Vũng Tàu), ``unit_2025``, ``unit_code_2025`` (the 7/2025 unit whose polygon holds
+        the point), ``ward_2019``, ``ward_code_2019``, ``inside`` (False outside every polygon of
+        the merged city: all the other columns are then empty).
     """
     idx = _index()
     if points.crs is not None and not points.crs.equals("EPSG:4326"):
@@ -460,13 +601,15 @@ def reverse_geocode(points: gpd.GeoSeries) -> pd.DataFrame:
     lon[valid] = [g.x for g in geoms[valid]]
     lat[valid] = [g.y for g in geoms[valid]]
     poly = idx.gaz.locate(lon, lat)
+    unit = idx.gaz.locate_2025(lon, lat)
     out = pd.DataFrame(_reverse_arrays(idx, poly), index=points.index)
-    inside = poly >= 0
+    out["unit_2025"], out["unit_code_2025"] = _units_2025(idx, unit)
+    old = poly >= 0
     for col, src in (("ward_2019", "ward_name_2019"), ("ward_code_2019", "ward_code_2019")):
         values = np.full(len(poly), "", dtype=object)
-        values[inside] = idx.gaz.polygons[src].to_numpy()[poly[inside]]
+        values[old] = idx.gaz.polygons[src].to_numpy()[poly[old]]
         out[col] = values
-    out["inside"] = inside
+    out["inside"] = old | (unit >= 0)
     return out
 
 
@@ -529,8 +672,8 @@ def geocode_frame(
         Indexed like ``df``, with the columns of :data:`RESULT_COLUMNS`: ``lat``, ``lon``,
         ``precision`` {"exact", "poi", "street", "ward", "district", "none"}, ``confidence``
         (0–1), ``ward``, ``ward_code``, ``district``, ``district_code`` (the ward as of 1/2025
-        and its 2024 district), ``ward_2025``, ``ward_code_2025`` (after 1/7/2025),
-        ``geocode_note``.
+        and its 2024 district; empty outside old HCMC), ``unit_2025``, ``unit_code_2025`` (the
+        phường / xã / đặc khu after 1/7/2025 whose polygon holds the point), ``geocode_note``.
 
     Raises
     ------
@@ -570,17 +713,16 @@ def geocode_frame(
     for col in _REVERSE_COLUMNS[:4]:
         out[col] = rev[col]
     has_unit = unit_2025 >= 0
-    w25 = rev["ward_2025"].copy()
-    c25 = rev["ward_code_2025"].copy()
-    w25[has_unit] = idx.name[unit_2025[has_unit]]
-    c25[has_unit] = idx.code[unit_2025[has_unit]]
+    unit = np.where(has_unit, unit_2025, idx.gaz.locate_2025(lon, lat))
+    w25, c25 = _units_2025(idx, unit)
     split = np.full(n, "", dtype=object)
     split[poly >= 0] = idx.split[poly[poly >= 0]]
-    for i in np.flatnonzero((split != "") & ~has_unit & (precision != "none")):
-        notes[i] = _join(notes[i], f"1/2025 ward was split on 1/7/2025: may be in {split[i]} "
-                                   f"instead of {w25[i]}")
-    out["ward_2025"] = w25
-    out["ward_code_2025"] = c25
+    # a point standing for a whole 1/2025 ward (or district) that 1/7/2025 split: the unit is one of several
+    for i in np.flatnonzero((split != "") & ~has_unit & np.isin(precision, ["ward", "district"])):
+        others = ", ".join(u for u in split[i].split(", ") if u != w25[i])
+        notes[i] = _join(notes[i], f"1/2025 ward was split on 1/7/2025: may be in {others} instead of {w25[i]}")
+    out["unit_2025"] = w25
+    out["unit_code_2025"] = c25
     out["geocode_note"] = notes
     placed = precision != "none"
     logger.info("geocoded %d rows (%d unique): %d placed, %d not placed",
@@ -604,7 +746,8 @@ def _use_given_coordinates(idx: _Index, df: pd.DataFrame, lat_column: str, lon_c
         notes[i] = _join(f"given coordinates {_clip(raw_lat[i])!r}, {_clip(raw_lon[i])!r} are not two numbers: "
                          "ignored, address used", notes[i])
     given_poly = idx.gaz.locate(given_lon, given_lat)
-    west, south, east, north = _gz.settings.hcmc_bbox
+    given_unit = idx.gaz.locate_2025(given_lon, given_lat)
+    west, south, east, north = _gz.settings.hcmc_2025_bbox
     in_box = given & (given_lon >= west) & (given_lon <= east) & (given_lat >= south) & (
         given_lat <= north)
     swapped = given & ~in_box & (given_lat >= west) & (given_lat <= east) & (
@@ -618,9 +761,12 @@ def _use_given_coordinates(idx: _Index, df: pd.DataFrame, lat_column: str, lon_c
         lon[i], lat[i], precision[i], unit_2025[i] = given_lon[i], given_lat[i], "exact", -1
         match_poly[i] = -1
         stated = _stated_members(idx, addr[i], ward_h[i], dist_h[i])
-        if given_poly[i] < 0:
+        if given_poly[i] < 0 and given_unit[i] < 0:
             confidence[i] = 0.8
-            notes[i] = "given coordinates lie outside the 2019 HCMC ward polygons"
+            notes[i] = "given coordinates lie outside every unit polygon of the city: check them"
+        elif given_poly[i] < 0:
+            confidence[i] = 0.9
+            notes[i] = f"given coordinates in {idx.u25_name[given_unit[i]]} (outside old HCMC)"
         elif stated is not None and given_poly[i] not in stated[1]:
             confidence[i] = 0.5
             attrs = idx.poly_attrs

@@ -158,13 +158,13 @@ def improve_with_nominatim(
     out = result.copy()
     for i in online.index:
         before = out.loc[i]
-        same = (before["precision"] == "none" or (before["precision"] == "ward" and rev.at[i, "ward_code"]
-                == before["ward_code"]) or (before["precision"] == "district"
+        same = (before["precision"] == "none" or (before["precision"] == "ward" and (rev.at[i, "ward_code"], rev.at[
+                i, "unit_code_2025"]) == (before["ward_code"], before["unit_code_2025"])) or (before["precision"] == "district"
                 and rev.at[i, "district_code"] == before["district_code"]))
         if not same or not rev.at[i, "inside"]:
             continue
         out.loc[i, ["lat", "lon"]] = online.loc[i, ["lat", "lon"]].to_numpy()
-        for col in ("ward", "ward_code", "district", "district_code", "ward_2025", "ward_code_2025"):
+        for col in ("ward", "ward_code", "district", "district_code", "unit_2025", "unit_code_2025"):
             out.loc[i, col] = rev.at[i, col]
         out.loc[i, "precision"] = _PRECISION_OF[online.at[i, "kind"]]
         out.loc[i, "confidence"] = 0.7 if before["precision"] != "none" else 0.5

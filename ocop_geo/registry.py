@@ -11,7 +11,8 @@ Venues are the places that show, sell or promote OCOP products besides the produ
 display points, points of sale, fairs and markets (with their dates), agritourism sites, hotels and restaurants
 (:data:`~ocop_geo.registry_schema.VENUE_KINDS`). A venue table is told by its ``kind`` (``Loại điểm``) or
 ``venue_id`` (``Mã điểm``) header. A fair must give its dates (``start_date``, ``end_date``; ISO or dd/mm/yyyy;
-with only a start date it is held that one day). A venue may name the producer whose own site it is
+with only a start date it is held that one day); another venue may give them too (a market's session, or only
+``start_date``: open since that day). A venue may name the producer whose own site it is
 (``producer_id``); with no location of its own it takes that producer's address. Venues are placed by the same
 offline geocoder as producers.
 """
@@ -464,7 +465,9 @@ class _Builder:
             row.problem(f"{col('start_date')}/{col('end_date')}", f"{get('start_date')} – {get('end_date')}",
                         "the end date is before the start date",
                         "Check the order of the two dates (day/month/year)")
-        rec["start_date"], rec["end_date"] = start, end if end is not None else start
+        if end is None and kind in DATED_VENUE_KINDS:
+            end = start  # a fair with only its first day is held that day
+        rec["start_date"], rec["end_date"] = start, end  # another kind with only a start: open since then
         return rec
 
     # products -------------------------------------------------------------------------------------
@@ -850,7 +853,7 @@ def _place_unlocated(registry: Registry) -> Registry:
     producers.loc[idx, "geometry"] = gpd.points_from_xy(result.loc[idx, "lon"], result.loc[idx, "lat"])
     fine = producers["location_precision"].isin(["exact", "poi", "street", "ward"])
     producers["district_code"] = result["district_code"].where(producers.geometry.notna(), None)
-    for column in ("ward_code", "ward_2025", "ward_code_2025"):  # a district centroid names no ward
+    for column in ("ward_code", "unit_2025", "unit_code_2025"):  # a district centroid names no ward
         producers[column] = result[column].where(fine, None)
     producers["geocode_confidence"] = result["confidence"]
     producers["geocode_note"] = result["geocode_note"].fillna("").astype(str)

@@ -39,7 +39,7 @@ def test_geocode_csv_to_geojson_keeps_columns_and_exits_1_for_unplaced(tmp_path,
     gdf = gpd.read_file(out)
     assert len(gdf) == 4 and gdf.crs.to_epsg() == 4326
     for col in ("name", "address", "lat_input", "lat", "lon", "precision", "confidence", "ward",
-                "ward_code", "district", "district_code", "ward_2025", "ward_code_2025", "geocode_note"):
+                "ward_code", "district", "district_code", "unit_2025", "unit_code_2025", "geocode_note"):
         assert col in gdf.columns, col
     assert list(gdf["precision"]) == ["ward", "street", "none", "none"]
     assert gdf.geometry.iloc[2] is None and "ambiguous" in gdf["geocode_note"].iloc[2]

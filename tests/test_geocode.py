@@ -49,7 +49,7 @@ def test_ward_point_is_inside_the_ward_polygon(gaz) -> None:
         assert _inside(gaz, r, "27523"), text
         assert r["ward"] == "Xã Trung An" and r["district"] == "Huyện Củ Chi"
         assert r["ward_code"] == "27523" and r["district_code"] == "783"
-        assert r["ward_2025"] and r["ward_code_2025"]
+        assert r["unit_2025"] and r["unit_code_2025"]
 
 
 def test_street_point_lies_on_the_osm_street_inside_the_ward(gaz) -> None:
@@ -66,8 +66,8 @@ def test_street_point_lies_on_the_osm_street_inside_the_ward(gaz) -> None:
 def test_old_and_new_names_resolve_to_the_same_place(gaz) -> None:
     old = geocode_address("Phường Bến Nghé, Quận 1")
     new = geocode_address("Phường Sài Gòn")  # Bến Nghé + Đa Kao + Nguyễn Thái Bình since 7/2025
-    assert old["ward_2025"] == "Phường Sài Gòn"
-    assert new["ward_2025"] == "Phường Sài Gòn" and new["ward_code_2025"] == old["ward_code_2025"]
+    assert old["unit_2025"] == "Phường Sài Gòn"
+    assert new["unit_2025"] == "Phường Sài Gòn" and new["unit_code_2025"] == old["unit_code_2025"]
     assert new["district"] == "Quận 1"
     # TP Thủ Đức (2021–2024) and the old Quận 2 both find Phường An Phú
     a = geocode_address("P. An Phú, TP Thủ Đức")
@@ -89,7 +89,7 @@ def test_ambiguous_ward_settled_by_district_or_type() -> None:
     assert geocode_address("Xã An Phú")["district"] == "Huyện Củ Chi"
     # Thạnh An (Cần Giờ) and Thanh An differ only by diacritics
     r = geocode_address("Xã Thạnh An")
-    assert r["ward_2025"] == "Xã Thạnh An" and r["precision"] == "ward"
+    assert r["unit_2025"] == "Xã Thạnh An" and r["precision"] == "ward"
     assert geocode_address("Xa Thanh An")["precision"] == "none"
 
 
@@ -315,3 +315,113 @@ def test_ambiguous_ward_note_keeps_why_the_district_did_not_help() -> None:
     r = geocode_address("Phường 2, Quận Xyz")
     assert r["precision"] == "none"
     assert "district 'xyz' not found in HCMC" in r["geocode_note"] and "ambiguous ward" in r["geocode_note"]
+
+
+# --------------------------------------------------------------------------- the 2025 map (issue 11)
+
+
+def _unit_polygon(gaz, code: str):
+    units = gaz.units_2025
+    return units.geometry.iloc[int(np.flatnonzero(units["code"].to_numpy() == code)[0])]
+
+
+def _unit_code(gaz, name: str) -> str:
+    return str(gaz.units_2025.loc[gaz.units_2025["name"] == name, "code"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Xã Kim Long, TP.HCM", "Xã Kim Long"),  # former Bà Rịa – Vũng Tàu
+        ("Phường Thới Hòa, TP.HCM", "Phường Thới Hoà"),  # former Bình Dương; the other tone spelling
+        ("Đặc khu Côn Đảo", "Đặc khu Côn Đảo"),
+        ("phường Sài Gòn", "Phường Sài Gòn"),  # old HCMC
+        ("xa kim long tphcm", "Xã Kim Long"),
+    ],
+)
+def test_address_in_a_2025_unit_is_placed_inside_its_polygon(gaz, text: str, unit: str) -> None:
+    r = geocode_address(text)
+    assert r["precision"] == "ward", r["geocode_note"]
+    assert r["unit_2025"] == unit and r["unit_code_2025"] == _unit_code(gaz, unit)
+    assert _unit_polygon(gaz, r["unit_code_2025"]).contains(shapely.Point(r["lon"], r["lat"]))
+
+
+def test_former_binh_duong_district_with_a_ward_a_2025_unit_keeps() -> None:
+    r = geocode_address("Phú An, TX Bến Cát (Bình Dương cũ)")
+    assert (r["precision"], r["unit_2025"]) == ("ward", "Phường Phú An")
+    assert "a 2025 unit named like an old ward contains it" in r["geocode_note"]
+    assert r["ward"] == "" and r["district"] == ""  # outside old HCMC: no 2019 / 1/2025 ward
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("An Tây, TX Bến Cát, Bình Dương", "Phường Bến Cát"),  # no 2025 unit is named An Tây
+        ("huyện Châu Đức, Bà Rịa – Vũng Tàu", "Xã Châu Đức"),
+    ],
+)
+def test_former_district_alone_goes_to_its_namesake_at_district_precision(text: str, unit: str) -> None:
+    r = geocode_address(text)
+    assert (r["precision"], r["unit_2025"]) == ("district", unit)
+    assert "former district was larger" in r["geocode_note"]
+
+
+def test_former_district_ward_without_a_2025_namesake_stays_at_district_precision() -> None:
+    r = geocode_address("xã Láng Dài, huyện Đất Đỏ, Bà Rịa - Vũng Tàu")  # no 7/2025 unit is named Láng Dài
+    assert (r["precision"], r["unit_2025"]) == ("district", "Xã Đất Đỏ")
+    assert "no 7/2025 unit is named" in r["geocode_note"] and "check" in r["geocode_note"]
+
+
+def test_reverse_geocode_in_the_former_ba_ria_vung_tau(gaz) -> None:
+    code = _unit_code(gaz, "Xã Kim Long")
+    inside = _unit_polygon(gaz, code).representative_point()
+    rev = reverse_geocode(gpd.GeoSeries([inside], crs=4326))
+    assert rev.loc[0, "unit_2025"] == "Xã Kim Long" and rev.loc[0, "unit_code_2025"] == code
+    assert bool(rev.loc[0, "inside"]) and rev.loc[0, "ward"] == "" and rev.loc[0, "ward_code"] == ""
+
+
+def test_reverse_geocode_uses_the_2025_polygons_not_the_mapping(gaz) -> None:
+    # every placed point's unit is the polygon that holds it, also for a split 1/2025 ward
+    r = geocode_frame(pd.DataFrame({"address": ["39 Nguyễn Thái Học, Phường Cầu Ông Lãnh, TP.HCM",
+                                                "1 Lê Duẩn, Phường Bến Nghé, Quận 1"]}))
+    for _, row in r.iterrows():
+        assert _unit_polygon(gaz, row["unit_code_2025"]).covers(shapely.Point(row["lon"], row["lat"]))
+
+
+def test_street_through_several_wards_without_a_ward_is_not_claimed() -> None:
+    r = geocode_address("123 Nguyễn Trãi, Quận 5")
+    assert r["precision"] == "district"
+    assert "runs through" in r["geocode_note"] and "add the ward" in r["geocode_note"]
+    # with the ward the street decides nothing more than the ward: a point on it inside that ward
+    assert geocode_address("123 Nguyễn Trãi, P.2, Q.5")["precision"] == "street"
+
+
+def test_fuzzy_street_keeps_its_numbers() -> None:
+    r = geocode_address("96 Tân Chánh Hiệp 8, Phường Tân Chánh Hiệp, Quận 12")
+    assert "Tân Chánh Hiệp 18" not in r["geocode_note"]
+
+
+def test_new_unit_written_after_the_old_ones() -> None:
+    r = geocode_address("80 Mai Văn Vĩnh, Phường Tân Quy, Quận 7 (nay là Phường Tân Hưng), TP.HCM")
+    assert r["ward"] == "Phường Tân Quy" and r["district"] == "Quận 7"
+
+
+_HARD = pd.read_csv(os.path.join(os.path.dirname(__file__), "fixtures", "geocode_hard_regression.csv"),
+                    dtype=str, keep_default_na=False)
+
+
+def test_hardest_evaluation_addresses_are_never_silently_wrong(gaz) -> None:
+    """Addresses of the hard set's dev split that the geocoder once put in a wrong ward without a flag."""
+    res = geocode_frame(_HARD)
+    lon, lat = res["lon"].to_numpy(dtype=float), res["lat"].to_numpy(dtype=float)
+    poly = gaz.locate(lon, lat)
+    got_ward = np.where(poly >= 0, gaz.polygons["ward_code"].to_numpy()[np.maximum(poly, 0)], "")
+    truth = _HARD["truth_ward_2019"].map(gaz.polygons.set_index("ward_code_2019")["ward_code"]).fillna("")
+    unit = gaz.locate_2025(lon, lat)
+    got_unit = np.where(unit >= 0, gaz.units_2025["code"].to_numpy()[np.maximum(unit, 0)], "")
+    by_unit = _HARD["form"].isin(["unit_2025", "unit_2025_only"]).to_numpy()
+    right = np.where(by_unit, got_unit == _HARD["truth_unit_2025"].to_numpy(), got_ward == truth.to_numpy())
+    flagged = res["precision"].isin(["none", "district"]) | res["geocode_note"].str.contains(
+        "ambiguous|check|not found|outside|add the ward")
+    bad = _HARD.loc[~right & ~flagged.to_numpy(), "address"].tolist()
+    assert len(_HARD) >= 30 and not bad

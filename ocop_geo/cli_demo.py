@@ -79,15 +79,19 @@ def print_summary(report: PipelineReport) -> None:
     for name, count in summary["producers_by_precision"].items():
         placed.add_row(name, str(count))
     console.print(placed)
+    kinds = ", ".join(f"{n} {kind}" for kind, n in summary["venues_by_kind"].items())
     console.print(f"Registry: {summary['input_rows']} rows, {summary['producers']} producers, "
                   f"{summary['certified_products']} certified + {summary['candidate_products']} candidate "
-                  f"products; {summary['rejected_rows']} rows rejected.", highlight=False)
+                  f"products, {summary['venues']} venues{f' ({kinds})' if kinds else ''}; "
+                  f"{summary['rejected_rows']} rows rejected.", highlight=False)
     for _, row in registry.rejected.iterrows():
         console.print(f"  [red]rejected[/] {escape(Path(row['file']).name)} row {row['row']}: "
                       f"{escape(row['problems'])}", highlight=False)
-    for _, row in registry.unplaced.iterrows():
-        console.print(f"  [yellow]not placed[/] {escape(str(row['producer_id']))} {escape(str(row['name']))}: "
-                      f"{escape(str(row.get('geocode_note', '')))}", highlight=False)
+    venues = registry.venues
+    for id_column, rows in (("producer_id", registry.unplaced), ("venue_id", venues[venues.geometry.isna()])):
+        for _, row in rows.iterrows():
+            console.print(f"  [yellow]not placed[/] {escape(str(row[id_column]))} {escape(str(row['name']))}: "
+                          f"{escape(str(row.get('geocode_note', '')))}", highlight=False)
     by_warning: dict[str, list[str]] = {}  # the same warning on several routes is printed once
     for result in report.routes:
         if result.error:

@@ -23,9 +23,11 @@ _HELP = (
     "OUTDIR/<route id>.json (the itinerary for maps, exports and the site) and "
     "OUTDIR/<route id>.csv (one row per stop).\n\n"
     "Example: ocop-geo plan data/routes/cu_chi_food_day.toml -o maps/cu-chi\n\n"
-    "Every producer left out is listed with its reason. Exit code 1 when the registry had "
-    "rejected rows; 2 for a bad spec or file; 3 when the route cannot be planned (e.g. an "
-    "impossible must-visit, named in the message)."
+    "Every producer (and venue) left out is listed with its reason, e.g. 'outside the road "
+    "data' for the former Bình Dương and Bà Rịa–Vũng Tàu, which the bundled OSM extract does "
+    "not cover. Exit code 1 when the registry had rejected rows; 2 for a bad spec or file (an "
+    "unknown venue included); 3 when the route cannot be planned (e.g. an impossible "
+    "must-visit, named in the message)."
 )
 
 
@@ -40,7 +42,7 @@ def plan(
     ),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the itinerary JSON and CSV."),
     registry: list[Path] = typer.Option(
-        None, "--registry", help="Producer / product files (default: the bundled registry)."
+        None, "--registry", help="Producer / product / venue files (default: the bundled registry)."
     ),
     time_limit: float = typer.Option(None, "--time-limit", help="Solver seconds (default: spec)."),
     seed: int = typer.Option(None, "--seed", help="Solver seed (default: the spec's seed)."),

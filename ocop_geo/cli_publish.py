@@ -90,7 +90,7 @@ def publish_cmd(
     inputs: list[Path] = typer.Argument(..., help="Route specs (.toml) and/or itineraries (.json)."),
     output: Path = typer.Option(..., "--output", "-o", help="Site folder (created or updated)."),
     registry_files: list[Path] = typer.Option(
-        None, "--registry", help="Registry files (repeat); default: the bundled registry."
+        None, "--registry", help="Registry files: producers, products, venues (repeat); default: the bundled registry."
     ),
     base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for QR codes."),
     pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (chromium)."),

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ocop_geo import settings
+from ocop_geo.registry import load_bundled_registry
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -18,12 +19,14 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_validate_bundled_registry_prints_summary(tmp_path):
     out = tmp_path / "summary.json"
     result = run("validate", str(settings.registry_producers), str(settings.registry_products),
-                 "--no-geocode", "--json", str(out))
+                 str(settings.registry_venues), "--no-geocode", "--json", str(out))
     assert result.returncode == 0, result.stderr
-    for text in ("OCOP group", "Thực phẩm", "stars", "district", "Cần Giờ", "Every row was accepted"):
+    for text in ("OCOP group", "Thực phẩm", "stars", "district", "Cần Giờ", "Every row was accepted",
+                 "Venues by kind", "OCOP fair (fair)"):
         assert text in result.stdout
     summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
-    assert summary["by_district"]["Cần Giờ"] == 41
+    assert summary == load_bundled_registry(geocode=False).summary()
+    assert summary["by_district"]["Cần Giờ"] > 0 and summary["venues"] >= 10
 
 
 def test_validate_reports_rejected_rows_and_exits_1(tmp_path):

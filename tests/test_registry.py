@@ -71,7 +71,7 @@ def rejected_problems(registry, row: int, table: str | None = None) -> str:
 
 
 def assert_every_row_once(registry) -> None:
-    """accepted + rejected = input, per file, with no row counted twice."""
+    """accepted (producers, products, venues) + rejected = input, per file, with no row counted twice."""
     seen: list[tuple[str, int]] = []
     producer_files = set(registry.rejected.loc[registry.rejected["table"] == "producers", "file"])
     product_files = set(registry.products["source_file"]) | set(
@@ -81,20 +81,22 @@ def assert_every_row_once(registry) -> None:
                                          strict=True)]
     own = registry.producers[registry.producers["source_file"].isin(producer_files)]
     seen += [(f, int(r)) for f, r in zip(own["source_file"], own["source_row"], strict=True)]
+    seen += [(f, int(r)) for f, r in zip(registry.venues["source_file"], registry.venues["source_row"], strict=True)]
     seen += [(f, int(r)) for f, r in zip(registry.rejected["file"], registry.rejected["row"], strict=True)]
     assert len(seen) == len(set(seen)), "a row is both accepted and rejected, or counted twice"
     assert len(seen) == registry.n_input_rows
 
 
 def test_bundled_registry_is_clean_and_real():
+    """Invariants of the bundled registry (its exact counts are tests/test_bundled_registry.py's)."""
     registry = load_bundled_registry(geocode=False)
     assert len(registry.rejected) == 0, registry.rejected.to_string()
-    assert len(registry.producers) == 20
+    assert len(registry.producers) >= 30 and len(registry.venues) >= 10
     names = set(registry.producers["name"])
     assert "Công ty TNHH Đạt Butter" in names and "HTX Phước An" in names
     summary = registry.summary()
-    assert summary["certified_products"] == 80 and summary["candidate_products"] == 22
-    assert summary["by_stars"] == {"4": 75, "3": 5}
+    assert summary["certified_products"] >= 110 and summary["candidate_products"] > 0
+    assert set(summary["by_stars"]) <= {"3", "4", "5", "(not given)"}  # "not given": a source states none
     # certified and candidate kept apart; candidates carry no stars
     candidates = registry.products[registry.products["status"] == "candidate"]
     assert candidates["stars"].isna().all()

@@ -418,7 +418,7 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
     if kind == "lat/lon":
         lat, lon = v.get("lat"), v.get("lon")
         ok = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lat, lon))
-        x0, y0, x1, y1 = settings.hcmc_bbox
+        x0, y0, x1, y1 = settings.hcmc_2025_bbox  # the merged city; the planner says what the roads cover
         if not ok or not (y0 <= lat <= y1 and x0 <= lon <= x1):
             c.add(
                 f"{fieldname}.lat/lon",

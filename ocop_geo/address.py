@@ -104,7 +104,8 @@ _BRVT = re.compile(r"\bb[àa]\s*r[ịi]a\s*[-–—]?\s*v[ũu]ng\s*t[àa]u\b|\bb
 #: "(nay là Phường Tân Hưng)": the unit the place belongs to since 1/7/2025, written after the old ones.
 _NOW = re.compile(r"\(?\s*\b(?:nay là|nay thuộc|nay la|nay thuoc|now)\s+([^,;()]+)\)?", re.IGNORECASE)
 #: Words that qualify a unit name without being part of it: "(Bình Dương cũ)", "TP.HCM sau sáp nhập".
-_QUALIFIERS = re.compile(r"\s+(?:cũ|cu|mới|moi|sau sáp nhập|sau sap nhap)\s*(?=[,;)]|$)", re.IGNORECASE)
+#: Only the spellings with diacritics: "Cu" / "Moi" end street names ("đường Ba Cu").
+_QUALIFIERS = re.compile(r"\s+(?:cũ|mới|sau sáp nhập|sau sap nhap)\s*(?=[,;)]|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

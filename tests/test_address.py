@@ -75,3 +75,14 @@ def test_decomposed_text_parses_like_composed(text: str) -> None:
     nfd = unicodedata.normalize("NFD", text)
     assert nfd != text
     assert replace(parse_address(nfd), raw=text) == parse_address(text)
+
+
+def test_former_province_qualifier_and_new_unit_are_read_apart() -> None:
+    p = parse_address("Phú An, TX Bến Cát (Bình Dương cũ)")
+    assert (p.district, p.former_province, p.names) == ("ben cat", "binh duong", ("phu an",))
+    p = parse_address("huyện Châu Đức, Bà Rịa – Vũng Tàu")
+    assert (p.district, p.former_province) == ("chau duc", "ba ria vung tau")
+    p = parse_address("80 Mai Văn Vĩnh, Phường Tân Quy, Quận 7 (nay là Phường Tân Hưng)")
+    assert (p.ward, p.district, p.unit_now) == ("tan quy", "7", "phuong tan hung")
+    assert parse_address("số 01 đường Ba Cu, Phường Vũng Tàu").street == "ba cu"  # "Cu" is no qualifier
+    assert parse_address("7B Thành Thái, Ward 14, District 10").ward == "14"

@@ -76,7 +76,7 @@ NOTEBOOKS = {
             "    'Phường 2',            # ambiguous: many districts have a Phường 2\n"
             "    'Phường Sài Gòn, TP.HCM',  # a 2025 ward name\n"
             "]})\n"
-            "og.geocode_frame(addresses)[['lat', 'lon', 'precision', 'confidence', 'ward', 'district', 'ward_2025',\n"
+            "og.geocode_frame(addresses)[['lat', 'lon', 'precision', 'confidence', 'ward', 'district', 'unit_2025',\n"
             "                             'geocode_note']]"),
         new_markdown_cell("And back: which ward (old and 2025) is a point in?"),
         new_code_cell("og.reverse_geocode(registry.producers.geometry.dropna().head(3))"),

@@ -139,6 +139,8 @@ def main() -> None:
         nb = new_notebook(cells=cells, metadata={
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"}})
+        for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes only what changed
+            cell.id = f"{name[:2]}-{i:02d}"
         nbformat.write(nb, ROOT / "notebooks" / name)
         print("wrote", name)
 

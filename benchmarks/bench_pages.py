@@ -1,7 +1,8 @@
 """Page weight and time to first render of a route page: ocop_geo vs folium's default markers.
 
-Content (the same for both): every bundled registry producer (clustered) and a 3-day route over
-real bundled producers. The route is the hand-built TEST FIXTURE of tests/_publish_fixtures.py
+Content (the same for both): every bundled registry producer (clustered), the registry's venues
+(showrooms, fairs, agritourism sites; the four real venues of tests/_publish_fixtures.py when the
+registry has no venue table yet) and a 3-day route over real bundled producers. The route is the hand-built TEST FIXTURE of tests/_publish_fixtures.py
 (real producers and coordinates); its legs are re-routed on the real motorbike road network
 (``matrix.route_between``) when the network can be loaded, else left straight (said in the
 results). Each page is opened from ``file://`` in Debian's headless chromium, cold (new context
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test-fixture itinerary
 import folium  # noqa: E402
 import folium.plugins  # noqa: E402
 import shapely  # noqa: E402
-from _publish_fixtures import itinerary  # noqa: E402
+from _publish_fixtures import itinerary, venues_gdf  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
 from ocop_geo import mapping, matrix, network, settings, site  # noqa: E402
@@ -96,7 +97,7 @@ def _popup_html(rec: dict) -> str:
     return "".join(lines)
 
 
-def folium_default_page(it, producers, products) -> str:
+def folium_default_page(it, producers, products, venues) -> str:
     """The same content drawn the folium way: a Marker + Popup per stop and per producer."""
     m = folium.Map(location=[10.78, 106.7], zoom_start=11, tiles="OpenStreetMap")
     folium.plugins.Fullscreen().add_to(m)
@@ -115,6 +116,10 @@ def folium_default_page(it, producers, products) -> str:
     for rec in mapping._producer_records(producers, products, {}):
         folium.Marker([rec["lat"], rec["lon"]], popup=folium.Popup(_popup_html(rec), max_width=280),
                       tooltip=html.escape(rec["name"])).add_to(cluster)  # fmt: skip
+    fg = folium.FeatureGroup(name="OCOP venues").add_to(m)
+    for rec in mapping._venue_records(venues):
+        folium.Marker([rec["lat"], rec["lon"]], popup=folium.Popup(_popup_html(rec), max_width=280),
+                      tooltip=html.escape(rec["name"]), icon=folium.Icon(color="purple", icon="shopping-cart")).add_to(fg)  # fmt: skip
     folium.LayerControl().add_to(m)
     return m.get_root().render()
 
@@ -238,18 +243,23 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     it, on_roads = _road_itinerary()
     reg = load_bundled_registry()
+    venues = getattr(reg, "venues", None)
+    venues_from = "registry"
+    if venues is None or not len(venues):  # the registry's venue table has not landed: the fixture's real venues
+        venues, venues_from = venues_gdf(), "tests/_publish_fixtures.py (4 real venues)"
     n_stops = sum(len(d.stops) for d in it.days)
     n_points = sum(len(s.leg_in.coordinates) for _, s in it.stops() if s.leg_in)
     n_drawn = sum(len(shapely.LineString(s.leg_in.coordinates).simplify(mapping._SIMPLIFY_DEG, preserve_topology=False).coords)
                   for _, s in it.stops() if s.leg_in)  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    rep = site.publish_site([it], work / "site", registry=reg, base_url="https://example.org/ocop")
-    route_page = next(p for p in rep.pages if p.parent.name == "routes")
-    ours_map = mapping.route_map(it)
+    rep = site.publish_site([it], work / "site", producers=reg.producers, products=reg.products, venues=venues,
+                            base_url="https://example.org/ocop")  # fmt: skip
+    route_page = next(p for p in rep.pages if p.parent.name == "routes" and not p.name.endswith(".print.html"))
+    ours_map = mapping.route_map(it, venues=venues)
     mapping.producer_map(reg.producers, products=reg.products, m=ours_map)
     ours_map_page = mapping.save_map(ours_map, work / "ours" / "map.html", title="bench")
     folium_page = write_text_atomic(work / "folium" / "map.html",
-                                    folium_default_page(it, reg.producers, reg.products))  # fmt: skip
+                                    folium_default_page(it, reg.producers, reg.products, venues))  # fmt: skip
     # "ready" = every route stop marker is in the DOM (ours: .ocop-stop; folium: red awesome markers)
     pages = {"ocop_geo route page (map + itinerary + QR)": (route_page, ".ocop-stop"),
              "ocop_geo map only": (ours_map_page, ".ocop-stop"),
@@ -271,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "bench_pages", "runs": args.runs,
         "content": {"route_days": len(it.days), "stops": n_stops, "route_points": n_points, "route_points_drawn_by_ocop_geo": n_drawn,
                     "legs_on_real_roads": on_roads, "producers_in_registry": len(reg.producers),
+                    "venues": len(venues), "venues_from": venues_from,
                     "route": "hand-built 3-day TEST FIXTURE over real bundled producers"},
         "goal": {"html_bytes_max": 500_000, "ready_ms_max": 1000},
         "machine": {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2),
@@ -290,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     md.append("")
     md.append(f"{n_stops} stops over {len(it.days)} days ({n_points} route points, legs on real roads: "
               f"{on_roads}; ocop_geo draws them simplified to ≈1 m: {n_drawn} points, folium all of them), "
-              f"{len(reg.producers)} registry producers; {args.runs} cold runs each in headless "
+              f"{len(reg.producers)} registry producers, {len(venues)} venues ({venues_from}); {args.runs} cold runs "
+              "each in headless "
               f"chromium from file://, tiles aborted. Load average {payload['machine']['loadavg_1m']} on "
               f"{os.cpu_count()} CPUs (shared machine: noisy). folium's CDN files served from an npm cache "
               "with zero latency (favours folium).")  # fmt: skip

@@ -121,6 +121,9 @@ VENUE_ICONS: dict[str, str] = {
     "restaurant": "restaurant",
 }
 
+#: Venue kinds whose start and end dates are the days they run (other kinds: a start date is the opening day).
+_EVENT_KINDS = frozenset({"fair", "market"})
+
 _URL = re.compile(r"https?://[^\s;,<>\"']+")
 
 #: Tolerance of the drawn road paths (degrees, ≈1 m): fewer points, the same line on screen.
@@ -565,8 +568,12 @@ def _venue_records(venues: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     for row, lat, lon in _placed_rows(venues):
         kind = text_or_empty(getattr(row, "kind", ""))
         source = text_or_empty(getattr(row, "source", ""))
-        dates = date_range_text(text_or_empty(getattr(row, "start_date", "")).strip(),
-                                text_or_empty(getattr(row, "end_date", "")).strip())  # fmt: skip
+        start = text_or_empty(getattr(row, "start_date", "")).strip()
+        end = text_or_empty(getattr(row, "end_date", "")).strip()
+        opened = None
+        if kind not in _EVENT_KINDS and start and not end:  # a showroom's or farm's start date is its opening
+            opened, start = date_range_text(start, start), ""
+        dates = date_range_text(start, end)
         rec: dict[str, Any] = {
             "id": text_or_empty(getattr(row, "venue_id", "")), "kind": kind, "icon": VENUE_ICONS.get(kind, "venue"),
             "name": text_or_empty(getattr(row, "name", "")), "lat": lat, "lon": lon,
@@ -574,6 +581,7 @@ def _venue_records(venues: gpd.GeoDataFrame) -> list[dict[str, Any]]:
             "ward": text_or_empty(getattr(row, "ward", "")), "district": text_or_empty(getattr(row, "district", "")),
             "unit": text_or_empty(getattr(row, "unit_2025", "")),
             "hours": text_or_empty(getattr(row, "opening_hours", "")), "dates": dates if dates["vi"] else None,
+            "opened": opened,
             "contact": text_or_empty(getattr(row, "contact", "")),
             "links": list(dict.fromkeys(u.rstrip(".)") for u in _URL.findall(source))),
             "source": "" if _URL.search(source) else source,

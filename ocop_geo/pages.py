@@ -144,7 +144,8 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
         File-name slug of the route page; default: the slug of ``route_id``.
     venues
         The registry's venues: a stop that is one of them (its ``site_id`` a ``venue_id``) is labelled with
-        the venue's kind ("OCOP display point", "OCOP fair", …) instead of "Sight".
+        the venue's kind ("OCOP display point", "OCOP fair", …) instead of "Sight"; a start, end or lunch
+        place that is one gets the venue's kind after its role ("Start · OCOP display point").
 
     Returns
     -------
@@ -158,9 +159,10 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
         rows = []
         for s in day.stops:
             kind_label = _KIND.get(s.kind, {"vi": s.kind, "en": s.kind})
-            vk = venue_kind.get(s.site_id or "") if s.kind not in ("producer", "lunch") else None
-            if vk:
-                kind_label = VENUE_KIND_LABELS.get(vk, {"vi": vk, "en": vk})
+            vk = venue_kind.get(s.site_id or "") if s.kind != "producer" else None
+            if vk:  # a venue as a stop is named by its kind; as start, end or lunch place, after that role
+                label = VENUE_KIND_LABELS.get(vk, {"vi": vk, "en": vk})
+                kind_label = label if s.kind == "poi" else {k: f"{kind_label[k]} · {label[k]}" for k in ("vi", "en")}
             leg = s.leg_in
             time = s.start if s.kind == "start" else (s.arrival or s.start)
             if s.visit_min:

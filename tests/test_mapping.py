@@ -207,6 +207,10 @@ def test_venues_drawn_with_their_own_icons_popups_and_legend():
     assert shop["address"] == "số 1 Lý Nam Đế, trung tâm Chợ Hóc Môn" and shop["unit"] == "Xã Hóc Môn"
     assert shop["links"] == [venues.loc[0, "source"]] and "source" not in shop
     assert "dates" not in shop and "hours" not in shop  # empty fields are left out
+    opened = venues.copy()
+    opened.loc[0, "start_date"] = "2025-05-23"  # a display point's start date is the day it opened, not an event
+    first = _payload(mapping.producer_map(producers_gdf(), venues=opened).get_root().render(), "ocopDrawVenues")["venues"][0]
+    assert first["opened"] == {"vi": "23/5/2025", "en": "23 May 2025"} and "dates" not in first
     assert abs(shop["lat"] - 10.8889389) < 1e-6 and abs(shop["lon"] - 106.5962633) < 1e-6
     assert "OpenStreetMap" in html and "contributors" in html
     # the script draws each icon key, names each kind in both languages and puts the venues in the legend

@@ -324,6 +324,16 @@ def test_a_stop_with_only_its_2025_unit_shows_it_alone():
     assert "Phường Thủ Dầu Một" in export.gpx_text(it) and "2025:" not in export.gpx_text(it)
 
 
+def test_a_venue_as_start_keeps_its_role_and_names_its_kind():
+    it = itinerary(n_days=1)
+    day = it.days[0]
+    start = replace(day.stops[0], site_id="VEN-002", name="Tuần lễ sản phẩm OCOP 2024")
+    it = replace(it, days=(replace(day, stops=(start, *day.stops[1:])),))
+    rows = pages.route_context(it, links={}, venues=venues_gdf())["days"][0]["rows"]
+    assert rows[0]["kind_label"] == {"vi": "Xuất phát · Hội chợ OCOP", "en": "Start · OCOP fair"}
+    assert rows[1]["kind_label"]["en"] == "OCOP producer"
+
+
 def test_publish_site_takes_the_registry_venues(tmp_path: Path):
     reg = load_bundled_registry(geocode=False)
     if not hasattr(reg, "venues"):  # until the registry's venue table lands, attach the frame it will hold

@@ -14,7 +14,7 @@
          craft: "Lưu niệm, nội thất", tourism: "Du lịch cộng đồng", other: "Nhóm khác",
          commune: "tâm xã", ward: "tâm phường/xã", district: "tâm quận/huyện", street: "theo đường", none_p: "không rõ",
          unit2025: "Đơn vị 2025", venues: "Điểm bán, hội chợ, lưu trú", address: "Địa chỉ", dates: "Thời gian",
-         contact: "Liên hệ", source: "Nguồn", venue: "Địa điểm OCOP",
+         contact: "Liên hệ", source: "Nguồn", venue: "Địa điểm OCOP", opened: "Khai trương",
          showroom: "Showroom OCOP", display_point: "Điểm trưng bày OCOP", point_of_sale: "Điểm bán sản phẩm OCOP",
          fair: "Hội chợ OCOP", market: "Phiên chợ OCOP", agritourism: "Du lịch nông nghiệp",
          hotel: "Khách sạn", restaurant: "Nhà hàng",
@@ -30,7 +30,7 @@
          craft: "Souvenirs, decor", tourism: "Community tourism", other: "Other group",
          commune: "commune centre", ward: "ward centre", district: "district centre", street: "street level", none_p: "unknown",
          unit2025: "2025", venues: "OCOP shops, fairs, stays", address: "Address", dates: "Dates",
-         contact: "Contact", source: "Source", venue: "OCOP venue",
+         contact: "Contact", source: "Source", venue: "OCOP venue", opened: "Opened",
          showroom: "OCOP showroom", display_point: "OCOP display point", point_of_sale: "OCOP point of sale",
          fair: "OCOP fair", market: "OCOP market", agritourism: "Agritourism",
          hotel: "Hotel", restaurant: "Restaurant",
@@ -106,6 +106,7 @@
     var hours = rec.hours || (venue && venue.hours);
     if (hours) { box.appendChild(el("p", null, t("hours") + ": " + hours)); }
     if (venue && venue.dates) { box.appendChild(el("p", "ocop-dates", t("dates") + ": " + venue.dates[lang()])); }
+    if (venue && venue.opened) { box.appendChild(el("p", "ocop-dates", t("opened") + ": " + venue.opened[lang()])); }
     if (venue && venue.contact) { box.appendChild(el("p", null, t("contact") + ": " + venue.contact)); }
     if (venue && (venue.links || venue.source)) {
       var src = el("p", "ocop-source", t("source") + ": ");

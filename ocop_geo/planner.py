@@ -2,11 +2,16 @@
 
 Steps of :func:`plan_route`:
 
-1. site attributes from the registry (:mod:`ocop_geo.candidates`);
+1. site attributes from the registry (:mod:`ocop_geo.candidates`); the spec's ``venue =`` places
+   and stops resolved against the registry's venues (:func:`ocop_geo.spec.resolve_venues`) and its
+   ``venue_stops`` kinds added as optional stops (a fair only on its dates);
 2. candidate filtering, recording every exclusion with a reason code (:func:`select_candidates`);
 3. every place snapped once (:func:`ocop_geo.snapping.snap_points`), then one road search between
    start, end, lunch place and candidates that keeps its paths (:func:`ocop_geo.matrix.road_search`);
-   candidates unreachable by road become ``outside_coverage``;
+   candidates outside the road data (outside the graph's extent, outside the area its OSM extract
+   covers — the bundled extract covers Ho Chi Minh City before 7/2025, not the former Bình Dương
+   or Bà Rịa–Vũng Tàu — or too far from any road) or unreachable by road become
+   ``outside_coverage``, each with the reason in plain words; a must-visit there is an error;
 4. a TOPTW :class:`~ocop_geo.toptw.Problem`: one route per day, opening hours turned into
    windows for the *start* of a visit (``close - visit minutes``), lunch as a break or as a
    vertex at the lunch POI, must-visits mandatory (checked first so an impossible one is an
@@ -22,27 +27,31 @@ drive with small synthetic matrices.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Point
 
 from . import matrix, settings, snapping, toptw
-from ._errors import NetworkError, PlanningError
+from ._errors import InputFileError, NetworkError, PlanningError
 from .candidates import Site, build_sites
 from .itinerary import Day, Itinerary, NotChosen, Stop, Totals
 from .matrix import Leg
 from .network import load_network
 from .opening_hours import format_hhmm
 from .registry import Registry
-from .spec import DaySpec, Place, RouteSpec
+from .spec import DaySpec, HeldDates, Place, RouteSpec, resolve_venues, venue_stop
 from .textnorm import admin_key
 
 __all__ = [
@@ -56,6 +65,14 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: What the planner says of a place the bundled OSM extract does not reach.
+BUNDLED_COVERAGE: str = (
+    "outside the road data: the bundled OSM extract covers Ho Chi Minh City before 7/2025 "
+    "(not the former Bình Dương or Bà Rịa–Vũng Tàu)"
+)
+#: Margin (degrees, ~300 m) around the area an extract covers: border points and simplified boundaries.
+_AREA_MARGIN_DEG = 0.003
 
 #: Colours of days 1, 2, 3, ... (ColorBrewer RdYlBu/Set1-like, readable on OSM tiles).
 DAY_COLORS: tuple[str, ...] = ("#d7191c", "#2c7bb6", "#1a9641", "#7b3294", "#fdae61", "#e66101")
@@ -88,11 +105,13 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
     must-visit raises :class:`PlanningError`.
     """
     by_id = {s.site_id: s for s in sites}
-    unknown = [pid for pid in spec.must_visit if pid not in by_id]
+    stop_ids = {p.stop_id for p in spec.poi_stops}
+    unknown = [pid for pid in spec.must_visit if pid not in by_id and pid not in stop_ids]
     if unknown:
         raise PlanningError(
             f"{spec.source}: must_visit {', '.join(unknown)} not in the registry; "
-            "check the producer ids (ocop-geo validate lists the registry) or remove them"
+            "check the producer ids (ocop-geo validate lists the registry) or remove them; "
+            'a venue is visited as [[poi_stops]] venue = "..."'
         )
     must = set(spec.must_visit)
     themes = set(spec.themes)
@@ -147,8 +166,8 @@ def _poi_sites(spec: RouteSpec) -> list[Site]:
             lat=p.place.lat,
             lon=p.place.lon,
             precision=p.precision,
-            district="",
-            ward="",
+            district=p.district,
+            ward=p.ward,
             stars=None,
             n_products=0,
             groups=(),
@@ -156,11 +175,17 @@ def _poi_sites(spec: RouteSpec) -> list[Site]:
             score=p.score,
             visit_min=p.minutes,
             hours=p.hours,
-            hours_assumed=False,
+            hours_assumed=p.hours_assumed,
             kind="poi",
+            unit_2025=p.unit_2025,
         )  # fmt: skip
         for p in spec.poi_stops
     ]
+
+
+def _held(spec: RouteSpec) -> dict[str, HeldDates]:
+    """Stops held on given dates only (fairs), by stop id."""
+    return {p.stop_id: p.held for p in spec.poi_stops if p.held is not None}
 
 
 def _straight(a: Place, b: Place, mode: str) -> Leg:
@@ -202,8 +227,13 @@ def _layout(spec: RouteSpec, sites: Sequence[Site]) -> _Layout:
     return _Layout(places, 0, 1, lunch, first)
 
 
-def _site_windows(s: Site, day: DaySpec, holidays: frozenset[dt.date]) -> list[tuple[float, float]]:
-    """Windows (s after midnight) for the start of a visit: each opening window minus the visit."""
+def _site_windows(
+    s: Site, day: DaySpec, holidays: frozenset[dt.date], held: HeldDates | None = None
+) -> list[tuple[float, float]]:
+    """Windows (s after midnight) for the start of a visit: each opening window minus the visit;
+    none on a day a dated venue (a fair) is not held."""
+    if held is not None and not held.covers(day.date):
+        return []
     out = []
     for o, c in s.hours.windows(day.date or day.weekday, holidays=holidays):
         latest = c - s.visit_min
@@ -214,9 +244,13 @@ def _site_windows(s: Site, day: DaySpec, holidays: frozenset[dt.date]) -> list[t
 
 def _closed_reason(s: Site, spec: RouteSpec) -> str:
     parts = []
+    held = _held(spec).get(s.site_id)
     for d in spec.days:
         wins = s.hours.windows(d.date or d.weekday, holidays=spec.holidays)
-        if not wins:
+        if held is not None and not held.covers(d.date):
+            parts.append(f"{held.describe()}, not on {_day_label(d)}" if d.date else
+                         f"{held.describe()}; the route gives weekdays ({d.weekday}), not dates")  # fmt: skip
+        elif not wins:
             parts.append(f"closed on {_day_label(d)}")
         else:
             spans = ", ".join(f"{format_hhmm(o)}-{format_hhmm(c)}" for o, c in wins)
@@ -231,7 +265,8 @@ def _build_problem(
     spec: RouteSpec, sites: Sequence[Site], lay: _Layout, travel: np.ndarray
 ) -> toptw.Problem:
     n, m = len(lay.places), len(spec.days)
-    site_windows = [[_site_windows(s, d, spec.holidays) for d in spec.days] for s in sites]
+    held = _held(spec)
+    site_windows = [[_site_windows(s, d, spec.holidays, held.get(s.site_id)) for d in spec.days] for s in sites]
     k = max([1] + [len(w) for per_site in site_windows for w in per_site])
     windows = np.empty((m, n, k, 2))
     windows[..., 0], windows[..., 1] = np.inf, -np.inf
@@ -376,6 +411,7 @@ def _stop(
         extra = dict(
             district=site.district, ward=site.ward, stars=site.stars, score=site.score,
             groups=site.groups, products=site.products, opening_hours=site.hours.text,
+            unit_2025=site.unit_2025,
         )  # fmt: skip
     precision = site.precision if site is not None else "exact"
     site_id = site.site_id if site is not None else (place.ref or None)
@@ -595,8 +631,14 @@ def plan_route(
         weights=spec.score, default_visit_minutes=spec.default_visit_minutes,
     )  # fmt: skip
     spec = _resolve_producer_places(spec, sites)
+    venues = getattr(registry, "venues", None)
+    if venues is None:
+        venues = gpd.GeoDataFrame({"venue_id": [], "kind": [], "name": []}, geometry=[], crs="EPSG:4326")
+    spec = resolve_venues(spec, venues)
+    spec, venue_out, venue_warnings = _add_venue_stops(spec, venues)
     cands = select_candidates(spec, sites)
-    cands.warnings[:0] = site_warnings
+    cands.not_chosen.extend(venue_out)
+    cands.warnings[:0] = [*site_warnings, *venue_warnings, *_venue_place_warnings(spec, venues)]
     rejected = getattr(registry, "rejected", None)
     if rejected is not None and len(rejected):
         cands.warnings.insert(0, f"{len(rejected)} registry row(s) were rejected and are not "
@@ -646,18 +688,38 @@ def _snap_candidates(
     """
     arrays = snapping.edge_arrays(G)
     x0, x1, y0, y1 = arrays.x.min(), arrays.x.max(), arrays.y.min(), arrays.y.max()
+    area = _road_data_area(G)
+
+    def outside(lon: float, lat: float) -> str | None:
+        if area is not None and not shapely.contains_xy(area, lon, lat):
+            return BUNDLED_COVERAGE
+        if not (x0 <= lon <= x1 and y0 <= lat <= y1):
+            return (f"outside the road data: the {spec.mode} road network covers lon {x0:.3f}–{x1:.3f}, "
+                    f"lat {y0:.3f}–{y1:.3f}")  # fmt: skip
+        return None
+
+    lunch_place = spec.lunch.place if spec.lunch else None
+    for fieldname, p in (("start", spec.start), ("end", spec.end), ("lunch", lunch_place)):
+        if p is not None and area is not None and (why := outside(p.lon, p.lat)) == BUNDLED_COVERAGE:
+            raise PlanningError(
+                f"{spec.source}: {fieldname} {p.name!r} at ({p.lat:.5f}, {p.lon:.5f}) lies {why}. Choose a "
+                f"{fieldname} inside it, or plan on a road network built from an OSM extract that covers "
+                "it (load_network(source=...))"
+            )
     inside, out = [], Candidates([], list(cands.not_chosen), list(cands.warnings))
     for s in cands.sites:
-        if x0 <= s.lon <= x1 and y0 <= s.lat <= y1:
+        why = outside(s.lon, s.lat)
+        if why is None:
             inside.append(s)
-        elif s.site_id in spec.must_visit_ids:
+            continue
+        where = f" ({s.unit_2025})" if s.unit_2025 else ""
+        if s.site_id in spec.must_visit_ids:
             raise PlanningError(
-                f"must-visit {s.site_id} ({s.name}) at ({s.lat:.5f}, {s.lon:.5f}) lies outside "
-                "the road network's extent; use a network that covers it or remove it"
+                f"must-visit {s.site_id} ({s.name}){where} at ({s.lat:.5f}, {s.lon:.5f}) lies {why}. "
+                "Remove it from must_visit, or plan on a road network built from an OSM extract that "
+                "covers it (load_network(source=...))"
             )
-        else:
-            out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage",
-                                            "outside the road network's extent"))  # fmt: skip
+        out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", why + where))
     places = matrix_places(spec, inside)
     n_fixed = len(places) - len(inside)
     points = gpd.GeoSeries([Point(p.lon, p.lat) for p in places], crs="EPSG:4326")
@@ -668,7 +730,7 @@ def _snap_candidates(
         far = not bool(snap["on_network"].iloc[n_fixed + i])
         if far and s.site_id not in spec.must_visit_ids:
             reason = (
-                f"{far_m[n_fixed + i]:,.0f} m from the nearest {spec.mode} road "
+                f"outside the road data: {far_m[n_fixed + i]:,.0f} m from the nearest {spec.mode} road "
                 f"(more than {snapping.MAX_SNAP_DISTANCE_M:,.0f} m)"
             )
             out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", reason))
@@ -699,3 +761,89 @@ def _resolve_producer_places(spec: RouteSpec, sites: Sequence[Site]) -> RouteSpe
     if lunch is not None and lunch.place is not None:
         lunch = replace(lunch, place=fix(lunch.place, "lunch"))
     return replace(spec, start=fix(spec.start, "start"), end=fix(spec.end, "end"), lunch=lunch)
+
+
+def _road_data_area(G: nx.MultiDiGraph) -> shapely.Geometry | None:
+    """The area the graph's OSM extract covers (prepared, with a small margin), when known: the
+    bundled extract covers Ho Chi Minh City before 7/2025 (the 2019 district polygons)."""
+    source = G.graph.get("source")
+    if not source or Path(str(source)).resolve() != Path(settings.osm_extract).resolve():
+        return None
+    path = settings.admin_dir / "hcmc_districts_2019.geojson"
+    if not path.is_file():
+        log.warning("%s not found: the bundled extract's area is not checked", path)
+        return None
+    return _area_of(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _area_of(path: str, mtime_ns: int) -> shapely.Geometry:
+    try:
+        polygons = gpd.read_file(path).to_crs(4326).geometry.to_numpy()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc}); restore it from the repository") from None
+    area = shapely.buffer(shapely.union_all(polygons), _AREA_MARGIN_DEG)
+    shapely.prepare(area)
+    return area
+
+
+def _add_venue_stops(spec: RouteSpec, venues: gpd.GeoDataFrame) -> tuple[RouteSpec, list[NotChosen], list[str]]:
+    """The spec's ``venue_stops`` kinds as optional stops: every placed venue of those kinds in the
+    route's districts; the others of those kinds are not chosen, with the reason. A must-visit venue
+    passes the district filter (a warning says so). Venues the spec names already are skipped."""
+    vs = spec.venue_stops
+    if vs is None or not len(venues):
+        return spec, [], []
+    fixed = [spec.start, spec.end, spec.lunch.place if spec.lunch else None]
+    taken = {p.ref for p in fixed if p is not None and p.kind == "venue"} | {p.venue for p in spec.poi_stops}
+    districts = {admin_key(d, level="district") for d in spec.districts}
+    stops, out, warnings = [], [], []
+    for row in venues.drop(columns="geometry", errors="ignore").to_dict("records"):
+        vid, name, kind = (_text(row.get(k)) for k in ("venue_id", "name", "kind"))
+        if kind not in vs.kinds or vid in taken:
+            continue
+        district = _text(row.get("district"))
+        reason: tuple[str, str] | None = None
+        if vid in spec.exclude:
+            reason = ("excluded", "listed in the spec's exclude")
+        elif not all(isinstance(x, int | float) and math.isfinite(x) for x in (row.get("lat"), row.get("lon"))):
+            reason = ("unplaced", "the registry has no location for this venue; add its lat/lon or address")
+        elif districts and admin_key(district, level="district") not in districts:
+            where = district or _text(row.get("unit_2025")) or "an unknown district"
+            reason = ("district", f"in {where}, not a route district")
+        if reason is not None and reason[0] == "district" and vid in spec.must_visit:
+            warnings.append(f"{vid} is a must-visit although {reason[1]}")
+            reason = None
+        if reason is not None:
+            out.append(NotChosen(vid, name, *reason))
+        else:
+            stops.append(venue_stop(row, minutes=vs.minutes, score=vs.score, must_visit=vid in spec.must_visit))
+    assumed = [p.stop_id for p in (*spec.poi_stops, *stops) if p.hours_assumed]
+    if assumed:
+        warnings.append(f"the registry gives no opening hours for venue(s) {', '.join(assumed)}: planned as open "
+                        "all day; confirm before the tour")  # fmt: skip
+    return replace(spec, poi_stops=(*spec.poi_stops, *stops)), out, warnings
+
+
+def _venue_place_warnings(spec: RouteSpec, venues: gpd.GeoDataFrame) -> list[str]:
+    """A start, end or lunch venue held on dates (a fair) that do not cover a planned day."""
+    lunch_place = spec.lunch.place if spec.lunch else None
+    named = {p.ref: (f, p) for f, p in (("lunch", lunch_place), ("end", spec.end), ("start", spec.start))
+             if p is not None and p.kind == "venue"}  # fmt: skip
+    if not named:
+        return []
+    out = []
+    for row in venues[venues["venue_id"].isin(list(named))].to_dict("records"):
+        first, last = row.get("start_date"), row.get("end_date")
+        if not isinstance(first, dt.date):
+            continue
+        held = HeldDates(first, last if isinstance(last, dt.date) else None, _text(row.get("kind")))
+        missed = [_day_label(d) for d in spec.days if not held.covers(d.date)]
+        if missed:
+            fieldname, p = named[_text(row["venue_id"])]
+            out.append(f"{fieldname} {p.ref} ({p.name}): {held.describe()}, not on {', '.join(missed)}")
+    return out
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) or value is pd.NA else str(value)

@@ -460,6 +460,16 @@ def _disambiguate(idx: _Index, raw: list[int], ward: str, p: ParsedAddress, addr
                and all(k == i or (idx.members[k] and idx.members[k] <= idx.members[i]) for k in w_ids)]
         if len(new) == 1:
             raw, w_ids = new, new
+    if (len(w_ids) == 1 and not district_given and idx.era[w_ids[0]] != "2025-07"
+            and any(idx.split[m] for m in idx.members[w_ids[0]])):
+        # the name is an older ward that 1/7/2025 split, and a 7/2025 unit of the same name: with no district
+        # (none exists after 7/2025) the address is read the 7/2025 way, inside that unit's own polygon
+        old = w_ids[0]
+        unit = [i for i in raw if idx.era[i] == "2025-07" and idx.u25[i] >= 0]
+        if len(unit) == 1:
+            w_ids = unit
+            notes.append(f"no district: read as the 7/2025 unit {idx.name[unit[0]]}; the older {idx.describe(old)} "
+                         "of that name was split on 1/7/2025: check")
     if len(w_ids) > 1 and p.ward_type:
         typed = [i for i in raw if idx.wtype[i] == p.ward_type]
         if typed:

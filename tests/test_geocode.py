@@ -425,3 +425,12 @@ def test_hardest_evaluation_addresses_are_never_silently_wrong(gaz) -> None:
         "ambiguous|check|not found|outside|add the ward")
     bad = _HARD.loc[~right & ~flagged.to_numpy(), "address"].tolist()
     assert len(_HARD) >= 30 and not bad
+
+
+def test_a_split_older_ward_named_like_a_2025_unit_without_district_is_read_the_2025_way() -> None:
+    """'Phường Cầu Ông Lãnh' with no district: the 7/2025 unit (no district level after 7/2025), flagged 'check'
+    because a 1/2025 ward of that name (Quận 1) was split; with 'Quận 1' the older ward is meant."""
+    new = geocode_address("368 Võ Văn Kiệt, Phường Cầu Ông Lãnh, TP.HCM")
+    assert new["unit_2025"] == "Phường Cầu Ông Lãnh" and "check" in new["geocode_note"]
+    old = geocode_address("368 Võ Văn Kiệt, Phường Cầu Ông Lãnh, Quận 1")
+    assert old["ward"] == "Phường Cầu Ông Lãnh" and old["district"] == "Quận 1"

@@ -344,6 +344,8 @@ def _match(address: str, ward_hint: str, district_hint: str) -> _Match:
     ward_in = fold(ward_hint) and admin_key(ward_hint)
     district_in = fold(district_hint) and admin_key(district_hint, level="district")
     if p.is_empty and not ward_in and not district_in:
+        if p.former_province:  # "(Bình Dương cũ)" and nothing else: say what would place it
+            return _place_former_district(idx, "", "")
         why = "empty address" if not fold(address) else f"no place name recognised in {_clip(address)!r}"
         return _Match(*_NONE, f"{why}: add the ward (phường/xã) and district")
     if not p.in_hcmc:

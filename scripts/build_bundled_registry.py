@@ -477,6 +477,7 @@ class Build:
                    f"that keeps its name, but the old district was larger (the producer may lie in a neighbouring "
                    f"2025 unit)")
         elif not p.ward_2025:
+            p.address = p.address or district  # what the source says, so the geocoder's note names it
             p.note(f"the source gives no place but '{district}': not placed (no place is invented)")
 
     # resolution -----------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 The JSON contract is ``ocop_geo.itinerary/1``: times are local ``"HH:MM"`` strings, durations
 in seconds (legs) or minutes (visits), distances in metres, coordinates ``[lon, lat]``.
+Each day may carry the officer's :class:`Verdict` (``good`` / ``thin`` / ``empty``, see
+:mod:`ocop_geo.verdict`) and each left-out producer a Vietnamese reason (``reason_vi``); both are
+optional, so files written before them still read.
 Build the dataclasses in code, write them with :func:`write_itinerary` and read them back with
 :func:`read_itinerary`, which validates the schema tag and every field and names the file and
 the path of every bad field it finds (not just the first).
@@ -41,8 +44,11 @@ __all__ = [
     "Leg",
     "NotChosen",
     "Product",
+    "VERDICT_STATUSES",
     "Stop",
     "Totals",
+    "Verdict",
+    "VerdictReason",
     "itinerary_rows",
     "read_itinerary",
     "write_itinerary",
@@ -59,10 +65,12 @@ STOP_KINDS: frozenset[str] = frozenset({"start", "producer", "poi", "lunch", "en
 NOT_CHOSEN_CODES: dict[str, str] = {
     "closed": "closed on every planned day (or the opening hours leave no time for the visit)",
     "no_time": "open, but does not fit in the day with the chosen stops",
-    "below_min_stars": "fewer stars than the route's minimum",
+    "below_min_stars": "fewer stars than the route's minimum (or a rating the registry does not know)",
+    "candidate": "no certified OCOP product yet: its products are candidates, not certified",
     "theme": "no product in the route's themes",
     "district": "outside the route's districts",
     "outside_coverage": "location not reachable on the road network",
+    "centroid": "placed only at a ward / commune / district centre (no address): it cannot be routed",
     "excluded": "excluded by the route spec",
     "max_stops": "the day already has the maximum number of stops",
     "unplaced": "the registry has no location for this producer",
@@ -260,6 +268,100 @@ class Totals:
         )
 
 
+#: Values of ``Verdict.status``, best first (see :mod:`ocop_geo.verdict` for the rules).
+VERDICT_STATUSES: tuple[str, ...] = ("good", "thin", "empty")
+
+
+@dataclass(frozen=True)
+class VerdictReason:
+    """Why a day is not ``good`` and what to change, in both languages; ``code`` names the rule."""
+
+    code: str
+    vi: str
+    en: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"code": self.code, "vi": self.vi, "en": self.en}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, where: str = "reason") -> VerdictReason:
+        """Build from a dict; raise ValidationError listing every bad field."""
+        p = _JsonFields(where)
+        vals = (p.text(d, "code"), p.text(d, "vi", default=""), p.text(d, "en", default=""))
+        p.raise_if_any()
+        return cls(*vals)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The officer's verdict on one planned day (optional in the contract: older files have none).
+
+    ``status`` is one of :data:`VERDICT_STATUSES`; ``reasons`` say why a day is not ``good`` and
+    what to change; ``summary`` is the one-line verdict (vi / en). ``products`` counts the
+    certified OCOP products of the producers visited, ``stars`` their best ratings in visiting
+    order (None: not known); minutes are travel, waiting (total and the longest wait), and the day
+    window left after the return (``unused_min``). ``lunch_detour_min`` is the extra travel the
+    lunch stop adds to the route (None: no lunch, or not known); ``available`` is how many
+    producers match the route (themes, districts, stars), are reachable, open long enough that day
+    and are not visited on another day of the route (None: not known, e.g. recomputed from a file).
+    """
+
+    status: str
+    producers: int
+    products: int
+    stars: tuple[int | None, ...]
+    distance_km: float
+    travel_min: float
+    wait_min: float
+    longest_wait_min: float
+    unused_min: float
+    lunch_detour_min: float | None = None
+    available: int | None = None
+    reasons: tuple[VerdictReason, ...] = ()
+    summary: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "status": self.status,
+            "producers": self.producers,
+            "products": self.products,
+            "stars": list(self.stars),
+            "distance_km": round(float(self.distance_km), 2),
+            "travel_min": round(float(self.travel_min), 1),
+            "wait_min": round(float(self.wait_min), 1),
+            "longest_wait_min": round(float(self.longest_wait_min), 1),
+            "unused_min": round(float(self.unused_min), 1),
+            "lunch_detour_min": None if self.lunch_detour_min is None else round(float(self.lunch_detour_min), 1),
+            "available": self.available,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "summary": dict(self.summary or {"vi": "", "en": ""}),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, where: str = "verdict") -> Verdict:
+        """Build from a dict; raise ValidationError listing every bad field."""
+        p = _JsonFields(where)
+        status = p.choice(d, "status", frozenset(VERDICT_STATUSES))
+        producers = p.integer(d, "producers")
+        products = p.integer(d, "products")
+        stars = p.optional_int_list(d, "stars")
+        km = p.number(d, "distance_km", lo=0)
+        travel = p.number(d, "travel_min", lo=0)
+        wait = p.number(d, "wait_min", lo=0)
+        longest = p.number(d, "longest_wait_min", default=0.0, lo=0)
+        unused = p.number(d, "unused_min", default=0.0)
+        has_detour = isinstance(d, dict) and d.get("lunch_detour_min") is not None
+        detour = p.number(d, "lunch_detour_min") if has_detour else None
+        available = p.integer(d, "available", optional=True)
+        reasons = p.nested_list(d, "reasons", VerdictReason.from_dict)
+        summary = p.lang_pair(d, "summary", required=False)
+        p.raise_if_any()
+        return cls(status, producers, products, stars, km, travel, wait, longest, unused, detour, available,
+                   reasons, summary)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Day:
     """One day of the itinerary: its date (None for a weekday-only spec), window and stops."""
@@ -271,10 +373,24 @@ class Day:
     color: str
     stops: tuple[Stop, ...]
     totals: Totals
+    verdict: Verdict | None = None
+
+    @property
+    def n_producers(self) -> int:
+        """OCOP producers visited this day."""
+        return sum(1 for s in self.stops if s.kind == "producer")
+
+    @property
+    def status(self) -> str | None:
+        """The verdict's status; without a verdict (older files) ``"empty"`` when no producer is
+        visited, else None (not judged)."""
+        if self.verdict is not None:
+            return self.verdict.status
+        return "empty" if self.n_producers == 0 else None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
+        """JSON-ready dict; ``verdict`` is written when the day has one."""
+        d: dict[str, Any] = {
             "day": self.day,
             "date": self.date,
             "weekday": self.weekday,
@@ -283,6 +399,9 @@ class Day:
             "stops": [s.to_dict() for s in self.stops],
             "totals": self.totals.to_dict(),
         }
+        if self.verdict is not None:
+            d["verdict"] = self.verdict.to_dict()
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "day") -> Day:
@@ -299,27 +418,34 @@ class Day:
             p.add("color", f"{color!r} is not a #rrggbb colour")
         stops = p.nested_list(d, "stops", Stop.from_dict)
         totals = p.nested(d, "totals", Totals.from_dict, required=True)
+        verdict = p.nested(d, "verdict", Verdict.from_dict)
         p.raise_if_any()
-        return cls(day, date, weekday, window, color, stops, totals)
+        return cls(day, date, weekday, window, color, stops, totals, verdict)
 
 
 @dataclass(frozen=True)
 class NotChosen:
-    """A candidate the planner left out, with a code from :data:`NOT_CHOSEN_CODES` and a reason."""
+    """A candidate the planner left out, with a code from :data:`NOT_CHOSEN_CODES` and a reason in
+    plain words, English (``reason``) and Vietnamese (``reason_vi``; optional in the contract:
+    older files have none, and pages then show the English text)."""
 
     site_id: str
     name: str
     code: str
     reason: str
+    reason_vi: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
+        """JSON-ready dict (``reason_vi`` written when known)."""
+        d = {
             "site_id": self.site_id,
             "name": self.name,
             "code": self.code,
             "reason": self.reason,
         }
+        if self.reason_vi:
+            d["reason_vi"] = self.reason_vi
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "not_chosen") -> NotChosen:
@@ -330,6 +456,7 @@ class NotChosen:
             p.text(d, "name"),
             p.choice(d, "code", frozenset(NOT_CHOSEN_CODES)),
             p.text(d, "reason", default=""),
+            p.text(d, "reason_vi", default=""),
         )
         p.raise_if_any()
         return cls(*vals)
@@ -396,6 +523,18 @@ class Itinerary:
             route_id, title, description, mode, generated_at, spec_file, days, totals,
             not_chosen, warnings, attribution, SCHEMA,
         )  # fmt: skip
+
+    @property
+    def status(self) -> str | None:
+        """The worst day status (``"empty"`` if any day visits no producer, then ``"thin"``, ``"good"``);
+        None when no day is judged (an older file whose days all visit producers)."""
+        found = {d.status for d in self.days}
+        return next((st for st in reversed(VERDICT_STATUSES) if st in found), None)
+
+    @property
+    def n_producers(self) -> int:
+        """OCOP producer visits over all days."""
+        return sum(d.n_producers for d in self.days)
 
     def stops(self) -> list[tuple[Day, Stop]]:
         """Every stop of every day, as ``(day, stop)`` pairs in order."""
@@ -531,6 +670,16 @@ class _JsonFields(Problems):
             return ()
         if not isinstance(v, list) or not all(isinstance(t, str) for t in v):
             self.add(key, f"{v!r} is not a list of texts")
+            return ()
+        return tuple(v)
+
+    def optional_int_list(self, d: dict[str, Any], key: str) -> tuple[int | None, ...]:
+        present, v = self._get(d, key, False)
+        if not present or v is None:
+            return ()
+        if not isinstance(v, list) or not all(x is None or (isinstance(x, int) and not isinstance(x, bool))
+                                               for x in v):  # fmt: skip
+            self.add(key, f"{v!r} is not a list of whole numbers (or null)")
             return ()
         return tuple(v)
 

@@ -49,10 +49,11 @@ from .candidates import Site, build_sites
 from .itinerary import Day, Itinerary, NotChosen, Stop, Totals
 from .matrix import Leg
 from .network import load_network
-from .opening_hours import format_hhmm
+from .opening_hours import format_hhmm, parse_hhmm
 from .registry import Registry
 from .spec import DaySpec, HeldDates, Place, RouteSpec, resolve_venues, venue_stop
 from .textnorm import admin_key
+from .verdict import DayPool, day_names, judge_day
 
 __all__ = [
     "DAY_COLORS",
@@ -71,6 +72,13 @@ BUNDLED_COVERAGE: str = (
     "outside the road data: the bundled OSM extract covers Ho Chi Minh City before 7/2025 "
     "(not the former Bình Dương or Bà Rịa–Vũng Tàu)"
 )
+_BUNDLED_COVERAGE_VI = ("ngoài dữ liệu đường: bản trích OSM kèm theo chỉ phủ TP.HCM trước 7/2025 "
+                        "(không gồm Bình Dương và Bà Rịa–Vũng Tàu cũ)")
+#: Location precisions that are an administrative centre, not the producer's own place.
+_CENTROIDS: dict[str, tuple[str, str]] = {
+    "ward": ("ward / commune centre", "tâm phường/xã"), "commune": ("commune centre", "tâm xã"),
+    "district": ("district centre", "tâm quận/huyện"),
+}  # fmt: skip
 #: Margin (degrees, ~300 m) around the area an extract covers: border points and simplified boundaries.
 _AREA_MARGIN_DEG = 0.003
 
@@ -121,25 +129,29 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
         if pid not in by_id:
             out.warnings.append(f"exclude lists {pid}, which is not in the registry (ignored)")
     for s in sites:
-        reason: tuple[str, str] | None = None
+        reason: tuple[str, str, str] | None = None  # code, English, Vietnamese
         if not s.placed:
-            reason = ("unplaced", "the registry has no location for this producer; geocode it")
+            reason = ("unplaced", "the registry has no location for this producer; add its address",
+                      "danh sách không có vị trí của cơ sở này; bổ sung địa chỉ")  # fmt: skip
         elif s.site_id in spec.exclude:
-            reason = ("excluded", "listed in the spec's exclude")
-        elif s.stars is None:
-            reason = ("below_min_stars", "no certified OCOP product yet (candidates only)")
-        elif spec.min_stars and s.stars < spec.min_stars:
-            reason = (
-                "below_min_stars",
-                f"{s.stars} stars, the route asks for at least {spec.min_stars}",
-            )
+            reason = ("excluded", "listed in the spec's exclude", "có trong danh sách loại trừ (exclude) của tuyến")
+        elif s.n_products == 0:
+            reason = ("candidate", "not yet OCOP-certified: its products are candidates for certification",
+                      "chưa được công nhận OCOP: sản phẩm mới là ứng viên đánh giá")  # fmt: skip
+        elif s.stars is None and spec.min_stars:
+            reason = ("below_min_stars",
+                      f"the registry does not know its star rating; the route asks for at least {spec.min_stars}",
+                      f"danh sách chưa ghi số sao; tuyến yêu cầu từ {spec.min_stars} sao")  # fmt: skip
+        elif spec.min_stars and s.stars is not None and s.stars < spec.min_stars:
+            reason = ("below_min_stars", f"{s.stars} stars, the route asks for at least {spec.min_stars}",
+                      f"{s.stars} sao, tuyến yêu cầu từ {spec.min_stars} sao")  # fmt: skip
         elif themes and not themes & set(s.groups):
-            reason = (
-                "theme",
-                f"products in {', '.join(s.groups) or 'no group'}, not in the themes",
-            )
+            groups = ", ".join(s.groups)
+            reason = ("theme", f"products in {groups or 'no group'}, not in the route's themes",
+                      f"sản phẩm thuộc nhóm {groups or '(chưa rõ)'}, không thuộc chủ đề của tuyến")  # fmt: skip
         elif districts and admin_key(s.district, level="district") not in districts:
-            reason = ("district", f"in {s.district or 'an unknown district'}, not a route district")
+            reason = ("district", f"in {s.district or 'an unknown district'}, not a route district",
+                      f"ở {s.district or 'quận/huyện chưa rõ'}, không thuộc các quận/huyện của tuyến")  # fmt: skip
         if reason and s.site_id in must:
             if reason[0] == "unplaced":
                 raise PlanningError(
@@ -149,7 +161,7 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
             out.warnings.append(f"{s.site_id} is a must-visit although {reason[1]}")
             reason = None
         if reason:
-            out.not_chosen.append(NotChosen(s.site_id, s.name, reason[0], reason[1]))
+            out.not_chosen.append(NotChosen(s.site_id, s.name, *reason))
         else:
             out.sites.append(s)
     out.sites.extend(_poi_sites(spec))
@@ -242,23 +254,28 @@ def _site_windows(
     return out
 
 
-def _closed_reason(s: Site, spec: RouteSpec) -> str:
-    parts = []
+def _closed_reason(s: Site, spec: RouteSpec, days: Sequence[DaySpec] | None = None) -> tuple[str, str]:
+    """Why ``s`` cannot be visited on ``days`` (default: every day of the route), in English and Vietnamese."""
+    en, vi = [], []
     held = _held(spec).get(s.site_id)
-    for d in spec.days:
+    for d in spec.days if days is None else days:
         wins = s.hours.windows(d.date or d.weekday, holidays=spec.holidays)
+        on_vi = day_names(d.weekday, d.date.isoformat() if d.date else None)[0]
         if held is not None and not held.covers(d.date):
-            parts.append(f"{held.describe()}, not on {_day_label(d)}" if d.date else
-                         f"{held.describe()}; the route gives weekdays ({d.weekday}), not dates")  # fmt: skip
+            en.append(f"{held.describe()}, not on {_day_label(d)}" if d.date else
+                      f"{held.describe()}; the route gives weekdays ({d.weekday}), not dates")  # fmt: skip
+            vi.append(f"chỉ diễn ra {held.describe()}, không vào {on_vi}" if d.date else
+                      f"chỉ diễn ra {held.describe()}; tuyến chỉ cho thứ ({on_vi}), không cho ngày")  # fmt: skip
         elif not wins:
-            parts.append(f"closed on {_day_label(d)}")
+            en.append(f"closed on {_day_label(d)}")
+            vi.append(f"đóng cửa {on_vi}")
         else:
             spans = ", ".join(f"{format_hhmm(o)}-{format_hhmm(c)}" for o, c in wins)
-            parts.append(
-                f"open {spans} on {_day_label(d)}, too short for a {s.visit_min}-min visit"
-            )
-    note = " (hours assumed)" if s.hours_assumed else ""
-    return "; ".join(parts) + note
+            en.append(f"open {spans} on {_day_label(d)}, too short for a {s.visit_min}-min visit")
+            vi.append(f"mở cửa {spans} {on_vi}, không đủ cho {s.visit_min} phút tham quan")
+    hours = f"; hours {s.hours.text}" + (" (hours assumed)" if s.hours_assumed else "")
+    hours_vi = f"; giờ mở cửa {s.hours.text}" + (" (giả định)" if s.hours_assumed else "")
+    return "; ".join(en) + hours, "; ".join(vi) + hours_vi
 
 
 def _build_problem(
@@ -307,38 +324,62 @@ def _build_problem(
     )  # fmt: skip
 
 
+def _alone(
+    spec: RouteSpec, s: Site, lay: _Layout, problem: toptw.Problem, v: int, r: int
+) -> tuple[str, str] | None:
+    """None when ``s`` (vertex ``v``) can be reached from the start, visited and left for the end within
+    day ``r``'s window as the only stop; else which constraint blocks it, with the times (en, vi)."""
+    d = spec.days[r]
+    wins = problem.windows[r, v]
+    wins = wins[np.isfinite(wins[:, 0])]
+    if not len(wins):
+        return _closed_reason(s, spec, [d])
+    on_vi = day_names(d.weekday, d.date.isoformat() if d.date else None)[0]
+    leave, window_end = format_hhmm(d.window[0]), format_hhmm(d.window[1])
+    arrive = d.window[0] * 60.0 + problem.travel[lay.start, v]
+    ok_start = [max(arrive, a) for a, b in wins if max(arrive, a) <= b]
+    if not ok_start:
+        last, at = format_hhmm(float(wins[:, 1].max()) / 60), format_hhmm(arrive / 60)
+        return (f"too far for the day window: leaving {spec.start.name} at {leave} on {_day_label(d)}, it is "
+                f"reached at {at}, after the last start of a {s.visit_min}-min visit ({last}; {s.hours.text})",
+                f"quá xa so với khung giờ: rời {spec.start.name} lúc {leave} {on_vi}, đến nơi lúc {at}, sau giờ "
+                f"muộn nhất để bắt đầu {s.visit_min} phút tham quan ({last}; {s.hours.text})")  # fmt: skip
+    back = format_hhmm(min(t + problem.service[v] + problem.travel[v, lay.end] for t in ok_start) / 60)
+    if parse_hhmm(back) > d.window[1]:
+        return (f"too far for the day window: back at the end only at {back} on {_day_label(d)} "
+                f"({spec.end.name}), after the day window ends at {window_end}",
+                f"quá xa so với khung giờ: về đến điểm kết thúc ({spec.end.name}) lúc {back} {on_vi}, sau khi "
+                f"khung giờ kết thúc ({window_end})")  # fmt: skip
+    return None
+
+
 def _check_must_visits(
     spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem
 ) -> None:
-    """Raise PlanningError naming every must-visit that cannot be visited on any day, and why."""
+    """Raise PlanningError naming every must-visit that cannot be visited on any day, and which constraint
+    blocks it on each day: closed that weekday (with its hours), too far for the day window (with the
+    times), or no room with the lunch break."""
     problems = []
     for i, s in enumerate(sites):
         if s.site_id not in spec.must_visit_ids:
             continue
         v = lay.first_site + i
-        if not np.isfinite(problem.windows[:, v, :, 0]).any():
-            problems.append(f"{s.site_id} ({s.name}): {_closed_reason(s, spec)}")
-            continue
         why = []
         for r, d in enumerate(spec.days):
-            wins = problem.windows[r, v]
-            wins = wins[np.isfinite(wins[:, 0])]
-            if not len(wins):
-                continue
-            arrive = d.window[0] * 60.0 + problem.travel[lay.start, v]
-            ok_start = [max(arrive, a) for a, b in wins if max(arrive, a) <= b]
-            back = [t + problem.service[v] + problem.travel[v, lay.end] for t in ok_start]
-            if back and min(back) <= d.window[1] * 60.0:
+            alone = _alone(spec, s, lay, problem, v, r)
+            blocked = None if alone is None else alone[0]
+            if blocked is None and spec.lunch is not None:
+                lunch = lay.lunch[r]
+                orders = ([v, lunch], [lunch, v]) if lunch >= 0 else ([v],)
+                if not any(toptw.schedule(problem, r, list(o)).feasible for o in orders):
+                    where = f" at {lay.places[lunch].name}" if lunch >= 0 else ""
+                    blocked = (f"fits alone on {_day_label(d)}, but not with lunch{where} "
+                               f"({format_hhmm(spec.lunch.earliest)}–{format_hhmm(spec.lunch.latest)}, "
+                               f"{spec.lunch.minutes} min) in the day window "
+                               f"{format_hhmm(d.window[0])}–{format_hhmm(d.window[1])}")  # fmt: skip
+            if blocked is None:
                 break
-            if not ok_start:
-                why.append(
-                    f"reached at {format_hhmm(arrive / 60)} on {_day_label(d)}, after it closes"
-                )
-            else:
-                why.append(
-                    f"back at the end only at {format_hhmm(min(back) / 60)} on {_day_label(d)}, "
-                    f"after {format_hhmm(d.window[1])}"
-                )
+            why.append(blocked)
         else:
             problems.append(f"{s.site_id} ({s.name}): " + "; ".join(why))
     if problems:
@@ -366,8 +407,11 @@ def _solve(
 
 
 def _unvisited(
-    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, sol: toptw.Solution
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, sol: toptw.Solution, problem: toptw.Problem
 ) -> list[NotChosen]:
+    """Every candidate the solver left out, with the reason in plain words (English and Vietnamese):
+    closed (which day, the hours), too far for the day window (with the times), the stop cap, or a day
+    already full with producers of more OCOP products / stars; never a solver score."""
     out = []
     full = spec.max_stops_per_day is not None and all(
         len([v for v in rt if v >= lay.first_site]) >= spec.max_stops_per_day for rt in sol.routes
@@ -378,25 +422,36 @@ def _unvisited(
         if code is None:
             continue
         if code == "closed":
-            nc = NotChosen(s.site_id, s.name, "closed", _closed_reason(s, spec))
+            nc = NotChosen(s.site_id, s.name, "closed", *_closed_reason(s, spec))
         elif code == "too_far":
+            why = [w for r in range(len(spec.days)) if (w := _alone(spec, s, lay, problem, v, r))]
             nc = NotChosen(
                 s.site_id, s.name, "no_time",
-                "cannot be reached, visited and left within the day window even as the only stop",
+                "; ".join(w[0] for w in why) or "open, but cannot be reached, visited and left within the day window",
+                "; ".join(w[1] for w in why) or "mở cửa nhưng không thể đến, tham quan và quay về trong khung giờ",
             )  # fmt: skip
         elif code == "no_score":
             nc = NotChosen(
-                s.site_id, s.name, "below_min_stars", "no certified OCOP product (score 0)"
-            )
+                s.site_id, s.name, "candidate" if s.kind == "producer" else "no_time",
+                "no certified OCOP product: nothing to show on an OCOP route" if s.kind == "producer"
+                else "the route spec gives this stop no value (score = 0)",
+                "chưa có sản phẩm OCOP được công nhận" if s.kind == "producer"
+                else "tuyến không cho điểm này giá trị nào",
+            )  # fmt: skip
         elif full:
+            n = spec.max_stops_per_day
             nc = NotChosen(
                 s.site_id, s.name, "max_stops",
-                f"every day already has {spec.max_stops_per_day} stops of higher value",
+                f"open, but every day already has {n} stops (max_stops_per_day) with more OCOP products / stars",
+                f"mở cửa, nhưng mỗi ngày đã đủ {n} điểm dừng (max_stops_per_day) có nhiều sản phẩm / sao OCOP hơn",
             )  # fmt: skip
         else:
             nc = NotChosen(
                 s.site_id, s.name, "no_time",
-                f"does not fit in the day with the higher-value stops (score {s.score:g})",
+                "open, but the day is full with producers of more OCOP products / stars "
+                "(widen day_window or add a day to include it)",
+                "mở cửa, nhưng ngày đã kín với các cơ sở có nhiều sản phẩm / sao OCOP hơn "
+                "(mở rộng khung giờ hoặc thêm ngày để đưa vào)",
             )  # fmt: skip
         out.append(nc)
     return out
@@ -529,7 +584,7 @@ def plan_on_matrices(
                     f"must-visit {s.site_id} ({s.name}) cannot be reached on the {spec.mode} "
                     f"road network ({gone[s.site_id]}); correct its location or remove it from must_visit"
                 )
-            not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", gone[s.site_id]))
+            not_chosen.append(_outside(s, gone[s.site_id], "không có đường nối với điểm xuất phát hoặc kết thúc"))
     problem = _build_problem(spec, sites, lay, travel)
     _check_must_visits(spec, sites, lay, problem)
     sol = _solve(
@@ -537,7 +592,7 @@ def plan_on_matrices(
         time_limit=spec.time_limit if time_limit is None else time_limit,
         seed=spec.seed if seed is None else seed, max_iterations=max_iterations,
     )  # fmt: skip
-    not_chosen.extend(_unvisited(spec, sites, lay, sol))
+    not_chosen.extend(_unvisited(spec, sites, lay, sol, problem))
     days = []
     warnings = list(candidates.warnings)
     for r, d in enumerate(spec.days):
@@ -549,9 +604,10 @@ def plan_on_matrices(
                 tuple(stops), Totals.of_stops(stops))
         )  # fmt: skip
     warnings.extend(_stop_warnings(days, sites))
+    days = _judged(spec, sites, lay, problem, sol, days, travel, not_chosen)
     for day in days:
-        if day.totals.n_stops == 0:
-            warnings.append(f"day {day.day}: no producer is left to visit (see not_chosen)")
+        if day.verdict is not None and day.verdict.status == "empty":
+            warnings.append(f"day {day.day}: no OCOP producer to visit — {day.verdict.reasons[0].en}")
     if any(d.date is None for d in spec.days):
         warnings.append("days are given as weekdays: public holidays are not considered")
     totals = Totals(
@@ -570,6 +626,44 @@ def plan_on_matrices(
         spec_file=spec.source, days=tuple(days), totals=totals, not_chosen=tuple(not_chosen),
         warnings=tuple(dict.fromkeys(warnings)), attribution=settings.osm_attribution,
     )  # fmt: skip
+
+
+def _judged(
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem, sol: toptw.Solution,
+    days: Sequence[Day], travel: np.ndarray, not_chosen: Sequence[NotChosen],
+) -> list[Day]:  # fmt: skip
+    """The days with their verdict (:mod:`ocop_geo.verdict`), counted from the candidates: how many producers
+    match the route, are open that day, fit the day window alone, and are not visited on another day."""
+    producers = [(lay.first_site + i, s) for i, s in enumerate(sites) if s.kind == "producer"]
+    poi_ids = {p.stop_id for p in spec.poi_stops}
+    unreachable = sum(1 for n in not_chosen if n.code in {"outside_coverage", "centroid"} and n.site_id not in poi_ids)
+    route_of = {v: r for r, rt in enumerate(sol.routes) for v in rt}
+    xy = [(p.lon, p.lat) for p in lay.places]
+    by_id = {s.site_id: s for s in sites}
+    out = []
+    for r, day in enumerate(days):
+        open_ = [v for v, _ in producers if np.isfinite(problem.windows[r, v, :, 0]).any()]
+        fit = [v for v in open_ if _alone(spec, sites[v - lay.first_site], lay, problem, v, r) is None]
+        elsewhere = sum(1 for v in fit if route_of.get(v, r) != r)
+        pool = DayPool(len(producers), len(open_), len(fit), elsewhere, unreachable)
+        products = sum(by_id[s.site_id].n_products for s in day.stops if s.kind == "producer" and s.site_id in by_id)
+        out.append(replace(day, verdict=judge_day(day, spec, pool, products=products,
+                                                  lunch_detour_min=_lunch_detour(day, xy, travel))))  # fmt: skip
+    return out
+
+
+def _lunch_detour(day: Day, xy: Sequence[tuple[float, float]], travel: np.ndarray) -> float | None:
+    """Minutes of travel the day's lunch stop adds between the stops before and after it (0 when lunch is
+    taken where a stop of the route is); None without a lunch stop or when a place is not in the matrix."""
+    i = next((k for k, s in enumerate(day.stops) if s.kind == "lunch"), None)
+    if i is None or i == 0 or i == len(day.stops) - 1:
+        return None
+    where = [(s.lon, s.lat) for s in day.stops[i - 1:i + 2]]
+    try:
+        a, lunch, b = (xy.index(p) for p in where)
+    except ValueError:
+        return None
+    return max(0.0, float(travel[a, lunch] + travel[lunch, b] - travel[a, b]) / 60.0)
 
 
 def _stop_warnings(days: Sequence[Day], sites: Sequence[Site]) -> list[str]:
@@ -719,7 +813,8 @@ def _snap_candidates(
                 "Remove it from must_visit, or plan on a road network built from an OSM extract that "
                 "covers it (load_network(source=...))"
             )
-        out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", why + where))
+        vi = _BUNDLED_COVERAGE_VI if why == BUNDLED_COVERAGE else "ngoài vùng dữ liệu đường của phương tiện này"
+        out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", why + where, vi + where))
     places = matrix_places(spec, inside)
     n_fixed = len(places) - len(inside)
     points = gpd.GeoSeries([Point(p.lon, p.lat) for p in places], crs="EPSG:4326")
@@ -729,11 +824,12 @@ def _snap_candidates(
     for i, s in enumerate(inside):
         far = not bool(snap["on_network"].iloc[n_fixed + i])
         if far and s.site_id not in spec.must_visit_ids:
-            reason = (
-                f"outside the road data: {far_m[n_fixed + i]:,.0f} m from the nearest {spec.mode} road "
-                f"(more than {snapping.MAX_SNAP_DISTANCE_M:,.0f} m)"
-            )
-            out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", reason))
+            m = f"{far_m[n_fixed + i]:,.0f}"
+            out.not_chosen.append(_outside(
+                s, f"outside the road data: {m} m from the nearest {spec.mode} road "
+                f"(more than {snapping.MAX_SNAP_DISTANCE_M:,.0f} m)",
+                f"ngoài dữ liệu đường: cách đường {spec.mode} gần nhất {m} m",
+            ))  # fmt: skip
             continue
         if far:
             out.warnings.append(
@@ -742,6 +838,22 @@ def _snap_candidates(
         out.sites.append(s)
         keep.append(n_fixed + i)
     return out, snap.iloc[keep].reset_index(drop=True)
+
+
+def _outside(s: Site, en: str, vi: str) -> NotChosen:
+    """A site inside the road data's area that no road reaches: ``centroid`` when it is placed only at an
+    administrative centre (then the centre, not the road data, is the cause: its address is what is
+    missing), else ``outside_coverage`` with the given reason."""
+    centre = _CENTROIDS.get(s.precision)
+    if centre is None:
+        return NotChosen(s.site_id, s.name, "outside_coverage", en, vi)
+    where = s.ward if s.precision != "district" else s.district
+    where = f" ({where})" if where else ""
+    return NotChosen(
+        s.site_id, s.name, "centroid",
+        f"placed only at the {centre[0]}{where} (no address): it cannot be routed; add its address",
+        f"chỉ được định vị ở {centre[1]}{where} (không có địa chỉ): không thể tìm đường; bổ sung địa chỉ",
+    )  # fmt: skip
 
 
 def _resolve_producer_places(spec: RouteSpec, sites: Sequence[Site]) -> RouteSpec:

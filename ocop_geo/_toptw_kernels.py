@@ -16,7 +16,31 @@ from numba import njit
 EPS = 1e-6
 
 # failure codes of the route simulation (texts in ocop_geo.toptw)
-_OK, _F_CLOSED, _F_LATE, _F_BREAK, _F_RETURN, _F_STOPS, _F_DEPOT = 0, 1, 2, 3, 4, 5, 6
+_OK, _F_CLOSED, _F_LATE, _F_BREAK, _F_RETURN, _F_STOPS, _F_DEPOT, _F_CAP = 0, 1, 2, 3, 4, 5, 6, 7
+
+#: Extra weight of waiting beyond the long-wait threshold in the secondary cost (see _route_cost).
+LONG_WAIT_WEIGHT = 2.0
+
+
+@njit(cache=True)
+def _over_caps(seq, L, r, travel, rstart, rend, dist, rcap, v, pos):  # pragma: no cover - compiled
+    """Whether route ``r`` visiting ``seq[:L]`` (with ``v`` inserted before ``pos`` when ``v >= 0``)
+    exceeds its travel cap ``rcap[r, 0]`` or distance cap ``rcap[r, 1]`` (inf = no cap)."""
+    if rcap[r, 0] == np.inf and rcap[r, 1] == np.inf:
+        return False
+    tt = 0.0
+    dd = 0.0
+    prev = rstart[r]
+    for q in range(L + 1):
+        if v >= 0 and q == pos:
+            tt += travel[prev, v]
+            dd += dist[prev, v]
+            prev = v
+        w = seq[q] if q < L else rend[r]
+        tt += travel[prev, w]
+        dd += dist[prev, w]
+        prev = w
+    return tt > rcap[r, 0] + EPS or dd > rcap[r, 1] + EPS
 
 
 @njit(cache=True)
@@ -88,7 +112,7 @@ def _gap(r, prev, v, t_dep, taken, is_end, travel, service, win, nwin, brk, has_
 
 
 @njit(cache=True)
-def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap,
               out_start, out_taken):  # pragma: no cover - compiled
     """Full earliest-start schedule of route ``r`` visiting ``seq[:L]``.
 
@@ -97,6 +121,8 @@ def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, ha
     """
     if maxst[r] >= 0 and L > maxst[r]:
         return _F_STOPS, L, np.inf
+    if _over_caps(seq, L, r, travel, rstart, rend, dist, rcap, -1, 0):
+        return _F_CAP, L, np.inf
     t = rwin[r, 0]
     prev = rstart[r]
     taken = False
@@ -122,16 +148,16 @@ def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, ha
 
 @njit(cache=True)
 def _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
-             rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+             rwin, brk, has_brk, maxst, dist, rcap):  # pragma: no cover - compiled
     code, pos, end = _simulate(seq[r], lens[r], r, travel, service, win, nwin, rstart, rend, rwin,
-                               brk, has_brk, maxst, c_start[r], c_taken[r])
+                               brk, has_brk, maxst, dist, rcap, c_start[r], c_taken[r])
     c_end[r] = end
     return code
 
 
 @njit(cache=True)
 def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap):  # pragma: no cover - compiled
     """Can ``v`` be inserted before position ``pos`` of route ``r``? Returns ``(ok, shift, detour)``.
 
     ``shift`` is the time the insertion adds between its neighbours (travel + wait + service +
@@ -139,6 +165,8 @@ def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, 
     """
     L = lens[r]
     if maxst[r] >= 0 and L + 1 > maxst[r]:
+        return False, np.inf, np.inf
+    if _over_caps(seq[r], L, r, travel, rstart, rend, dist, rcap, v, pos):
         return False, np.inf, np.inf
     if pos == 0:
         prev = rstart[r]
@@ -209,7 +237,7 @@ def _without_into_scratch(r, q, seq, lens, s_seq, s_lens):  # pragma: no cover -
 
 @njit(cache=True)
 def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
-                   rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory,
+                   rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory,
                    mode):  # pragma: no cover - compiled
     """Best insertion ratio of ``v`` into route ``r`` and its position (-1.0, -1 if none fits)."""
     best = -1.0
@@ -219,7 +247,7 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
     for p in range(lens[r] + 1):
         ok, shift, detour = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
                                         service, win, nwin, rstart, rend, rwin, brk, has_brk,
-                                        maxst)
+                                        maxst, dist, rcap)
         if not ok:
             continue
         if only_mandatory:
@@ -240,7 +268,7 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
 
 @njit(cache=True)
 def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
-                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise,
+                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise,
                    only_mandatory, mandatory, mode):  # pragma: no cover - compiled
     """Insert best-ratio vertices (``score² / shift``, randomised by ``noise``) until none fits.
 
@@ -261,7 +289,7 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
         for r in range(m):
             bratio[i, r], bpos[i, r] = _best_in_route(
                 r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
-                rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory, mode)
+                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory, mode)
     n_ins = 0
     while True:
         best = -1.0
@@ -281,7 +309,7 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
         _insert_at(br, bpos[bi, br], bv, seq, lens)
         inroute[bv] = br
         _refresh(br, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
-                 rwin, brk, has_brk, maxst)
+                 rwin, brk, has_brk, maxst, dist, rcap)
         n_ins += 1
         for i in range(nc):
             v = cand[i]
@@ -291,12 +319,12 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 continue  # an insertion only makes the route tighter: still does not fit
             bratio[i, br], bpos[i, br] = _best_in_route(
                 br, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
-                rstart, rend, rwin, brk, has_brk, maxst, noise, only_mandatory, mode)
+                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory, mode)
 
 
 @njit(cache=True)
 def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service, win,
-                  nwin, rstart, rend, rwin, brk, has_brk, maxst, mandatory, s_seq, s_lens,
+                  nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, mandatory, s_seq, s_lens,
                   s_start, s_taken, s_end):  # pragma: no cover - compiled
     """Swap one visited vertex for a higher-scoring unvisited one (best gain); True if improved.
 
@@ -317,7 +345,7 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
                 continue
             _without_into_scratch(r, q, seq, lens, s_seq, s_lens)  # route r without x
             if _refresh(r, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
-                        rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                        rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                 continue
             for u in cand:
                 if inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0:
@@ -325,7 +353,7 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
                 for p in range(L):
                     ok, shift, detour = _try_insert(r, p, u, s_seq, s_lens, s_start, s_taken,
                                                     s_end, travel, service, win, nwin, rstart,
-                                                    rend, rwin, brk, has_brk, maxst)
+                                                    rend, rwin, brk, has_brk, maxst, dist, rcap)
                     if ok:
                         best_gain = score[u] - score[x]
                         b_r = r
@@ -341,13 +369,13 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
     inroute[x] = -1
     inroute[b_in] = b_r
     _refresh(b_r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
-             rwin, brk, has_brk, maxst)
+             rwin, brk, has_brk, maxst, dist, rcap)
     return True
 
 
 @njit(cache=True)
 def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
-                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, s_seq, s_lens, s_start,
+                   win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, s_seq, s_lens, s_start,
                    s_taken, s_end):  # pragma: no cover - compiled
     """Move a visited vertex to another route to make room for an unvisited one; True if done.
 
@@ -379,7 +407,7 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 for p in range(lens[b] + 1):
                     ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
                                                     travel, service, win, nwin, rstart, rend,
-                                                    rwin, brk, has_brk, maxst)
+                                                    rwin, brk, has_brk, maxst, dist, rcap)
                     if ok and shift < bshift:
                         bshift = shift
                         rb = b
@@ -388,7 +416,7 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 continue
             _without_into_scratch(a, q, seq, lens, s_seq, s_lens)
             if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win, nwin,
-                        rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                        rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                 continue
             for u in cand:
                 if inroute[u] >= 0 or score[u] <= best_gain or nwin[a, u] == 0:
@@ -396,7 +424,7 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 for p in range(L):
                     ok, shift, detour = _try_insert(a, p, u, s_seq, s_lens, s_start, s_taken,
                                                     s_end, travel, service, win, nwin, rstart,
-                                                    rend, rwin, brk, has_brk, maxst)
+                                                    rend, rwin, brk, has_brk, maxst, dist, rcap)
                     if ok:
                         best_gain = score[u]
                         b_a = a
@@ -415,10 +443,125 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
     inroute[x] = b_b
     inroute[b_in] = b_a
     _refresh(b_a, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
-             rwin, brk, has_brk, maxst)
+             rwin, brk, has_brk, maxst, dist, rcap)
     _refresh(b_b, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
-             rwin, brk, has_brk, maxst)
+             rwin, brk, has_brk, maxst, dist, rcap)
     return True
+
+
+@njit(cache=True)
+def _route_cost(r, seq, lens, c_start, c_taken, c_end, travel, service, rstart, rend, rwin, brk,
+                has_brk, rcap):  # pragma: no cover - compiled
+    """Secondary cost of route ``r`` from its cached schedule: travel + waiting, plus
+    ``LONG_WAIT_WEIGHT`` times each wait's excess over ``rcap[r, 2]`` (the long-wait threshold).
+
+    The route is taken to leave as late as its first stop allows (a wait before the first visit is
+    not counted: the traveller leaves later), unless the break is taken on that first gap. The
+    break's duration is not waiting.
+    """
+    L = lens[r]
+    if L == 0:
+        return travel[rstart[r], rend[r]]
+    bd = brk[r, 2] if has_brk[r] else 0.0
+    t = rwin[r, 0]
+    if not c_taken[r, 0]:
+        late = c_start[r, 0] - travel[rstart[r], seq[r, 0]]
+        if late > t:
+            t = late
+    cost = 0.0
+    pen = 0.0
+    prev = rstart[r]
+    taken = False
+    for q in range(L + 1):
+        w = seq[r, q] if q < L else rend[r]
+        tt = travel[prev, w]
+        nxt = c_start[r, q] if q < L else c_end[r]
+        tk = c_taken[r, q]
+        idle = nxt - t - tt
+        if tk and not taken:
+            idle -= bd
+        if idle < 0.0:
+            idle = 0.0
+        cost += tt + idle
+        if idle > rcap[r, 2]:
+            pen += idle - rcap[r, 2]
+        taken = tk
+        if q < L:
+            t = c_start[r, q] + service[w]
+            prev = w
+    return cost + LONG_WAIT_WEIGHT * pen
+
+
+@njit(cache=True)
+def _total_cost(seq, lens, c_start, c_taken, c_end, travel, service, rstart, rend, rwin, brk,
+                has_brk, rcap):  # pragma: no cover - compiled
+    tot = 0.0
+    for r in range(lens.shape[0]):
+        tot += _route_cost(r, seq, lens, c_start, c_taken, c_end, travel, service, rstart, rend,
+                           rwin, brk, has_brk, rcap)
+    return tot
+
+
+@njit(cache=True)
+def _polish_pass(seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
+                 rwin, brk, has_brk, maxst, dist, rcap, s_seq, s_lens, s_start, s_taken,
+                 s_end):  # pragma: no cover - compiled
+    """Reorder each route, same stops, to lower its :func:`_route_cost` (travel + waiting + the
+    long-wait penalty): move one stop to another position, or swap two stops, first
+    improvement, until no move helps. True if a route changed."""
+    m = lens.shape[0]
+    moved = False
+    for r in range(m):
+        L = lens[r]
+        if L < 2:
+            continue
+        cur = _route_cost(r, seq, lens, c_start, c_taken, c_end, travel, service, rstart, rend,
+                          rwin, brk, has_brk, rcap)
+        improved = True
+        rounds = 0
+        while improved and rounds < 50:
+            improved = False
+            rounds += 1
+            for kind in range(2):
+                for i in range(L):
+                    for j in range(L):
+                        if i == j or (kind == 1 and j < i):
+                            continue
+                        # candidate order in the scratch row
+                        if kind == 0:  # move the stop at i to position j
+                            x = seq[r, i]
+                            k2 = 0
+                            for k in range(L):
+                                if k == i:
+                                    continue
+                                if k2 == j:
+                                    s_seq[r, k2] = x
+                                    k2 += 1
+                                s_seq[r, k2] = seq[r, k]
+                                k2 += 1
+                            if k2 == j:
+                                s_seq[r, k2] = x
+                        else:  # swap the stops at i and j
+                            for k in range(L):
+                                s_seq[r, k] = seq[r, k]
+                            s_seq[r, i] = seq[r, j]
+                            s_seq[r, j] = seq[r, i]
+                        s_lens[r] = L
+                        if _refresh(r, s_seq, s_lens, s_start, s_taken, s_end, travel, service,
+                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist,
+                                    rcap) != _OK:
+                            continue
+                        c = _route_cost(r, s_seq, s_lens, s_start, s_taken, s_end, travel,
+                                        service, rstart, rend, rwin, brk, has_brk, rcap)
+                        if c < cur - 1e-6:
+                            for k in range(L):
+                                seq[r, k] = s_seq[r, k]
+                            _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win,
+                                     nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
+                            cur = c
+                            improved = True
+                            moved = True
+    return moved
 
 
 @njit(cache=True)
@@ -433,7 +576,7 @@ def _route_travel(seq, L, r, travel, rstart, rend):  # pragma: no cover - compil
 
 @njit(cache=True)
 def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                  rstart, rend, rwin, brk, has_brk, maxst, s_seq, s_lens, s_start, s_taken,
+                  rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, s_seq, s_lens, s_start, s_taken,
                   s_end):  # pragma: no cover - compiled
     """Shorten the routes without changing the visited set; True if any move was applied.
 
@@ -465,20 +608,20 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                         continue
                     ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
                                                     travel, service, win, nwin, rstart, rend,
-                                                    rwin, brk, has_brk, maxst)
+                                                    rwin, brk, has_brk, maxst, dist, rcap)
                     if not ok:
                         continue
                     _without_into_scratch(a, q, seq, lens, s_seq, s_lens)
                     if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
-                                nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                                nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                         break
                     _remove_at(a, q, seq, lens)
                     _insert_at(b, p, x, seq, lens)
                     inroute[x] = b
                     _refresh(a, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                             rstart, rend, rwin, brk, has_brk, maxst)
+                             rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
                     _refresh(b, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                             rstart, rend, rwin, brk, has_brk, maxst)
+                             rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
                     done = True
                     moved = True
                     break
@@ -516,19 +659,19 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                     s_lens[a] = La
                     s_lens[b] = Lb
                     if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
-                                nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                                nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                         continue
                     if _refresh(b, s_seq, s_lens, s_start, s_taken, s_end, travel, service, win,
-                                nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                                nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                         continue
                     seq[a, i] = y
                     seq[b, j] = x
                     inroute[x] = b
                     inroute[y] = a
                     _refresh(a, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                             rstart, rend, rwin, brk, has_brk, maxst)
+                             rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
                     _refresh(b, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                             rstart, rend, rwin, brk, has_brk, maxst)
+                             rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
                     swapped = True
                     moved = True
                     break
@@ -572,10 +715,10 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                         if new >= old - 1e-6:
                             continue
                         if _refresh(a, s_seq, s_lens, s_start, s_taken, s_end, travel, service,
-                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                             continue
                         if _refresh(b, s_seq, s_lens, s_start, s_taken, s_end, travel, service,
-                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst) != _OK:
+                                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                             continue
                         for r in (a, b):
                             lens[r] = s_lens[r]
@@ -583,7 +726,7 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                                 seq[r, k] = s_seq[r, k]
                                 inroute[s_seq[r, k]] = r
                             _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win,
-                                     nwin, rstart, rend, rwin, brk, has_brk, maxst)
+                                     nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
                         improved = True
                         moved = True
                         break
@@ -607,7 +750,7 @@ def _copy_routes(src_seq, src_lens, dst_seq, dst_lens):  # pragma: no cover - co
 
 @njit(cache=True)
 def _load(src_seq, src_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service, win,
-          nwin, rstart, rend, rwin, brk, has_brk, maxst):  # pragma: no cover - compiled
+          nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap):  # pragma: no cover - compiled
     """Make ``src`` the working solution (routes, membership and schedule caches)."""
     _copy_routes(src_seq, src_lens, seq, lens)
     inroute[:] = -1
@@ -615,7 +758,7 @@ def _load(src_seq, src_lens, inroute, seq, lens, c_start, c_taken, c_end, travel
         for q in range(lens[r]):
             inroute[seq[r, q]] = r
         _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
-                 rwin, brk, has_brk, maxst)
+                 rwin, brk, has_brk, maxst, dist, rcap)
 
 
 @njit(cache=True)
@@ -712,8 +855,8 @@ def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
 
 @njit(cache=True)
 def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
-         cur_lens, b_seq, b_lens, b_score, score, travel, service, win, nwin, rstart, rend, rwin,
-         brk, has_brk, maxst, mandatory, s_seq, s_lens, s_start, s_taken,
+         cur_lens, b_seq, b_lens, b_score, b_cost, polish, score, travel, service, win, nwin, rstart, rend, rwin,
+         brk, has_brk, maxst, dist, rcap, mandatory, s_seq, s_lens, s_start, s_taken,
          s_end):  # pragma: no cover - compiled
     """Run ``n_iter`` destroy-repair iterations; the whole search state lives in the arrays.
 
@@ -730,7 +873,7 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
         noise = 0.0 if it % 4 == 0 else 0.3 * np.random.random()
         mode = 0 if it % 2 == 0 else np.random.randint(0, 3)
         _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
-                       win, nwin, rstart, rend, rwin, brk, has_brk, maxst, noise, False, mandatory,
+                       win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, False, mandatory,
                        mode)
         # replace moves only on promising candidates (within two temperatures of the current)
         cur = 0.0
@@ -740,19 +883,19 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
         promising = cur >= state_f[0] - 2.0 * state_f[1]
         if promising and _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel,
                                        service, win, nwin, rstart, rend, rwin, brk, has_brk,
-                                       maxst, s_seq, s_lens, s_start, s_taken, s_end):
+                                       maxst, dist, rcap, s_seq, s_lens, s_start, s_taken, s_end):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
+                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, 0.0,
                            False, mandatory, 0)
         while promising and (
             _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                          service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                          service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap,
                           mandatory, s_seq, s_lens, s_start, s_taken, s_end)
             or _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                              service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst,
+                              service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap,
                               s_seq, s_lens, s_start, s_taken, s_end)):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
-                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, 0.0,
+                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, 0.0,
                            False, mandatory, 0)
         cur = 0.0
         total = 0
@@ -760,12 +903,26 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
             total += lens[r]
             for q in range(lens[r]):
                 cur += score[seq[r, q]]
+        # lexicographic: the score first, then (at an equal score) the secondary cost
+        tie = cur > b_score[0] - 1e-9
+        if tie and polish:
+            _polish_pass(seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
+                         rend, rwin, brk, has_brk, maxst, dist, rcap, s_seq, s_lens, s_start,
+                         s_taken, s_end)
+        cost = np.inf
+        if tie:
+            cost = _total_cost(seq, lens, c_start, c_taken, c_end, travel, service, rstart, rend,
+                               rwin, brk, has_brk, rcap)
         if cur > b_score[0] + 1e-9:
             b_score[0] = cur
+            b_cost[0] = cost
             _copy_routes(seq, lens, b_seq, b_lens)
             state_i[0] = 1
             state_i[2] = 0
         else:
+            if tie and cost < b_cost[0] - 1e-6:
+                b_cost[0] = cost
+                _copy_routes(seq, lens, b_seq, b_lens)
             state_i[2] += 1
         # acceptance
         temp = state_f[1] * (1.0 - (it % 500) / 500.0)
@@ -776,11 +933,11 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
             _copy_routes(seq, lens, cur_seq, cur_lens)
         else:
             _load(cur_seq, cur_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
-                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
+                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
         restart = state_i[2] > 0 and state_i[2] % (50 + n) == 0
         if restart:
             _load(b_seq, b_lens, inroute, seq, lens, c_start, c_taken, c_end, travel, service,
-                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst)
+                  win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap)
             _copy_routes(b_seq, b_lens, cur_seq, cur_lens)
             state_f[0] = b_score[0]
         # destroy
@@ -800,9 +957,9 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
             if lens[r] < smallest:
                 smallest = lens[r]
             _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart,
-                     rend, rwin, brk, has_brk, maxst)
+                     rend, rwin, brk, has_brk, maxst, dist, rcap)
         _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin,
-                      rstart, rend, rwin, brk, has_brk, maxst, s_seq, s_lens, s_start, s_taken,
+                      rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, s_seq, s_lens, s_start, s_taken,
                       s_end)
         if kind == 0:
             state_i[1] += state_i[0]

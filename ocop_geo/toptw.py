@@ -11,8 +11,17 @@ back at ``route_end[r]`` by ``route_window[r, 1]``. A visited vertex ``v`` start
 its windows for that route (``windows[r, v]``, several allowed, e.g. morning and afternoon) and
 stays ``service[v]``. Waiting is allowed. An optional break (lunch) of ``breaks[r, 2]`` must start in
 ``[breaks[r, 0], breaks[r, 1]]``; it is taken where the tour is: at the next stop while waiting
-for it to open, or at the previous stop before leaving (rule in :func:`schedule`). Maximise the sum of
-``score`` over visited vertices; ``mandatory`` vertices must be visited.
+for it to open, or at the previous stop before leaving (rule in :func:`schedule`). A route may have
+caps on its total travel time (``max_travel[r]``) and on its total ``distance`` (``max_distance[r]``):
+hard constraints, checked with every insertion and move like the windows.
+
+Objective, lexicographic: maximise the sum of ``score`` over visited vertices (``mandatory`` vertices
+must be visited); among solutions of the best score, minimise the *secondary cost*: travel time plus
+waiting, where each wait's excess over ``long_wait`` counts three times (once as waiting, twice more
+as a penalty, :data:`~ocop_geo._toptw_kernels.LONG_WAIT_WEIGHT`). A route is taken to leave its start
+as late as its first stop allows, so waiting for the first stop to open is not counted. The best
+solution is always chosen this way; with ``minimise_cost`` the search also reorders the stops of
+every solution that ties the best score (move one stop, swap two) until the cost stops falling.
 
 Algorithm
 ---------
@@ -42,6 +51,7 @@ import numpy as np
 from ._errors import PlanningError, ValidationError
 from ._toptw_kernels import (
     _F_BREAK,
+    _F_CAP,
     _F_CLOSED,
     _F_DEPOT,
     _F_LATE,
@@ -51,9 +61,11 @@ from ._toptw_kernels import (
     _gap,
     _greedy_insert,
     _ils,
+    _load,
     _refresh,
     _seed,
     _simulate,
+    _total_cost,
 )
 
 log = logging.getLogger(__name__)
@@ -84,6 +96,7 @@ _FAIL_TEXT = {
     _F_RETURN: "route {r} returns to its end after the latest return time",
     _F_STOPS: "route {r} has more stops than its max_stops",
     _F_DEPOT: "vertex {v} is a route start or end, it cannot be a stop",
+    _F_CAP: "route {r} exceeds its travel-time or distance cap",
 }
 
 
@@ -104,6 +117,12 @@ class Problem:
     max_stops : (m,) int stop limit per route, -1 = unlimited.
     breaks : (m, 3) float64 earliest start, latest start and duration of a break; a NaN row means
         no break on that route.
+    distance : (n, n) float64 distance ``distance[i, j]`` used by ``max_distance``; None = zeros.
+    max_travel, max_distance : (m,) float64 caps on a route's total travel time and distance
+        (inf = no cap); None = no caps.
+    long_wait : waits longer than this cost extra in the secondary cost (inf = no penalty).
+    minimise_cost : reorder the stops of solutions tying the best score to lower the secondary cost
+        (see the module docstring); off for pure score benchmarks.
     """
 
     travel: np.ndarray
@@ -116,6 +135,11 @@ class Problem:
     mandatory: np.ndarray
     max_stops: np.ndarray
     breaks: np.ndarray
+    distance: np.ndarray | None = None
+    max_travel: np.ndarray | None = None
+    max_distance: np.ndarray | None = None
+    long_wait: float = math.inf
+    minimise_cost: bool = False
 
     @property
     def n(self) -> int:
@@ -165,6 +189,8 @@ class Solution:
     routes: list[list[int]]
     score: float
     unvisited_reason: dict[int, str] = field(default_factory=dict)
+    #: The secondary cost of the routes (travel + waiting + long-wait penalty), see the module docstring.
+    cost: float = math.nan
     iterations: int = 0
     seconds: float = 0.0
     seed: int = 0
@@ -219,6 +245,20 @@ def validate_problem(problem: Problem) -> Problem:
     mandatory = vec("mandatory", problem.mandatory, (n,), np.bool_)
     max_stops = vec("max_stops", problem.max_stops, (m,), np.int64)
     breaks = vec("breaks", problem.breaks, (m, 3), np.float64)
+    distance = (np.zeros((n, n)) if problem.distance is None
+                else vec("distance", problem.distance, (n, n), np.float64))  # fmt: skip
+    max_travel = (np.full(m, np.inf) if problem.max_travel is None
+                  else vec("max_travel", problem.max_travel, (m,), np.float64))  # fmt: skip
+    max_distance = (np.full(m, np.inf) if problem.max_distance is None
+                    else vec("max_distance", problem.max_distance, (m,), np.float64))  # fmt: skip
+    if np.isnan(distance).any() or (distance < 0).any():
+        problems.append("distance: must be >= 0 (inf for pairs with no road), no NaN")
+    for name, cap in (("max_travel", max_travel), ("max_distance", max_distance)):
+        if np.isnan(cap).any() or (cap < 0).any():
+            problems.append(f"{name}: must be >= 0 (inf = no cap)")
+    long_wait = float(problem.long_wait)
+    if not long_wait >= 0:
+        problems.append("long_wait: must be >= 0 (inf = no penalty)")
     windows = np.asarray(problem.windows, dtype=np.float64)
     if windows.ndim != 4 or windows.shape[:2] != (m, n) or windows.shape[3] != 2:
         problems.append(
@@ -275,6 +315,11 @@ def validate_problem(problem: Problem) -> Problem:
         mandatory=mandatory,
         max_stops=max_stops,
         breaks=breaks,
+        distance=np.ascontiguousarray(distance),
+        max_travel=max_travel,
+        max_distance=max_distance,
+        long_wait=long_wait,
+        minimise_cost=bool(problem.minimise_cost),
     )
 
 
@@ -297,6 +342,9 @@ def _kernel_arrays(p: Problem) -> dict[str, np.ndarray]:
         "brk": brk,
         "has_brk": has_brk,
         "maxst": p.max_stops,
+        "dist": p.distance,
+        "rcap": np.ascontiguousarray(np.column_stack([p.max_travel, p.max_distance,
+                                                      np.full(p.m, p.long_wait)])),
     }
 
 
@@ -315,14 +363,16 @@ def _sim_route(p: Problem, k: dict[str, np.ndarray], r: int, stops: list[int]
     taken = np.zeros(L + 1, dtype=np.bool_)
     code, pos, end = _simulate(seq if L else np.zeros(1, np.int64), L, r, k["travel"],
                                k["service"], k["win"], k["nwin"], k["rstart"], k["rend"],
-                               k["rwin"], k["brk"], k["has_brk"], k["maxst"], start, taken)
+                               k["rwin"], k["brk"], k["has_brk"], k["maxst"], k["dist"], k["rcap"],
+                               start, taken)
     return int(code), int(pos), float(end), start[:L], taken
 
 
 def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSchedule:
     """Timetable of ``stops`` on route ``route_index``: arrival, wait, start and end of each visit.
 
-    Service starts as early as possible. The break is taken at the first gap where it fits in
+    Service starts as early as possible; the route leaves its start as late as the first visit
+    allows (no waiting at the first stop unless the break is taken there). The break is taken at the first gap where it fits in
     the wait for the next stop, or, failing that, at the last gap before it could no longer start
     in time: at the next stop if it can start there in time (the ride first, then lunch), otherwise
     before leaving the previous stop.
@@ -358,6 +408,12 @@ def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSched
         arrival[q], st[q] = arr, s
         fin[q] = s + float(p.service[v])
         t, prev, tk = fin[q], v, tk2
+    depart = float(p.route_window[r, 0])
+    if code == _OK and L and b_before != 0:  # leave as late as the first visit allows
+        late = float(st[0]) - float(p.travel[int(p.route_start[r]), int(stops[0])])
+        if late > depart:
+            depart = late
+            arrival[0] = st[0]
     wait = st - arrival
     if 0 <= b_before < L and b_at_next:  # idle time at the stop, lunch excluded
         wait[b_before] = max(0.0, wait[b_before] - float(p.breaks[r, 2]))
@@ -372,7 +428,7 @@ def schedule(problem: Problem, route_index: int, stops: list[int]) -> RouteSched
         wait=wait,
         start=st,
         end=fin,
-        depart=float(p.route_window[r, 0]),
+        depart=depart,
         return_time=end,
         break_start=b_start,
         break_end=b_end,
@@ -437,13 +493,15 @@ def _why_unvisited(p: Problem, k: dict[str, np.ndarray], v: int) -> str:
 
 def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
           max_iterations: int | None = None) -> Solution:
-    """Maximise the total score of the visited vertices (see the module docstring).
+    """Maximise the total score of the visited vertices, then minimise the secondary cost
+    (travel + waiting; see the module docstring).
 
     Parameters
     ----------
     problem : the instance; validated first.
     time_limit : seconds of search (anytime: the best solution found is returned); the search
-        stops earlier once every vertex with a positive score is visited (provably optimal).
+        stops earlier once every vertex with a positive score is visited (provably optimal; with
+        ``problem.minimise_cost``, after a bounded number of further cost-lowering iterations).
     seed : random seed; the same seed and ``max_iterations`` give the same solution.
     max_iterations : stop after this many search iterations (bit-identical results).
 
@@ -471,7 +529,7 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
                np.zeros((m, n + 1), dtype=np.float64), np.zeros((m, n + 2), dtype=np.bool_),
                np.zeros(m, dtype=np.float64))
     args_k = (k["travel"], k["service"], k["win"], k["nwin"], k["rstart"], k["rend"], k["rwin"],
-              k["brk"], k["has_brk"], k["maxst"])
+              k["brk"], k["has_brk"], k["maxst"], k["dist"], k["rcap"])
     empty_bad = []
     for r in range(m):
         code = _refresh(r, seq, lens, c_start, c_taken, c_end, *args_k)
@@ -502,6 +560,7 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     b_seq = seq.copy()
     b_lens = lens.copy()
     b_score = np.array([float(p.score[inroute >= 0].sum())])
+    b_cost = np.array([np.inf])
     state_i = np.array([1, 0, 0, 0], dtype=np.int64)
     cur_seq = b_seq.copy()
     cur_lens = b_lens.copy()
@@ -511,7 +570,12 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
     upper = float(pos_scores.sum())  # every vertex worth a visit is visited: optimal, stop
     chunk = 1
     iters = 0
-    while b_score[0] < upper - 1e-9:
+    # with minimise_cost, once every vertex worth a visit is in, keep lowering the secondary cost
+    # for a few iterations more (bounded, so a small plan stays fast)
+    polish_left = 4 * n + 40 if p.minimise_cost else 0
+    while b_score[0] < upper - 1e-9 or polish_left > 0:
+        if b_score[0] >= upper - 1e-9:
+            polish_left -= chunk
         if max_iterations is not None:
             todo = min(chunk, max_iterations - iters)
             if todo <= 0:
@@ -520,7 +584,7 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
             todo = chunk
         c0 = time.perf_counter()
         _ils(todo, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
-             cur_lens, b_seq, b_lens, b_score, p.score, *args_k, p.mandatory, *scratch)
+             cur_lens, b_seq, b_lens, b_score, b_cost, p.minimise_cost, p.score, *args_k, p.mandatory, *scratch)
         iters += todo
         now = time.perf_counter()
         if now - t0 >= time_limit:
@@ -528,10 +592,13 @@ def solve(problem: Problem, *, time_limit: float = 10.0, seed: int = 0,
         if now - c0 < 0.02:
             chunk *= 2
     routes = [[int(v) for v in b_seq[r, : b_lens[r]]] for r in range(m)]
+    _load(b_seq, b_lens, inroute, seq, lens, c_start, c_taken, c_end, *args_k)
+    cost = float(_total_cost(seq, lens, c_start, c_taken, c_end, k["travel"], k["service"], k["rstart"],
+                             k["rend"], k["rwin"], k["brk"], k["has_brk"], k["rcap"]))
     visited = {v for rt in routes for v in rt}
     reasons = {int(v): _why_unvisited(p, k, int(v))
                for v in np.flatnonzero(~depots) if int(v) not in visited}
-    sol = Solution(routes=routes, score=float(b_score[0]), unvisited_reason=reasons,
+    sol = Solution(routes=routes, score=float(b_score[0]), unvisited_reason=reasons, cost=cost,
                    iterations=iters, seconds=time.perf_counter() - t0, seed=int(seed))
     log.info("TOPTW: score %.1f with %d stops on %d routes after %d iterations in %.2f s",
              sol.score, len(visited), m, iters, sol.seconds)

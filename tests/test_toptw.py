@@ -343,3 +343,50 @@ def test_validation_lists_every_problem():
         toptw.solve(p, max_iterations=1)
     assert len(exc.value.problems) == 2
     assert "score: expected shape (6,)" in str(exc.value) and "breaks" in str(exc.value)
+
+
+# ----------------------------------------------------------------- a good day: caps and the objective
+
+
+def test_day_caps_on_travel_and_distance_are_hard():
+    p = small_problem()
+    p.distance = p.travel * 100.0  # 1 km per 10 minutes
+    p.max_distance = np.array([6000.0])  # out and back: site 3 at most
+    sol = toptw.solve(p, time_limit=600, max_iterations=30)
+    assert max(sol.routes[0]) == 3 and toptw.evaluate(p, sol.routes)[0]
+    ok, _, why = toptw.evaluate(p, [[1, 2, 3, 4]])
+    assert not ok and "distance cap" in why
+    p.max_distance, p.max_travel = None, np.array([40.0])  # 40 minutes of riding: site 2 at most
+    sol = toptw.solve(p, time_limit=600, max_iterations=30)
+    assert sorted(sol.routes[0]) == [1, 2]
+    assert toptw.schedule(p, 0, [1, 2, 3]).feasible is False
+
+
+def test_equal_score_prefers_less_travel():
+    p = small_problem()
+    p.score[:] = (0, 5, 0, 0, 5, 0)  # two sites of equal value, room for one
+    p.max_stops[0] = 1
+    p.windows[0, 1] = [(660.0, 1020.0), (np.inf, -np.inf)]  # the near one opens at 11:00
+    sol = toptw.solve(p, time_limit=600, max_iterations=40)
+    # site 1 is 10 min away (20 min of riding, leave at 10:50), site 4 is 40 (80 min)
+    assert sol.routes == [[1]] and sol.cost == pytest.approx(20.0)
+    s = sol.schedule(p, 0)
+    assert s.depart == 650.0 and s.wait[0] == 0.0
+
+
+def test_long_wait_avoided_by_another_order():
+    # sites 1 (10 min east) and 2 (10 min west): the same 40 min of riding in either order
+    travel = np.array([[0, 10, 10], [10, 0, 20], [10, 20, 0]], dtype=float)
+    win = np.full((1, 3, 1, 2), (np.inf, -np.inf))
+    win[0, 1, 0] = (480.0, 1020.0)
+    win[0, 2, 0] = (660.0, 1020.0)  # site 2 opens at 11:00
+    p = toptw.Problem(
+        travel=travel, score=np.array([0, 3, 3.0]), service=np.array([0, 60, 60.0]), windows=win,
+        route_start=np.zeros(1, int), route_end=np.zeros(1, int), route_window=np.array([[480.0, 1050.0]]),
+        mandatory=np.zeros(3, bool), max_stops=np.full(1, -1), breaks=np.full((1, 3), np.nan),
+        long_wait=20.0, minimise_cost=True,
+    )  # fmt: skip
+    sol = toptw.solve(p, time_limit=600, max_iterations=20)
+    assert sol.routes == [[2, 1]]  # 1 first would wait 100 min at 2
+    s = sol.schedule(p, 0)
+    assert float(s.wait.max()) == 0.0 and sol.cost == pytest.approx(40.0)

@@ -1,25 +1,31 @@
-"""Benchmark of the TOPTW engine on the 29 Solomon instances, and side by side with PyVRP and VROOM.
+"""Benchmark of the TOPTW engine on the Solomon and Cordeau instances, side by side with PyVRP and VROOM.
 
 Run from the repository root (takes about an hour at the default 10 s per run)::
 
     .venv/bin/python -m benchmarks.bench_toptw                     # full run, 10 s per run
     .venv/bin/python -m benchmarks.bench_toptw --time-limit 2 --instances c101 r101 --routes 1 2
     .venv/bin/python -m benchmarks.bench_toptw --merge   # re-run ocop_geo only, keep the peers' rows
+    .venv/bin/python -m benchmarks.bench_toptw --family cordeau --no-compile-check   # pr01-pr10, m = 1, 2, 4
 
-1. Gap to the best known score (``benchmarks/toptw/best_known_m1.csv``) of every instance at m = 1.
-2. Same instances, m = 1..4, same time limit: ocop_geo.toptw, PyVRP 0.14 (prize-collecting: optional
-   clients with prize = score x 1000 so that prizes dominate distance, time-warp penalty cap 1e7) and VROOM 1.15 (job priority =
-   score, timeout = the time limit). Times are scaled by 10 to the integers both peers need: exact,
-   because the distances are rounded down to one decimal and all other data are integers.
+1. Gap to the best known score of every instance (Solomon: ``benchmarks/toptw/best_known_m1.csv``,
+   m = 1; Cordeau pr01-pr10: ``benchmarks/toptw/cordeau/best_known_m1-4.csv``, m = 1..4).
+2. Same instances, m = 1..4 (Cordeau: 1, 2, 4), same time limit: ocop_geo.toptw, PyVRP 0.14
+   (prize-collecting: optional clients with prize = score x 100 x 10^decimals so that prizes dominate
+   distance, time-warp penalty cap 1e7; ``--pyvrp-seeds``, the better seed reported, Cordeau default
+   two seeds) and VROOM 1.15 (job priority = score, timeout = the time limit). Times are scaled by
+   10^decimals of the family (Solomon 10, Cordeau 100) to the integers both peers need: exact,
+   because the distances are rounded down to that many decimals and all other data are integers.
 3. Numba compile time: first solve in a fresh process with an empty cache, then with the cache.
 
 ``--small`` instead runs planner-sized SYNTHETIC problems (20-70 random sites, 1-3 days, lunch,
 split opening hours) at 0.5 s and 1 s against a 10 s run: ``benchmarks/results/toptw_small.*``.
 
-Every route of every solver is re-checked with ``ocop_geo.toptw.evaluate``; the test suite re-checks
-``benchmarks/results/toptw.json`` again with a checker written from the instance file alone.
-Results: ``benchmarks/results/toptw.json`` and ``benchmarks/results/toptw.md`` (rewritten after each
-instance, atomically, so an interrupted run keeps what it measured).
+Every route of every solver is re-checked with ``ocop_geo.toptw.evaluate`` and, in exact arithmetic,
+with ``ocop_geo.toptw_instances.check_routes`` (the feasibility column; a route it rejects scores 0);
+the test suite re-checks ``benchmarks/results/toptw.json`` again with a checker written from the
+instance file alone. Results: ``benchmarks/results/toptw.json`` / ``toptw.md`` (Solomon) and
+``toptw_cordeau.json`` / ``.md`` (rewritten after each instance, atomically, so an interrupted run
+keeps what it measured).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,28 +50,32 @@ from ocop_geo import toptw
 from ocop_geo.fileio import write_text_atomic
 from ocop_geo.toptw_instances import (
     TOPTWInstance,
-    best_known_m1,
-    instance_dir,
+    best_known,
+    check_routes,
+    instance_names,
     read_instance,
+    resolve_instance,
     to_problem,
 )
 
 log = logging.getLogger("bench_toptw")
 
 RESULTS = Path(__file__).resolve().parent / "results"
-#: PyVRP prize per score point, in tenths of distance: large enough that prizes dominate the
+#: PyVRP prize per score point, in distance units of 1 / 100: large enough that prizes dominate the
 #: distance cost, small enough for PyVRP's time-warp penalty (raised to 1e7) to keep routes feasible.
-PRIZE_SCALE = 1_000
+#: Times are in units of 10^-decimals, so the prize is PRIZE_SCALE x 10^decimals (Solomon: 1000).
+PRIZE_SCALE = 100
 PYVRP_MAX_PENALTY = 1e7
 ENGINE_FILES = ("ocop_geo/toptw.py", "ocop_geo/_toptw_kernels.py")
 
 
 def _ints(inst: TOPTWInstance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Distances, service, opening and closing times in tenths, as exact integers."""
-    dist = np.rint(inst.distances() * 10).astype(np.int64)
-    service = np.rint(inst.service * 10).astype(np.int64)
-    opens = np.rint(inst.open * 10).astype(np.int64)
-    closes = np.rint(inst.close * 10).astype(np.int64)
+    """Distances, service, opening and closing times in units of 10^-decimals, as exact integers."""
+    unit = 10**inst.decimals
+    dist = np.rint(inst.distances() * unit).astype(np.int64)
+    service = np.rint(inst.service * unit).astype(np.int64)
+    opens = np.rint(inst.open * unit).astype(np.int64)
+    closes = np.rint(inst.close * unit).astype(np.int64)
     return dist, service, opens, closes, int(closes[0])
 
 
@@ -81,7 +92,8 @@ def solve_pyvrp(inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> li
                            tw_late=budget)
     for i in range(1, inst.n):
         model.add_client(locs[i], service_duration=int(service[i]), tw_early=int(opens[i]),
-                         tw_late=int(closes[i]), prize=int(round(inst.score[i])) * PRIZE_SCALE,
+                         tw_late=int(closes[i]),
+                         prize=int(round(inst.score[i])) * PRIZE_SCALE * 10**inst.decimals,
                          required=False)
     for i in range(inst.n):
         for j in range(inst.n):
@@ -129,24 +141,65 @@ def solve_ocop(inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> lis
 SOLVERS = {"ocop_geo": solve_ocop, "pyvrp": solve_pyvrp, "vroom": solve_vroom}
 
 
-def _run(solver: str, inst: TOPTWInstance, m: int, time_limit: float, seed: int) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    try:
-        routes = SOLVERS[solver](inst, m, time_limit, seed)
-    except Exception as exc:  # a peer failing must not stop the benchmark
-        log.exception("%s failed on %s m=%d", solver, inst.name, m)
-        return {"solver": solver, "instance": inst.name, "routes_m": m, "score": 0,
-                "seconds": round(time.perf_counter() - t0, 3), "feasible": False,
-                "reason": f"{type(exc).__name__}: {exc}", "routes": []}
-    seconds = time.perf_counter() - t0
-    feasible, score, reason = toptw.evaluate(to_problem(inst, routes=m), routes)
-    row = {"solver": solver, "instance": inst.name, "routes_m": m,
-           "score": int(score) if feasible else 0, "seconds": round(seconds, 3),
-           "feasible": feasible, "routes": routes}
-    if not feasible:
-        row["reason"] = reason
-        log.error("%s %s m=%d infeasible: %s", solver, inst.name, m, reason)
+def checked_row(solver: str, inst: TOPTWInstance, m: int, routes: list[list[int]],
+                seconds: float) -> dict[str, Any]:
+    """A result row: the engine's check and the exact check; a route either rejects scores 0."""
+    feasible, _score, reason = toptw.evaluate(to_problem(inst, routes=m), routes)
+    check = check_routes(inst, routes)
+    ok = feasible and check.feasible
+    row: dict[str, Any] = {"solver": solver, "instance": inst.name, "routes_m": m,
+                           "score": int(check.score) if ok else 0, "seconds": round(seconds, 3),
+                           "feasible": ok, "engine_feasible": feasible,
+                           "checked_feasible": check.feasible, "routes": routes}
+    if not ok:
+        row["reason"] = check.reason or reason
+        log.error("%s %s m=%d infeasible: %s", solver, inst.name, m, row["reason"])
     return row
+
+
+def best_of_seeds(solver: str, inst: TOPTWInstance, m: int, seeds: list[int],
+                  solve: Callable[[int], list[list[int]]]) -> dict[str, Any]:
+    """``solve(seed)`` once per seed, each checked; the better row kept, every seed's score recorded.
+
+    A solver that raises scores 0 for that seed (a peer failing must not stop the benchmark).
+    """
+    best: dict[str, Any] | None = None
+    per_seed: dict[str, int] = {}
+    for seed in seeds:
+        t0 = time.perf_counter()
+        try:
+            routes = solve(seed)
+        except Exception as exc:
+            log.exception("%s failed on %s m=%d", solver, inst.name, m)
+            row = {"solver": solver, "instance": inst.name, "routes_m": m, "score": 0,
+                   "seconds": round(time.perf_counter() - t0, 3), "feasible": False,
+                   "checked_feasible": False, "reason": f"{type(exc).__name__}: {exc}",
+                   "routes": []}
+        else:
+            row = checked_row(solver, inst, m, routes, time.perf_counter() - t0)
+        row["seed"] = seed
+        per_seed[str(seed)] = row["score"]
+        if best is None or row["score"] > best["score"]:
+            best = row
+    assert best is not None
+    if len(seeds) > 1:
+        best["seed_scores"] = per_seed
+    return best
+
+
+def result_cell(r: dict[str, Any] | None) -> str:
+    """A table cell: score (or 'infeasible'), each seed's score in brackets, seconds."""
+    if r is None:
+        return ""
+    seeds = "[" + "/".join(map(str, r["seed_scores"].values())) + "] " if "seed_scores" in r else ""
+    return (f"{r['score']}" if r["feasible"] else "infeasible") + f" {seeds}({r['seconds']:.1f} s)"
+
+
+def _run(solver: str, inst: TOPTWInstance, m: int, time_limit: float, seeds: list[int]
+         ) -> dict[str, Any]:
+    """Run ``solver`` once per seed (see :func:`best_of_seeds`)."""
+    return best_of_seeds(solver, inst, m, seeds,
+                         lambda seed: SOLVERS[solver](inst, m, time_limit, seed))
 
 
 def compile_times() -> dict[str, float]:
@@ -209,30 +262,39 @@ def _machine() -> dict[str, Any]:
     return info
 
 
+def _best(doc: dict[str, Any]) -> dict[tuple[str, int], float]:
+    return best_known(doc.get("family", "solomon"))
+
+
 def summarise(doc: dict[str, Any]) -> dict[str, Any]:
-    """Gaps at m = 1 per solver and total score per solver and m.
+    """Gaps per m and solver where best known scores exist, total score per solver and m.
 
     The gap is ``(best known - score) / best known``; where a solver beats the best known score
     (r104 and r108 only have a best *feasible* score), it counts as 0 in the mean gap and is
     listed under ``beats_best_known``; ``mean_gap_signed_pct`` keeps the negative gaps.
+    ``m1_gap`` is ``gaps["1"]``.
     """
-    best = best_known_m1()
-    gaps: dict[str, dict[str, Any]] = {}
-    for solver in SOLVERS:
-        rows = [r for r in doc["runs"] if r["solver"] == solver and r["routes_m"] == 1
-                and r["instance"] in best]
-        if not rows:
-            continue
-        g = [100.0 * (best[r["instance"]] - r["score"]) / best[r["instance"]] for r in rows]
-        gaps[solver] = {
-            "instances": len(g),
-            "mean_gap_pct": round(float(np.mean(np.maximum(g, 0.0))), 3),
-            "mean_gap_signed_pct": round(float(np.mean(g)), 3),
-            "max_gap_pct": round(float(np.max(g)), 3),
-            "best_known_reached": int(sum(x <= 1e-9 for x in g)),
-            "beats_best_known": {r["instance"]: r["score"] for r, x in zip(rows, g, strict=True)
-                                 if x < -1e-9},
-        }
+    best = _best(doc)
+    gaps: dict[str, dict[str, dict[str, Any]]] = {}
+    ms = sorted({r["routes_m"] for r in doc["runs"]})
+    for m in ms:
+        for solver in SOLVERS:
+            rows = [r for r in doc["runs"] if r["solver"] == solver and r["routes_m"] == m
+                    and (r["instance"], m) in best]
+            if not rows:
+                continue
+            g = [100.0 * (best[(r["instance"], m)] - r["score"]) / best[(r["instance"], m)]
+                 for r in rows]
+            gaps.setdefault(str(m), {})[solver] = {
+                "instances": len(g),
+                "mean_gap_pct": round(float(np.mean(np.maximum(g, 0.0))), 3),
+                "mean_gap_signed_pct": round(float(np.mean(g)), 3),
+                "max_gap_pct": round(float(np.max(g)), 3),
+                "best_known_reached": int(sum(x <= 1e-9 for x in g)),
+                "beats_best_known": {r["instance"]: r["score"]
+                                     for r, x in zip(rows, g, strict=True) if x < -1e-9},
+                "feasible": int(sum(bool(r.get("checked_feasible", r["feasible"])) for r in rows)),
+            }
     totals: dict[str, dict[str, int]] = {}
     for r in doc["runs"]:
         totals.setdefault(str(r["routes_m"]), {}).setdefault(r["solver"], 0)
@@ -250,49 +312,69 @@ def summarise(doc: dict[str, Any]) -> dict[str, Any]:
                 wtl = versus.setdefault(str(m), {}).setdefault(peer, [0, 0, 0])
                 d = row["ocop_geo"] - row[peer]
                 wtl[0 if d > 0 else (1 if d == 0 else 2)] += 1
-    return {"m1_gap": gaps, "total_score": totals, "ocop_vs_peer_win_tie_loss": versus}
+    return {"gaps": gaps, "m1_gap": gaps.get("1", {}), "total_score": totals,
+            "ocop_vs_peer_win_tie_loss": versus}
+
+
+def engine_line(doc: dict[str, Any]) -> str:
+    """Which engine a table measured: commit, note and file blobs."""
+    note = f" ({doc['engine_note']})" if doc.get("engine_note") else ""
+    blobs = ", ".join(f"{k} {v}" for k, v in doc.get("engine_blobs", {}).items())
+    return (f"Engine at commit {doc.get('engine_commit')}{note}."
+            + (f" Engine file blobs: {blobs}." if blobs else ""))
+
+
+def machine_line(doc: dict[str, Any]) -> str:
+    """Date, machine and load of a run."""
+    mach = doc["machine"]
+    return (f"{doc.get('date', '')} {doc['time_limit_s']:g} s per run, {mach['cpus']} CPUs "
+            f"({mach['platform']}), load average {mach.get('loadavg_1m')} at start, "
+            f"{mach.get('loadavg_1m_end')} at the end. The machine is shared with other work while "
+            "this runs, so times and scores under a time limit are noisy.")
 
 
 def markdown(doc: dict[str, Any]) -> str:
     """Short markdown report of a results document."""
     s = doc["summary"]
-    best = best_known_m1()
+    family = doc.get("family", "solomon")
+    best = _best(doc)
+    title = {"solomon": "Solomon instances", "cordeau": "Cordeau pr01-pr10"}[family]
+    dec = doc.get("distance_decimals", 1)
     lines = [
-        "# TOPTW benchmark (Solomon instances)",
+        f"# TOPTW benchmark ({title})",
         "",
-        f"{doc['time_limit_s']:g} s per run, seed {doc['seed']}, {doc['machine']['cpus']} CPUs, "
-        f"load average {doc['machine'].get('loadavg_1m')} at start. The machine is shared with other "
-        "work while this runs, so times and scores under a time limit are noisy.",
+        machine_line(doc) + f" Seeds: ocop_geo {doc['seed']}, PyVRP "
+        f"{', '.join(map(str, doc.get('pyvrp_seeds', [doc['seed']])))} (the better kept). Distances "
+        f"rounded down to {dec} decimal{'s' if dec > 1 else ''} ({family} convention); every route "
+        "re-checked in exact arithmetic (`check_routes`): 'feasible' counts the routes it accepts, "
+        "a rejected solution scores 0.",
+        "",
+        engine_line(doc),
         "",
     ]
-    if doc.get("engine_commit"):
-        note = f" ({doc['engine_note']})" if doc.get("engine_note") else ""
-        blobs = ", ".join(f"{k} {v}" for k, v in doc.get("engine_blobs", {}).items())
-        lines[-1:-1] = [f"Engine at commit {doc['engine_commit']}{note}."
-                        + (f" Engine file blobs: {blobs}." if blobs else "")]
-    ours = s["m1_gap"].get("ocop_geo")
-    if ours:
-        beats = ", ".join(f"{k} {v}" for k, v in ours["beats_best_known"].items())
-        lines += [
-            f"**m = 1: mean gap {ours['mean_gap_pct']} % to the best known over {ours['instances']} "
-            f"instances** (max {ours['max_gap_pct']} %, best known reached on "
-            f"{ours['best_known_reached']}" + (f"; above the best known feasible score: {beats}, "
-                                               "counted as 0" if beats else "")
-            + "). Vansteenwegen et al. 2009 ILS: 1.8 %.",
-            "",
-            "| solver | mean gap % (m=1) | max gap % | best known reached |",
-            "|---|---:|---:|---:|",
-        ]
-        for k, g in s["m1_gap"].items():
-            lines.append(f"| {k} | {g['mean_gap_pct']} | {g['max_gap_pct']} | "
-                         f"{g['best_known_reached']} / {g['instances']} |")
+    if s.get("gaps"):
+        lines += ["| m | solver | mean gap % | max gap % | best known reached | exact check feasible |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for m, per in sorted(s["gaps"].items()):
+            for k, g in per.items():
+                lines.append(f"| {m} | {k} | {g['mean_gap_pct']} | {g['max_gap_pct']} | "
+                             f"{g['best_known_reached']} / {g['instances']} | "
+                             f"{g.get('feasible', '')} / {g['instances']} |")
+        beats = {f"{k} m={m}": g["beats_best_known"] for m, per in s["gaps"].items()
+                 for k, g in per.items() if g["beats_best_known"]}
+        if beats:
+            lines += ["", "Above the best known score (counted as gap 0): "
+                      + "; ".join(f"{k}: {v}" for k, v in beats.items())]
+        if family == "solomon":
+            lines += ["", "Vansteenwegen et al. 2009 ILS, m = 1: 1.8 %."]
         lines.append("")
     if "compile" in doc:
         c = doc["compile"]
         lines += [f"Numba: first solve with an empty cache {c['cold_compile_s']} s, "
                   f"with the cache {c['cached_load_s']} s.", ""]
     solvers = [k for k in SOLVERS if any(r["solver"] == k for r in doc["runs"])]
-    lines += ["| m | " + " | ".join(solvers) + " |", "|---|" + "---:|" * len(solvers)]
+    lines += ["Total score per m:", "", "| m | " + " | ".join(solvers) + " |",
+              "|---|" + "---:|" * len(solvers)]
     for m, tot in sorted(s["total_score"].items()):
         lines.append(f"| {m} | " + " | ".join(str(tot.get(k, "")) for k in solvers) + " |")
     vs = s.get("ocop_vs_peer_win_tie_loss", {})
@@ -302,19 +384,16 @@ def markdown(doc: dict[str, Any]) -> str:
         for m, d in sorted(vs.items()):
             lines.append(f"| {m} | " + " | ".join("/".join(map(str, d.get(k, []))) for k in
                                                     ("pyvrp", "vroom")) + " |")
-    lines += ["", "Total score over the instances run, per number of routes m (higher is better).",
+    lines += ["", "Per instance: score (seconds); 'infeasible' = rejected by the exact check or the "
+              "engine's evaluate; PyVRP's seeds in brackets.",
               "", "| instance | m | best known | " + " | ".join(solvers) + " |",
               "|---|---|---:|" + "---:|" * len(solvers)]
     by_key: dict[tuple[str, int], dict[str, Any]] = {}
     for r in doc["runs"]:
         by_key.setdefault((r["instance"], r["routes_m"]), {})[r["solver"]] = r
     for (name, m), rows in by_key.items():
-        cells = []
-        for k in solvers:
-            r = rows.get(k)
-            cells.append("" if r is None else
-                         (f"{r['score']}" if r["feasible"] else "infeasible") + f" ({r['seconds']:.1f} s)")
-        bk = f"{best[name]:g}" if m == 1 and name in best else ""
+        cells = [result_cell(rows.get(k)) for k in solvers]
+        bk = f"{best[(name, m)]:g}" if (name, m) in best else ""
         lines.append(f"| {name} | {m} | {bk} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -418,11 +497,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per solver run")
     ap.add_argument("--instances", nargs="*", default=None, help="names, default: all 29")
-    ap.add_argument("--routes", nargs="*", type=int, default=[1, 2, 3, 4])
+    ap.add_argument("--routes", nargs="*", type=int, default=None,
+                    help="numbers of routes (default 1 2 3 4; cordeau: 1 2 4)")
     ap.add_argument("--solvers", nargs="*", default=None, choices=list(SOLVERS),
                     help="default: all, or only ocop_geo with --merge")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=RESULTS / "toptw.json")
+    ap.add_argument("--family", choices=["solomon", "cordeau"], default="solomon",
+                    help="instance family (decides the distance rounding and the best known "
+                         "scores); cordeau defaults: m = 1 2 4, two PyVRP seeds, "
+                         "results/toptw_cordeau.json")
+    ap.add_argument("--pyvrp-seeds", nargs="*", type=int, default=None,
+                    help="PyVRP seeds, the better result kept (default: --seed; cordeau: 0 1)")
+    ap.add_argument("--engine-commit", default=None,
+                    help="commit of the engine measured, when run from an exported snapshot "
+                         "outside the git tree")
+    ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--no-compile-check", action="store_true")
     ap.add_argument("--report", action="store_true",
                     help="only rewrite the summary and the markdown from an existing --out JSON")
@@ -433,6 +522,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--small", action="store_true",
                     help="only the planner-sized synthetic problems (results/toptw_small.json)")
     args = ap.parse_args(argv)
+    cordeau = args.family == "cordeau"
+    if args.out is None:
+        args.out = RESULTS / ("toptw_cordeau.json" if cordeau else "toptw.json")
+    if args.routes is None:
+        args.routes = [1, 2, 4] if cordeau else [1, 2, 3, 4]
+    if args.pyvrp_seeds is None:
+        args.pyvrp_seeds = [0, 1] if cordeau else [args.seed]
     if args.solvers is None:
         args.solvers = ["ocop_geo"] if args.merge else list(SOLVERS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -445,24 +541,29 @@ def main(argv: list[str] | None = None) -> int:
         write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
         write_text_atomic(args.out.with_suffix(".md"), markdown(doc))
         return 0
-    names = args.instances or sorted(p.stem for p in instance_dir().glob("*.txt"))
-    doc: dict[str, Any] = {"benchmark": "toptw", "time_limit_s": args.time_limit,
-                           "seed": args.seed, "machine": _machine(),
-                           "engine_commit": _git_commit(), "engine_blobs": _engine_blobs(),
-                           "runs": []}
+    names = args.instances or instance_names(args.family)
+    doc: dict[str, Any] = {"benchmark": "toptw", "family": args.family,
+                           "distance_decimals": 2 if cordeau else 1,
+                           "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+                           "time_limit_s": args.time_limit, "seed": args.seed,
+                           "pyvrp_seeds": args.pyvrp_seeds, "machine": _machine(),
+                           "engine_commit": args.engine_commit or _git_commit(),
+                           "engine_blobs": _engine_blobs(), "runs": []}
     if args.merge:
         doc = _merge_base(args, doc)
     if not args.no_compile_check:
         doc["compile"] = compile_times()
         log.info("numba compile times: %s", doc["compile"])
     md_out = args.out.with_suffix(".md")
-    # m = 1 for every instance first, so the gap figure is complete even if the run is cut short
+    # m = first for every instance first, so its gap figure is complete if the run is cut short
     order = [(name, m) for m in args.routes[:1] for name in names]
     order += [(name, m) for name in names for m in args.routes[1:]]
     for name, m in order:
-        inst = read_instance(instance_dir() / f"{name}.txt")
+        inst = read_instance(resolve_instance(name), family=args.family)
+        assert inst.decimals == doc["distance_decimals"]
         for solver in args.solvers:
-            row = _run(solver, inst, m, args.time_limit, args.seed)
+            seeds = args.pyvrp_seeds if solver == "pyvrp" else [args.seed]
+            row = _run(solver, inst, m, args.time_limit, seeds)
             _put_row(doc["runs"], row)
             log.info("%-8s %-6s m=%d score %4s %6.2f s%s", solver, name, m, row["score"],
                      row["seconds"], "" if row["feasible"] else " INFEASIBLE")

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from .cli_common import console
 from .pipeline import STEPS, PipelineReport, run_pipeline
+from .verdict import report_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -22,8 +23,10 @@ def register(app: typer.Typer) -> None:
             "data/routes/ -> maps, exports and the route site.\n\n"
             "Example: ocop-geo demo            (bundled data, site in maps/)\n\n"
             "Example: ocop-geo demo --registry ds_ocop_2025.xlsx --out site_2025\n\n"
-            "Exit code 1 when registry rows were rejected or a route could not be planned; the site is still "
-            "built from the rest. Producers without a location are listed."
+            "Thin and empty days are listed at the top of the summary with the reason and what to change; a "
+            "route with a day that visits no OCOP producer (empty) is not published.\n\n"
+            "Exit code 1 when registry rows were rejected, a route could not be planned or has an empty day; "
+            "the site is still built from the rest. Producers without a location are listed."
         ),
     )(demo)
 
@@ -56,9 +59,15 @@ def demo(
 
 
 def print_summary(report: PipelineReport) -> None:
-    """Print routes, producers placed by precision, warnings and the index page."""
+    """Print the empty and thin days first, then routes, producers placed by precision, warnings and the
+    index page."""
+    days = [x for r in report.routes if r.itinerary is not None for x in report_lines(r.itinerary)]
+    for status, text in sorted(days, key=lambda x: x[0] != "empty"):
+        console.print(f"[{'bold red' if status == 'empty' else 'yellow'}]{escape(text)}[/]", highlight=False)
+    for route_id, why in report.not_published.items():
+        console.print(f"[bold red]not published[/] {escape(route_id)}: {escape(why)}", highlight=False)
     table = Table(title="Routes", caption="h: hours of travel and visits; out: producers left out (see the page)")
-    for column in ("route", "mode", "days", "stops", "km", "h", "score", "out"):
+    for column in ("route", "mode", "days", "stops", "km", "h", "verdict", "out"):
         table.add_column(column, justify="right" if column not in {"route", "mode"} else "left",
                          no_wrap=True, overflow="fold")
     for result in report.routes:
@@ -68,7 +77,7 @@ def print_summary(report: PipelineReport) -> None:
             continue
         hours = (it.totals.travel_s + it.totals.visit_min * 60) / 3600
         table.add_row(escape(it.route_id), escape(it.mode), str(len(it.days)), str(it.totals.n_stops),
-                      f"{it.totals.distance_m / 1000:.1f}", f"{hours:.1f}", f"{it.totals.score:.0f}",
+                      f"{it.totals.distance_m / 1000:.1f}", f"{hours:.1f}", it.status or "",
                       str(len(it.not_chosen)))
     console.print(table)
     registry = report.registry

@@ -15,6 +15,7 @@ from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
 from .planner import plan_route
 from .registry import load_bundled_registry, load_registry
 from .spec import load_spec
+from .verdict import report_lines
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,9 @@ _HELP = (
     "Example: ocop-geo plan data/routes/cu_chi_food_day.toml -o maps/cu-chi\n\n"
     "Every producer (and venue) left out is listed with its reason, e.g. 'outside the road "
     "data' for the former Bình Dương and Bà Rịa–Vũng Tàu, which the bundled OSM extract does "
-    "not cover. Exit code 1 when the registry had rejected rows; 2 for a bad spec or file (an "
+    "not cover. Each day gets a verdict for the officer (good / thin / empty, with the reason and what "
+    "to change), in the JSON and at the top of this report. Exit code 1 when a day visits no OCOP "
+    "producer (empty) or the registry had rejected rows; 2 for a bad spec or file (an "
     "unknown venue included); 3 when the route cannot be planned (e.g. an impossible "
     "must-visit, named in the message)."
 )
@@ -53,6 +56,7 @@ def plan(
         it = plan_route(spec, reg, time_limit=time_limit, seed=seed)
     json_path = write_itinerary(it, out_dir / f"{spec.id}.json")
     csv_path = write_itinerary_csv(it, out_dir / f"{spec.id}.csv")
+    print_verdicts([it], console, lang=state.lang)
     _print(it, console, lang=state.lang)
     console.print(f"wrote {escape(str(json_path))} and {escape(str(csv_path))}", highlight=False)
     n_rejected = len(reg.rejected)
@@ -61,8 +65,18 @@ def plan(
             f"[yellow]{n_rejected} registry row(s) were rejected[/]: see 'ocop-geo validate'",
             highlight=False,
         )
-        return 1
-    return 0
+    return 1 if n_rejected or it.status == "empty" else 0
+
+
+def print_verdicts(itineraries: list[Itinerary], console: Console, *, lang: str) -> None:
+    """Empty and thin days first, each with its reason; one line when every day is good."""
+    lines = [line for it in itineraries for line in report_lines(it, lang=lang)]
+    lines.sort(key=lambda x: x[0] != "empty")
+    for status, text in lines:
+        colour = "bold red" if status == "empty" else "yellow"
+        console.print(f"[{colour}]{escape(text)}[/]", highlight=False)
+    if not lines and itineraries:
+        console.print("[green]" + ("mọi ngày đều tốt" if lang == "vi" else "every day is good") + "[/]", highlight=False)
 
 
 _LABELS = {
@@ -97,12 +111,17 @@ def _print(it: Itinerary, console: Console, *, lang: str) -> None:
             f"{t.distance_m / 1000:.0f} km ({L[17]})"
         )
         console.print(table)
+        if day.verdict is not None and day.verdict.summary:
+            console.print(escape(day.verdict.summary.get(lang) or day.verdict.summary["en"]), highlight=False)
+            for reason in day.verdict.reasons[1:]:
+                console.print("  + " + escape(reason.vi if lang == "vi" else reason.en), highlight=False)
     if it.not_chosen:
         left = Table(title=L[10])
         for col in (L[11], L[2], L[12], L[13]):
             left.add_column(col)
         for n in it.not_chosen:
-            left.add_row(escape(n.site_id), escape(n.name), n.code, escape(n.reason))
+            reason = n.reason_vi if lang == "vi" and n.reason_vi else n.reason
+            left.add_row(escape(n.site_id), escape(n.name), n.code, escape(reason))
         console.print(left)
     for w in it.warnings:
         console.print(f"[yellow]{L[18]}:[/] {escape(w)}", highlight=False)

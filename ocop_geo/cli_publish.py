@@ -16,6 +16,7 @@ from .planner import plan_route
 from .registry import Registry, load_bundled_registry, load_registry
 from .site import publish_site
 from .spec import PoiIndex, load_pois, load_spec
+from .verdict import report_lines
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ def register(app: typer.Typer) -> None:
             "works from disk: index, one page per route and per producer, in Vietnamese and English.\n\n"
             "Example: ocop-geo publish data/routes/cu_chi_food_day.toml maps/cu-chi/cu-chi-food-day.json -o site "
             "--base-url https://example.org/ocop\n\n"
-            "Exit code 1 when some inputs could not be published (the others are) or registry rows were "
-            "rejected (see 'ocop-geo validate')."
+            "Thin and empty days are listed first, with the reason. A route with a day that visits no OCOP "
+            "producer (empty) is not published and the index does not link it.\n\n"
+            "Exit code 1 when some inputs could not be published (the others are): a route could not be "
+            "planned or read, or has an empty day; or registry rows were rejected (see 'ocop-geo validate')."
         ),
     )(publish_cmd)
 
@@ -101,6 +104,9 @@ def publish_cmd(
             f"note: {len(registry.rejected)} registry rows rejected; see 'ocop-geo validate'", highlight=False
         )
     itineraries, problems = _load_inputs(list(inputs), registry)
+    for status, text in sorted((x for it in itineraries for x in report_lines(it, lang=state.lang)),
+                               key=lambda x: x[0] != "empty"):  # fmt: skip
+        console.print(f"[{'bold red' if status == 'empty' else 'yellow'}]{escape(text)}[/]", highlight=False)
     for problem in problems:
         err_console.print(f"[bold red]Not published:[/] {escape(str(problem))}", highlight=False)
     if not itineraries:
@@ -108,11 +114,14 @@ def publish_cmd(
             raise InputFileError("nothing to publish: no input could be used (see above)")
         raise OcopGeoError("nothing to publish: every input failed (see above)")
     report = publish_site(itineraries, output, registry=registry, base_url=base_url, lang=state.lang, pdf=pdf)
+    for route_id, why in report.not_published.items():
+        err_console.print(f"[bold red]Not published:[/] {escape(route_id)}: {escape(why)}", highlight=False)
     for warning in report.warnings:
         err_console.print(f"note: {warning}", highlight=False, markup=False)
+    n_published = len(itineraries) - len(report.not_published)
     console.print(
-        f"published {len(itineraries)} route(s), {len(report.pages)} pages and "
+        f"published {n_published} route(s), {len(report.pages)} pages and "
         f"{len(report.downloads)} downloads to {report.out_dir} — open {report.out_dir / 'index.html'}",
         highlight=False, markup=False,
     )
-    return 1 if problems or len(registry.rejected) else 0
+    return 1 if problems or report.not_published or len(registry.rejected) else 0

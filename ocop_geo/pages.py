@@ -196,7 +196,8 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
         "n_days": len(itinerary.days), "n_stops": tot.n_stops,
         "distance_km": f"{tot.distance_m / 1000:.0f}", "travel": _duration(tot.travel_s),
         "days": days, "warnings": list(itinerary.warnings),
-        "not_chosen": [n.to_dict() for n in itinerary.not_chosen], "attribution": itinerary.attribution,
+        "not_chosen": [{**n.to_dict(), "reason_vi": n.reason_vi} for n in itinerary.not_chosen],
+        "attribution": itinerary.attribution,
     }  # fmt: skip
 
 

@@ -50,15 +50,19 @@ class PipelineReport:
     out_dir: Path | None = None
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: Routes planned but not published (``route_id -> reason``): a day visits no OCOP producer.
+    not_published: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """True when every route was planned and every registry row accepted.
+        """True when every route was planned with an OCOP producer on every day (none empty, all published)
+        and every registry row accepted.
 
         Producers accepted without a location (the bundled sources name no place for some) are listed
         in the report but do not make the run fail: ``make demo`` on the bundled data must succeed.
         """
-        return all(r.itinerary is not None for r in self.routes) and len(self.registry.rejected) == 0
+        return (all(r.itinerary is not None for r in self.routes) and not self.not_published
+                and len(self.registry.rejected) == 0)  # fmt: skip
 
 
 Progress = Callable[[str, str], None]
@@ -145,9 +149,11 @@ def run_pipeline(
     timings["plans"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    say("site", f"publishing {sum(r.itinerary is not None for r in report.routes)} routes")
+    say("site", f"publishing {sum(r.itinerary is not None and r.itinerary.status != 'empty' for r in report.routes)} "
+        "routes")
     planned = [r.itinerary for r in report.routes if r.itinerary is not None]
     site = publish_site(planned, out, registry=registry, pdf=pdf, base_url=base_url)
+    report.not_published = dict(site.not_published)
     no_qr = [w for w in site.warnings if "no public base URL" in w]
     report.warnings.extend(w for w in site.warnings if w not in no_qr)
     if no_qr:

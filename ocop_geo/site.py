@@ -54,6 +54,7 @@ from .pages import (
 )
 from .registry import Registry, products_by_producer
 from .textnorm import slugify
+from .verdict import empty_reason
 
 __all__ = ["SiteReport", "publish_site"]
 
@@ -62,12 +63,14 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SiteReport:
-    """What :func:`publish_site` wrote: the folder, the pages and the download files."""
+    """What :func:`publish_site` wrote: the folder, the pages and the download files, and the routes it did
+    not publish (``route_id -> reason``: a day with no OCOP producer)."""
 
     out_dir: Path
     pages: list[Path] = field(default_factory=list)
     downloads: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    not_published: dict[str, str] = field(default_factory=dict)
 
 
 def _unique_slugs(keys: Sequence[str]) -> list[str]:
@@ -139,7 +142,9 @@ def publish_site(
     Parameters
     ----------
     itineraries
-        Planned routes; each gets ``routes/<slug of route_id>.html`` and its downloads.
+        Planned routes; each gets ``routes/<slug of route_id>.html`` and its downloads. A route with a day
+        that visits no OCOP producer (verdict ``empty``, or no producer stop in an older file) is not
+        published and the index does not link it: it is listed in ``SiteReport.not_published`` with why.
     out_dir
         The site folder (created or updated; ``static/`` is replaced).
     registry
@@ -187,6 +192,10 @@ def publish_site(
         )
     out = Path(out_dir)
     report = SiteReport(out_dir=out)
+    for it in itineraries:
+        if it.status == "empty":
+            report.not_published[it.route_id] = empty_reason(it, lang="vi" if lang == "vi" else "en")
+    itineraries = [it for it in itineraries if it.status != "empty"]
     copy_static(out / "static")
     site_title = dict(title or {"vi": "Tuyến tham quan cơ sở OCOP", "en": "OCOP producer routes"})
     route_slugs = _unique_slugs([it.route_id for it in itineraries])

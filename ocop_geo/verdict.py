@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .itinerary import Day, Verdict, VerdictReason
+from .itinerary import Day, Itinerary, Verdict, VerdictReason
 from .opening_hours import parse_hhmm
 from .spec import RouteSpec
 
@@ -36,7 +36,9 @@ __all__ = [
     "MAX_WAIT_MIN",
     "DayPool",
     "day_names",
+    "empty_reason",
     "judge_day",
+    "report_lines",
 ]
 
 #: A good day visits at least this many OCOP producers.
@@ -274,3 +276,36 @@ def _summary(status: str, producers: int, products: int, stars: Sequence[int | N
         en += " — " + reasons[0].en
     return {"vi": vi, "en": en}
 
+
+
+def empty_reason(it: Itinerary, lang: str = "en") -> str:
+    """Why a route is not published: its empty days and their reason (``""`` when no day is empty)."""
+    parts = []
+    for day in it.days:
+        if day.status != "empty":
+            continue
+        vi, en = day_names(day.weekday, day.date)
+        reason = day.verdict.reasons[0] if day.verdict is not None and day.verdict.reasons else None
+        if lang == "vi":
+            parts.append(f"ngày {day.day} ({vi}) không thăm cơ sở OCOP nào" + (f": {reason.vi}" if reason else ""))
+        else:
+            parts.append(f"day {day.day} ({en}) visits no OCOP producer" + (f": {reason.en}" if reason else ""))
+    return "; ".join(parts)
+
+
+def report_lines(it: Itinerary, lang: str = "en") -> list[tuple[str, str]]:
+    """``(status, text)`` for every day that is not good, empty days first: what the CLI reports list at
+    their top. A day without a verdict (an older file) is listed only when it visits no producer."""
+    out = []
+    for day in it.days:
+        status = day.status
+        if status not in ("thin", "empty"):
+            continue
+        vi, en = day_names(day.weekday, day.date)
+        if day.verdict is not None and day.verdict.summary:
+            text = day.verdict.summary.get(lang) or day.verdict.summary.get("en", "")
+        else:
+            text = "trống: không thăm cơ sở OCOP nào" if lang == "vi" else "empty: no OCOP producer is visited"
+        when = f"ngày {day.day} ({vi})" if lang == "vi" else f"day {day.day} ({en})"
+        out.append((status, f"{it.route_id} {when}: {text}"))
+    return sorted(out, key=lambda x: x[0] != "empty")

@@ -128,6 +128,10 @@ def _few(spec: RouteSpec, day: Day, pool: DayPool, visited: int) -> VerdictReaso
     win = f"{day.window[0]}–{day.window[1]}"
     code = "no_producer" if visited == 0 else "few_producers"
     more_vi, more_en = [], []
+    if pool.matching > pool.open:
+        closed = pool.matching - pool.open
+        more_vi.append(f"{closed} cơ sở phù hợp đóng cửa hoặc mở quá ngắn {on_vi}")
+        more_en.append(f"{closed} more match but {'is' if closed == 1 else 'are'} closed or open too briefly on {on_en}")
     if pool.unreachable:
         more_vi.append(f"{pool.unreachable} cơ sở phù hợp khác nằm ngoài dữ liệu đường hoặc chỉ có vị trí tâm xã/huyện")
         more_en.append(f"{pool.unreachable} more match but are outside the road data or placed only at a centre")
@@ -249,10 +253,12 @@ def judge_day(
     total_wait = sum(w for w, _ in waits)
     summary = _summary(status, visited, products, stars, day.totals.distance_m / 1000.0, travel, total_wait,
                        unused, reasons)  # fmt: skip
-    return Verdict(
+    detour = None if lunch_detour_min is None else round(lunch_detour_min, 1)
+    return Verdict(  # rounded as the JSON writes them, so a verdict read back equals the one planned
         status=status, producers=visited, products=products, stars=stars,
-        distance_km=day.totals.distance_m / 1000.0, travel_min=travel, wait_min=total_wait,
-        longest_wait_min=longest, unused_min=unused, lunch_detour_min=lunch_detour_min,
+        distance_km=round(day.totals.distance_m / 1000.0, 2), travel_min=round(travel, 1),
+        wait_min=round(total_wait, 1), longest_wait_min=round(longest, 1), unused_min=round(unused, 1),
+        lunch_detour_min=detour,
         available=pool.available, reasons=tuple(reasons), summary=summary,
     )  # fmt: skip
 

@@ -5,13 +5,20 @@ certified OCOP star rating plus points per certified product. Visit minutes come
 registry, else the route's default. Opening hours come from the registry (OSM
 ``opening_hours`` syntax); when the registry has none, or has text that cannot be read,
 :data:`DEFAULT_OPENING_HOURS` is assumed and a warning says so, per producer.
+
+Producers at one location (the same coordinates to 5 decimals, ~1 m: typically several producers
+placed at one commune centroid, or two firms at one address) are one stop
+(:func:`merge_colocated`): it visits all of them, one after the other, so its visit minutes are the
+sum of theirs, its score the sum of their scores, its products all of theirs, and it is open when
+every one of them is (the planner intersects their hours). Never two visits 0 km apart.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -20,7 +27,7 @@ from ._errors import ValidationError
 from .opening_hours import OpeningHours, parse_opening_hours
 from .registry import Product, products_by_producer
 
-__all__ = ["DEFAULT_OPENING_HOURS", "ScoreWeights", "Site", "build_sites"]
+__all__ = ["DEFAULT_OPENING_HOURS", "ScoreWeights", "Site", "build_sites", "merge_colocated"]
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +76,61 @@ class Site:
     hours_assumed: bool
     kind: str = "producer"
     unit_2025: str = ""
+    #: The producers this stop stands for when several share its location (see :func:`merge_colocated`),
+    #: itself first; empty for a stop of one producer.
+    members: tuple[Site, ...] = ()
 
     @property
     def placed(self) -> bool:
         """Whether the site has a usable location."""
         return self.precision != "none" and math.isfinite(self.lat) and math.isfinite(self.lon)
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        """Ids of every producer visited at this stop (just ``site_id`` for a single producer)."""
+        return tuple(m.site_id for m in self.members) or (self.site_id,)
+
+
+def merge_colocated(sites: Sequence[Site], *, first: frozenset[str] = frozenset()) -> list[Site]:
+    """Producers at one location (coordinates equal to 5 decimals) as one stop visiting them all.
+
+    The stop takes the id, place and hours of its first producer (one in ``first`` — the
+    must-visits — else the highest score) and lists every producer in ``members``; its name joins
+    their names with ``" + "``, its score, visit minutes, products and product count are their sums,
+    its stars the best, its groups all of theirs. Other sites (POI stops, unplaced) pass unchanged.
+    Order: the first appearance of each location.
+    """
+    groups: dict[tuple[float, float], list[Site]] = {}
+    out: list[Site | tuple[float, float]] = []
+    for s in sites:
+        if s.kind != "producer" or not s.placed:
+            out.append(s)
+            continue
+        key = (round(s.lat, 5), round(s.lon, 5))
+        if key not in groups:
+            groups[key] = []
+            out.append(key)
+        groups[key].append(s)
+    merged: list[Site] = []
+    for item in out:
+        if isinstance(item, Site):
+            merged.append(item)
+            continue
+        group = sorted(groups[item], key=lambda s: (s.site_id not in first, -s.score))
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        head = group[0]
+        stars = [s.stars for s in group if s.stars is not None]
+        merged.append(replace(
+            head, name=" + ".join(s.name for s in group), stars=max(stars) if stars else None,
+            n_products=sum(s.n_products for s in group),
+            groups=tuple(dict.fromkeys(g for s in group for g in s.groups)),
+            products=tuple(p for s in group for p in s.products), score=sum(s.score for s in group),
+            visit_min=sum(s.visit_min for s in group), hours_assumed=any(s.hours_assumed for s in group),
+            members=tuple(group),
+        ))  # fmt: skip
+    return merged
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -26,7 +26,8 @@ limits: :data:`SPEEDS` gives one value per mode, area (``"urban"`` inside the 20
 districts, ``"rural"`` in Củ Chi, Hóc Môn, Bình Chánh, Nhà Bè and Cần Giờ) and road class.
 A ``maxspeed`` tag replaces the table value by ``maxspeed × MAXSPEED_FACTOR[area]`` (traffic
 rarely reaches the limit), and no speed exceeds the mode's cap in :data:`SPEED_CAPS`.
-Override any value by editing these dictionaries before building a graph (the cache key
+:data:`DAY_CAPS` gives each mode's default
+day caps (km and minutes of travel) used by the planner. Override any value by editing these dictionaries before building a graph (the cache key
 includes them, so a changed table rebuilds), or pass ``speeds=`` to :func:`speed_kmh`.
 """
 
@@ -146,6 +147,15 @@ STRAIGHT_LINE_KMH: dict[str, float] = {
     "motorbike": 20, "car": 20, "coach": 4.5, "bicycle": 10, "walk": 4.0,
 }  # fmt: skip
 DETOUR_FACTOR: float = 1.4
+
+#: Default caps of one planned day per mode: (km, minutes of travel). A route spec overrides them
+#: with ``max_km_per_day`` / ``max_travel_minutes_per_day``; the planner enforces them as hard
+#: constraints. A leisure bicycle day is about 35 km (2–3 h in the saddle at 12–15 km/h), a walking
+#: day 8 km; motor modes are bounded by what a visitor rides or sits through in a day.
+DAY_CAPS: dict[str, tuple[float, float]] = {
+    "motorbike": (160.0, 300.0), "car": (250.0, 360.0), "coach": (250.0, 360.0),
+    "bicycle": (35.0, 180.0), "walk": (8.0, 120.0),
+}  # fmt: skip
 
 _ONEWAY_TRUE = frozenset({"yes", "true", "1"})
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")

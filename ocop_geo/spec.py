@@ -15,6 +15,8 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
     must_visit = ["HCM-P004"]
     exclude = []
     max_stops_per_day = 5
+    max_km_per_day = 100                   # optional day caps (default: the mode's, modes.DAY_CAPS:
+    max_travel_minutes_per_day = 210       # bicycle 35 km / 180 min, walk 8 km / 120 min, ...)
     default_visit_minutes = 45
     seed = 1
     time_limit = 2.0
@@ -26,7 +28,9 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
     [lunch]
     window = ["11:00", "13:00"]            # earliest and latest start of lunch
     minutes = 60
-    poi = "Chợ Hóc Môn"                    # optional: where lunch is taken (or venue = "...")
+    detour_minutes = 15                    # how far off the route the planner may go for lunch
+    producers = ["HCM-P19"]                # optional: producers that serve food (lunch places too)
+    # poi = "Chợ Hóc Môn"                  # optional: pin the lunch place (or venue = "...")
 
     [[poi_stops]]                          # places to visit that are not producers
     name = "Địa đạo Bến Dược"               # poi / osm / lat+lon as for [start]
@@ -52,7 +56,28 @@ the planner (:func:`ocop_geo.planner.plan_route`) turns it into an itinerary. Ex
     per_product = 1.0
 
 ``end`` defaults to ``start``. ``days`` items may also be tables:
-``{ date = "2026-12-06", window = ["07:30", "18:00"] }``.
+``{ date = "2026-12-06", window = ["07:30", "18:00"] }``; a table may give the day its own ``start``
+and / or ``end`` (place tables as for ``[start]``), so a multi-day tour can change hotel each night::
+
+    days = [
+      { date = "2026-12-10", end = { poi = "Rex Hotel" } },
+      { date = "2026-12-11", start = { poi = "Rex Hotel" }, end = { lat = 10.97, lon = 106.49, name = "..." } },
+    ]
+
+A day without its own ``start`` / ``end`` uses the spec's ``[start]`` / ``[end]``.
+
+**Lunch.** Without a place, the planner chooses where lunch is eaten: a real food place near the
+route at lunch time — an OSM restaurant, market, food court, café or fast-food POI of the bundled
+POI layer, a registry venue of kind ``market`` or ``restaurant``, or a producer listed in
+``[lunch] producers`` (one that serves food) — reached with at most ``detour_minutes`` (default
+15) of extra travel between the two stops around it; never a producer that is not listed (a
+factory is no lunch place) and never the start unless the route is there. ``poi`` / ``venue`` /
+``lat``+``lon`` pin the place instead (every day). See :mod:`ocop_geo.planner` for how it is chosen.
+
+**Day caps.** ``max_km_per_day`` and ``max_travel_minutes_per_day`` bound each day's distance and
+travel time (hard constraints of the planner); unset, the mode's defaults
+(:data:`ocop_geo.modes.DAY_CAPS`) apply: bicycle 35 km / 180 min, walk 8 km / 120 min, motorbike
+160 km / 300 min (the classic Củ Chi day from the centre is ~140 km), car and coach 250 km / 360 min.
 
 **Venues** (the registry's showrooms, display points, points of sale, fairs and markets, agritourism
 sites, hotels and restaurants; :attr:`ocop_geo.registry.Registry.venues`) are named by ``venue =``
@@ -80,6 +105,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import math
 import os
 import re
 import tomllib
@@ -95,7 +121,7 @@ from rapidfuzz import fuzz, process
 from . import settings
 from ._errors import InputFileError, Problems, ValidationError
 from .candidates import ScoreWeights
-from .modes import MODES
+from .modes import DAY_CAPS, MODES
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
 from .pois import read_pois
 from .registry_schema import VENUE_KINDS, parse_group, parse_venue_kind
@@ -127,7 +153,7 @@ _KNOWN_KEYS = frozenset(
         "id", "title_vi", "title_en", "description_vi", "description_en", "mode", "start", "end",
         "days", "day_window", "holidays", "lunch", "themes", "districts", "min_stars",
         "must_visit", "exclude", "max_stops_per_day", "default_visit_minutes", "score", "seed",
-        "time_limit", "poi_stops", "venue_stops",
+        "time_limit", "poi_stops", "venue_stops", "max_km_per_day", "max_travel_minutes_per_day",
     }
 )  # fmt: skip
 
@@ -152,21 +178,28 @@ class Place:
 
 @dataclass(frozen=True)
 class DaySpec:
-    """One planned day: a date (or None for a weekday-only spec), its weekday and window (min)."""
+    """One planned day: a date (or None for a weekday-only spec), its weekday and window (min), and
+    its own start / end place when the spec gives one (None: the route's ``start`` / ``end``)."""
 
     date: dt.date | None
     weekday: str
     window: tuple[int, int]
+    start: Place | None = None
+    end: Place | None = None
 
 
 @dataclass(frozen=True)
 class Lunch:
-    """A lunch break: earliest and latest start (minutes after midnight), duration, optional place."""
+    """A lunch break: earliest and latest start (minutes after midnight), duration, optional pinned
+    place; without one the planner chooses a food place within ``detour_minutes`` of the route,
+    ``producers`` (ids) being producers that serve food and may be chosen too."""
 
     earliest: int
     latest: int
     minutes: int
     place: Place | None = None
+    detour_minutes: int = 15
+    producers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,6 +297,27 @@ class RouteSpec:
     poi_stops: tuple[PoiStop, ...] = ()
     source: str = ""
     venue_stops: VenueStops | None = None
+    max_km_per_day: float | None = None
+    max_travel_minutes_per_day: float | None = None
+
+    @property
+    def day_caps(self) -> tuple[float, float]:
+        """(km, minutes of travel) a day may not exceed: the spec's values, else the mode's
+        defaults (:data:`ocop_geo.modes.DAY_CAPS`)."""
+        km, minutes = DAY_CAPS.get(self.mode, (math.inf, math.inf))
+        if self.max_km_per_day is not None:
+            km = self.max_km_per_day
+        if self.max_travel_minutes_per_day is not None:
+            minutes = self.max_travel_minutes_per_day
+        return km, minutes
+
+    def day_start(self, r: int) -> Place:
+        """Where day ``r`` (0-based) starts: its own start, else the route's."""
+        return self.days[r].start or self.start
+
+    def day_end(self, r: int) -> Place:
+        """Where day ``r`` (0-based) ends: its own end, else the route's."""
+        return self.days[r].end or self.end
 
     @classmethod
     def build(cls, *, pois: PoiIndex | None = None, **fields: object) -> RouteSpec:
@@ -462,7 +516,9 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
     return Place("poi", name or hit.name, hit.lat, hit.lon, hit.ref, hit.category)
 
 
-def _days(c: Problems, data: Mapping[str, Any], default_window: tuple[int, int]) -> list[DaySpec]:
+def _days(
+    c: Problems, data: Mapping[str, Any], default_window: tuple[int, int], pois: PoiIndex | None = None
+) -> list[DaySpec]:
     raw = data.get("days")
     if raw is None:
         c.add("days", 'is missing; add days = ["2026-12-05"] (dates) or ["Sa"] (weekdays)')
@@ -474,15 +530,19 @@ def _days(c: Problems, data: Mapping[str, Any], default_window: tuple[int, int])
     for i, item in enumerate(raw):
         where = f"days[{i}]"
         window = default_window
+        places: dict[str, Place | None] = {"start": None, "end": None}
         if isinstance(item, Mapping):
-            _unknown_keys(c, item, {"date", "weekday", "window"}, where)
+            _unknown_keys(c, item, {"date", "weekday", "window", "start", "end"}, where)
             if "window" in item:
                 window = _hhmm_pair(c, item["window"], f"{where}.window") or default_window
+            for key in places:
+                if key in item:
+                    places[key] = _place(c, item[key], f"{where}.{key}", pois)
             item = item.get("date", item.get("weekday"))
         if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
-            out.append(DaySpec(item, weekday_code(item), window))
+            out.append(DaySpec(item, weekday_code(item), window, places["start"], places["end"]))
         elif isinstance(item, str) and item in WEEKDAYS:
-            out.append(DaySpec(None, item, window))
+            out.append(DaySpec(None, item, window, places["start"], places["end"]))
         elif isinstance(item, str):
             try:
                 day = dt.date.fromisoformat(item)
@@ -492,7 +552,7 @@ def _days(c: Problems, data: Mapping[str, Any], default_window: tuple[int, int])
                     f"{item!r} is neither a YYYY-MM-DD date nor a weekday ({', '.join(WEEKDAYS)})",
                 )
                 continue
-            out.append(DaySpec(day, weekday_code(day), window))
+            out.append(DaySpec(day, weekday_code(day), window, places["start"], places["end"]))
         else:
             c.add(where, f"{item!r} is neither a date nor a weekday code")
     dates = [d.date for d in out if d.date is not None]
@@ -509,7 +569,8 @@ def _lunch(c: Problems, v: Any, pois: PoiIndex | None) -> Lunch | None:
     if not isinstance(v, Mapping):
         c.add("lunch", 'is not a table; write [lunch] window = ["11:00", "13:00"], minutes = 60')
         return None
-    _unknown_keys(c, v, {"window", "minutes", "poi", "osm", "venue", "lat", "lon", "name"}, "lunch")
+    _unknown_keys(c, v, {"window", "minutes", "poi", "osm", "venue", "lat", "lon", "name", "detour_minutes",
+                         "producers"}, "lunch")  # fmt: skip
     window = _hhmm_pair(c, v.get("window"), "lunch.window")
     minutes = v.get("minutes", 60)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 10 <= minutes <= 240:
@@ -519,9 +580,11 @@ def _lunch(c: Problems, v: Any, pois: PoiIndex | None) -> Lunch | None:
     if any(k in v for k in ("poi", "osm", "venue", "lat", "lon")):
         sub = {k: v[k] for k in ("poi", "osm", "venue", "lat", "lon", "name") if k in v}
         place = _place(c, sub, "lunch", pois)
+    detour = _int(c, v, "detour_minutes", 15, 0, 120)
+    producers = _str_list(c, v, "producers")
     if window is None:
         return None
-    return Lunch(window[0], window[1], minutes, place)
+    return Lunch(window[0], window[1], minutes, place, detour, tuple(producers))
 
 
 def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
@@ -679,7 +742,7 @@ def parse_spec(
     window = (8 * 60, 17 * 60 + 30)
     if "day_window" in data:
         window = _hhmm_pair(c, data["day_window"], "day_window") or window
-    days = _days(c, data, window)
+    days = _days(c, data, window, pois)
     holidays: set[dt.date] = set()
     for i, h in enumerate(data.get("holidays", []) or []):
         try:
@@ -719,6 +782,13 @@ def parse_spec(
     ):
         c.add("time_limit", f"{time_limit!r} is not a number of seconds in (0, 600]")
         time_limit = 2.0
+    caps: list[float | None] = []
+    for key in ("max_km_per_day", "max_travel_minutes_per_day"):
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or not value > 0):
+            c.add(key, f"{value!r} is not a positive number")
+            value = None
+        caps.append(None if value is None else float(value))
     must = _str_list(c, data, "must_visit")
     exclude = _str_list(c, data, "exclude")
     for both in sorted(set(must) & set(exclude)):
@@ -734,7 +804,7 @@ def parse_spec(
         min_stars=min_stars, must_visit=tuple(must), exclude=tuple(exclude),
         max_stops_per_day=max_stops, default_visit_minutes=visit, score=score, seed=seed,
         time_limit=float(time_limit), holidays=frozenset(holidays), poi_stops=tuple(poi_stops),
-        source=source, venue_stops=venue_stops,
+        source=source, venue_stops=venue_stops, max_km_per_day=caps[0], max_travel_minutes_per_day=caps[1],
     )  # fmt: skip
 
 
@@ -869,7 +939,9 @@ def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
         Every venue that is unknown (with close names), ambiguous or has no location, naming
         the spec's field.
     """
-    wanted = [p for p in (spec.start, spec.end, spec.lunch.place if spec.lunch else None) if p is not None]
+    day_places = [p for d in spec.days for p in (d.start, d.end)]
+    wanted = [p for p in (spec.start, spec.end, spec.lunch.place if spec.lunch else None, *day_places)
+              if p is not None]  # fmt: skip
     if not any(p.kind == "venue" for p in wanted) and not any(s.venue for s in spec.poi_stops):
         return spec
     c = Problems(spec.source, sep=": ")
@@ -903,9 +975,11 @@ def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
         name = "" if stop.place.name == stop.venue else stop.place.name
         stops.append(venue_stop(row, minutes=stop.minutes, score=stop.score, must_visit=stop.must_visit,
                                 hours=stop.hours if stop.hours_given else None, name=name))  # fmt: skip
+    days = tuple(replace(d, start=place(d.start, f"days[{r}].start"), end=place(d.end, f"days[{r}].end"))
+                 for r, d in enumerate(spec.days))  # fmt: skip
     c.raise_if_any(f"{spec.source}: {len(c.problems)} problem(s) with the route's venues")
     assert start is not None and end is not None
-    return replace(spec, start=start, end=end, lunch=lunch, poi_stops=tuple(stops))
+    return replace(spec, start=start, end=end, lunch=lunch, poi_stops=tuple(stops), days=days)
 
 
 def _plain(value: object) -> object:

@@ -149,7 +149,7 @@ def test_every_candidate_is_visited_or_explained():
     assert explained["S4"].code == "below_min_stars"  # 3 stars (also wrong district)
     assert explained["S5"].code == "unplaced"
     assert explained["S6"].code == "excluded"
-    assert explained["S7"].code == "below_min_stars"
+    assert explained["S7"].code == "candidate"  # no certified product yet
     assert "S3" in visited or explained["S3"].code in {"no_time", "max_stops"}
     assert all(n.code in NOT_CHOSEN_CODES for n in it.not_chosen)
     assert_timeline_consistent(it)
@@ -328,8 +328,14 @@ def test_bundled_routes_on_the_city_graph(name, hcmc_graph_for, bundled_registry
     G = hcmc_graph_for(spec.mode)
     it = plan_route(spec, bundled_registry, graph=G, time_limit=0.5)
     visited = [s for d in it.days for s in d.stops if s.kind == "producer"]
-    ids = {s.site_id for s in visited} | {n.site_id for n in it.not_chosen}
+    by_name = dict(zip(bundled_registry.producers["name"], bundled_registry.producers["producer_id"], strict=True))
+    shared = {by_name.get(part) for s in visited for part in s.name.split(" + ")}  # one stop, several producers
+    ids = {s.site_id for s in visited} | shared | {n.site_id for n in it.not_chosen}
     assert set(bundled_registry.producers["producer_id"]) <= ids  # nothing silently dropped
+    for day in it.days:  # lunch is never said to be at a producer (a factory) unless it serves food
+        for s in day.stops:
+            if s.kind == "lunch" and s.site_id in by_name.values():
+                assert s.site_id in spec.lunch.producers
     assert visited, "a bundled route visits at least one producer"
     assert spec.must_visit_ids <= {s.site_id for d in it.days for s in d.stops}
     assert_timeline_consistent(it)
@@ -416,3 +422,82 @@ def test_cli_plan_writes_json_and_csv(tmp_path):
     assert it.route_id == "can-gio-day" and it.days[0].stops[0].name == "Chợ Bến Thành"
     assert (tmp_path / "can-gio-day.csv").read_text(encoding="utf-8-sig").startswith("day,date")
     assert "Not chosen" in result.stdout and "Vietnipa" in result.stdout
+
+
+# ----------------------------------------------------------------- a good day (issue 12, part 1)
+
+
+def _plan_with_food(spec, food, registry=None):
+    from ocop_geo.planner import Candidates  # noqa: F401  (the dataclass the food list rides on)
+
+    reg = registry or synthetic_registry()
+    sites, _ = build_sites(reg.producers, reg.products, default_visit_minutes=spec.default_visit_minutes)
+    cands = select_candidates(spec, sites)
+    cands.lunch_places = list(food)
+    t, d = synthetic_matrices(matrix_places(spec, cands.sites, cands.lunch_places))
+    return plan_on_matrices(spec, cands, t, d, time_limit=30, max_iterations=200)
+
+
+def test_lunch_is_a_food_place_on_the_way_not_a_factory_or_the_start():
+    from ocop_geo.spec import Place
+
+    spec = spec_of(districts=["Củ Chi", "Hóc Môn"], lunch={"window": ["11:00", "13:00"], "minutes": 60})
+    # SYNTHETIC food places: one 800 m from S1 (Củ Chi), one at the start (Bến Thành)
+    food = [Place("poi", "Quán cơm thử nghiệm (synthetic)", 10.962, 106.514, "node/1", "amenity=restaurant"),
+            Place("poi", "Quán ở chợ Bến Thành (synthetic)", BEN_THANH["lat"], BEN_THANH["lon"] + 0.0005,
+                  "node/2", "amenity=restaurant")]  # fmt: skip
+    it = _plan_with_food(spec, food)
+    lunch = [s for s in it.days[0].stops if s.kind == "lunch"]
+    producers = [s for s in it.days[0].stops if s.kind == "producer"]
+    assert len(lunch) == 1 and lunch[0].name == "Quán cơm thử nghiệm (synthetic)"
+    assert (lunch[0].lat, lunch[0].lon) not in {(p.lat, p.lon) for p in producers}
+    assert 11 * 60 <= parse_hhmm(lunch[0].start) <= 13 * 60 and lunch[0].visit_min == 60
+    assert_timeline_consistent(it)
+    # no food place in reach: a packed lunch, said so; never "lunch at <a producer>"
+    it = _plan_with_food(spec, food[1:])
+    lunch = [s for s in it.days[0].stops if s.kind == "lunch"][0]
+    assert "packed lunch" in lunch.name and not any(p.name in lunch.name for p in producers)
+    assert any("no restaurant, market or food place within 15 min" in w for w in it.warnings)
+
+
+def test_producers_at_one_location_are_one_stop():
+    reg = synthetic_registry()
+    twin = reg.producers.iloc[[0]].assign(producer_id="S8", name="Cơ sở cùng vị trí (synthetic)",
+                                          visit_minutes=20)  # fmt: skip
+    reg.producers = pd.concat([reg.producers, twin], ignore_index=True)
+    reg.products = pd.concat([reg.products, pd.DataFrame(
+        [("Nấm linh chi", "Thực phẩm", "Food", 3, "certified", "S8", 1)], columns=reg.products.columns)],
+        ignore_index=True)  # fmt: skip
+    it = plan(spec_of(), registry=reg, time_limit=30, max_iterations=100)
+    stops = [s for d in it.days for s in d.stops if s.kind == "producer"]
+    legs = [s.leg_in.distance_m for d in it.days for s in d.stops[1:] if s.leg_in is not None]
+    assert 0.0 not in legs  # never two visits 0 km apart
+    shared = [s for s in stops if "Cơ sở cùng vị trí (synthetic)" in s.name]
+    assert len(shared) == 1 and "Trại nấm Tân Thông" in shared[0].name
+    assert shared[0].visit_min == 40 + 20  # both visited, one after the other
+    assert {p.name for p in shared[0].products} >= {"Nấm bào ngư", "Trà nấm", "Nấm linh chi"}
+
+
+def test_day_caps_bound_distance_and_riding_time():
+    spec = spec_of(days=["2026-12-05"])
+    free = plan(spec, time_limit=30, max_iterations=100)
+    assert free.days[0].totals.distance_m > 60_000  # the synthetic day rides more than 60 km
+    capped = plan(spec_of(max_km_per_day=60, max_travel_minutes_per_day=150), time_limit=30, max_iterations=100)
+    for day in capped.days:
+        assert day.totals.distance_m <= 60_000 + 1 and day.totals.travel_s <= 150 * 60 + 1
+    assert capped.days[0].totals.n_stops >= 1
+    bike = spec_of(mode="bicycle")
+    assert bike.day_caps == (35.0, 180.0) and spec_of(mode="walk").day_caps[0] == 8.0
+
+
+def test_each_day_may_start_and_end_elsewhere():
+    hotel = {"lat": 10.975, "lon": 106.49, "name": "Khách sạn Củ Chi (synthetic)"}
+    spec = spec_of(days=[{"date": "2026-12-05", "end": hotel}, {"date": "2026-12-07", "start": hotel}],
+                   districts=["Củ Chi", "Hóc Môn"])  # fmt: skip
+    assert spec.day_end(0).name == hotel["name"] and spec.day_start(1).name == hotel["name"]
+    assert spec.day_start(0) == spec.start and spec.day_end(1) == spec.end
+    it = plan(spec, time_limit=30, max_iterations=100)
+    d1, d2 = it.days
+    assert d1.stops[0].name == BEN_THANH["name"] and d1.stops[-1].name == hotel["name"]
+    assert d2.stops[0].name == hotel["name"] and d2.stops[-1].name == BEN_THANH["name"]
+    assert_timeline_consistent(it)

@@ -299,7 +299,7 @@ class Verdict:
 
     ``status`` is one of :data:`VERDICT_STATUSES`; ``reasons`` say why a day is not ``good`` and
     what to change; ``summary`` is the one-line verdict (vi / en). ``products`` counts the
-    certified OCOP products of the producers visited, ``stars`` their best ratings in visiting
+    certified OCOP products of the producers visited, ``stars`` the best rating of each producer stop in visiting
     order (None: not known); minutes are travel, waiting (total and the longest wait), and the day
     window left after the return (``unused_min``). ``lunch_detour_min`` is the extra travel the
     lunch stop adds to the route (None: no lunch, or not known); ``available`` is how many

@@ -187,6 +187,7 @@ def judge_day(
     *,
     products: int,
     lunch_detour_min: float | None = None,
+    producers: int | None = None,
 ) -> Verdict:
     """Judge one planned day by the rules of this module.
 
@@ -202,14 +203,17 @@ def judge_day(
         Certified OCOP products of the producers visited that day.
     lunch_detour_min
         Travel minutes the lunch stop adds to the route (None: no lunch stop, or not known).
+    producers
+        OCOP producers visited, when a stop may visit several producers at one place; default: the
+        producer stops.
 
     Returns
     -------
     Verdict
         Status, the day's figures, the reasons (vi / en, with what to change) and a one-line summary.
     """
-    producers = [s for s in day.stops if s.kind == "producer"]
-    visited = len(producers)
+    stops = [s for s in day.stops if s.kind == "producer"]
+    visited = len(stops) if producers is None else producers
     window = parse_hhmm(day.window[0]), parse_hhmm(day.window[1])
     back = day.stops[-1].arrival or day.stops[-1].end if day.stops else day.window[1]
     unused = max(0.0, window[1] - parse_hhmm(back))
@@ -248,7 +252,7 @@ def judge_day(
             "themes, or shorten day_window",
         ))  # fmt: skip
     status = "empty" if visited == 0 else ("thin" if reasons else "good")
-    stars = tuple(s.stars for s in producers)
+    stars = tuple(s.stars for s in stops)
     travel = day.totals.travel_s / 60.0
     total_wait = sum(w for w, _ in waits)
     summary = _summary(status, visited, products, stars, day.totals.distance_m / 1000.0, travel, total_wait,

@@ -12,13 +12,27 @@ Steps of :func:`plan_route`:
    covers — the bundled extract covers Ho Chi Minh City before 7/2025, not the former Bình Dương
    or Bà Rịa–Vũng Tàu — or too far from any road) or unreachable by road become
    ``outside_coverage``, each with the reason in plain words; a must-visit there is an error;
-4. a TOPTW :class:`~ocop_geo.toptw.Problem`: one route per day, opening hours turned into
-   windows for the *start* of a visit (``close - visit minutes``), lunch as a break or as a
-   vertex at the lunch POI, must-visits mandatory (checked first so an impossible one is an
-   error naming the site and why);
-5. :func:`ocop_geo.toptw.solve`, then the itinerary with each leg's road geometry rebuilt from
-   that same search (:meth:`ocop_geo.matrix.RoadSearch.leg`) and every left-out candidate with
-   its reason.
+4. a TOPTW :class:`~ocop_geo.toptw.Problem`: one route per day from the day's start to its end
+   (``days`` items may give their own: a tour changing hotel each night), opening hours turned
+   into windows for the *start* of a visit (``close - visit minutes``), producers at one location
+   merged into one stop visiting them all (:func:`ocop_geo.candidates.merge_colocated`), the day
+   caps (``RouteSpec.day_caps``: km and minutes of travel, per mode by default) as hard route
+   resources, lunch as a vertex at a pinned place or as a break that keeps room for the lunch
+   detour, must-visits mandatory (checked first so an impossible one is an error naming the site
+   and why);
+5. :func:`ocop_geo.toptw.solve`. **Objective, lexicographic**: the value of the OCOP visits first
+   (the score: stars and certified products), then, among plans of that value, the least travel
+   time + waiting, where each wait over :data:`LONG_WAIT_MIN` (20 min) counts three times — so a
+   long wait is avoided whenever another order or set of equal value exists, and a wait that
+   remains is shown as a warning on the day. A day leaves as late as its first visit allows;
+6. lunch without a pinned place: the food place (OSM restaurant / market / food court / café /
+   fast food, a registry market or restaurant venue, or a producer ``[lunch] producers`` lists as
+   serving food — never another producer, so never a factory) with the least detour + waiting
+   within ``detour_minutes`` (default 15) of the planned route at lunch time, preferably between
+   two visits (:func:`_choose_lunch`, a post-step on the solved route, exact on the matrices);
+   when none fits, a packed lunch and a warning naming the nearest;
+7. the itinerary with each leg's road geometry rebuilt from that same search
+   (:meth:`ocop_geo.matrix.RoadSearch.leg`) and every left-out candidate with its reason.
 
 :func:`plan_on_matrices` is the pure core (matrices in, itinerary out); it is what the tests
 drive with small synthetic matrices.
@@ -45,11 +59,12 @@ from shapely.geometry import Point
 
 from . import matrix, settings, snapping, toptw
 from ._errors import InputFileError, NetworkError, PlanningError
-from .candidates import Site, build_sites
+from .candidates import Site, build_sites, merge_colocated
 from .itinerary import Day, Itinerary, NotChosen, Stop, Totals
 from .matrix import Leg
 from .network import load_network
 from .opening_hours import format_hhmm, parse_hhmm
+from .pois import read_pois
 from .registry import Registry
 from .spec import DaySpec, HeldDates, Place, RouteSpec, resolve_venues, venue_stop
 from .textnorm import admin_key
@@ -87,6 +102,25 @@ DAY_COLORS: tuple[str, ...] = ("#d7191c", "#2c7bb6", "#1a9641", "#7b3294", "#fda
 
 _TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
+#: A wait longer than this (minutes) before a visit is avoided when another order exists (it costs
+#: extra in the solver's secondary objective) and, when none does, shown as a warning on the day.
+LONG_WAIT_MIN: float = 20.0
+
+#: OSM POI categories where lunch can be eaten (the bundled POI layer's ``category``).
+FOOD_CATEGORIES: frozenset[str] = frozenset({
+    "amenity=restaurant", "amenity=marketplace", "amenity=food_court", "amenity=cafe", "amenity=fast_food",
+})  # fmt: skip
+#: Registry venue kinds where lunch can be eaten.
+FOOD_VENUE_KINDS: frozenset[str] = frozenset({"market", "restaurant"})
+#: Food places kept per pair of anchors (start, end, candidates) before the road search: the ones of
+#: least straight-line detour between the two, if within the budget's reach (km per minute of budget,
+#: divided by the road detour factor).
+_FOOD_PER_ANCHOR = 2
+_FOOD_KM_PER_MIN = {"motorbike": 0.5, "car": 0.5, "coach": 0.45, "bicycle": 0.22, "walk": 0.075}
+DETOUR_FACTOR = 1.3
+#: Extra cost (s) of taking lunch before the first visit or after the last one (on the way out or home).
+_OUTER_LUNCH_S = 1800.0
+
 #: A function returning the leg between two places, given as row / column numbers of the
 #: matrices handed to :func:`plan_on_matrices`: ``(i, j) -> Leg``.
 LegFn = Callable[[int, int], Leg]
@@ -99,6 +133,8 @@ class Candidates:
     sites: list[Site]
     not_chosen: list[NotChosen] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Food places the planner may choose for lunch (``_lunch_places``); empty with a pinned lunch.
+    lunch_places: list[Place] = field(default_factory=list)
 
 
 def _day_label(d: DaySpec) -> str:
@@ -212,31 +248,51 @@ def _site_place(s: Site) -> Place:
 
 @dataclass
 class _Layout:
-    """Vertex numbering of the problem: start, end, one lunch vertex per day, then candidates."""
+    """Vertex numbering of the problem: start, end, the days' own starts / ends, one lunch vertex per
+    day (a pinned lunch place), the food places lunch may be taken at, then candidates."""
 
     places: list[Place]
     start: int
     end: int
     lunch: list[int]  # per day, -1 when lunch is a break (or none)
     first_site: int
+    starts: list[int] = field(default_factory=list)  # per day
+    ends: list[int] = field(default_factory=list)  # per day
+    food: list[int] = field(default_factory=list)  # vertices of the food places
 
 
-def matrix_places(spec: RouteSpec, sites: Sequence[Site]) -> list[Place]:
+def matrix_places(
+    spec: RouteSpec, sites: Sequence[Site], lunch_places: Sequence[Place] = ()
+) -> list[Place]:
     """The places, in order, that the matrices given to :func:`plan_on_matrices` cover: start,
-    end, the lunch place once per day (when the spec names one), then ``sites``."""
-    return _layout(spec, sites).places
+    end, the days' own start / end places (each new place once, in day order), the lunch place once
+    per day (when the spec names one), the food places ``lunch_places``, then ``sites``."""
+    return _layout(spec, sites, lunch_places).places
 
 
-def _layout(spec: RouteSpec, sites: Sequence[Site]) -> _Layout:
+def _layout(spec: RouteSpec, sites: Sequence[Site], lunch_places: Sequence[Place] = ()) -> _Layout:
     places = [spec.start, spec.end]
+
+    def vertex(p: Place | None, default: int) -> int:
+        if p is None:
+            return default
+        if p in places:
+            return places.index(p)
+        places.append(p)
+        return len(places) - 1
+
+    starts = [vertex(d.start, 0) for d in spec.days]
+    ends = [vertex(d.end, 1) for d in spec.days]
     lunch = [-1] * len(spec.days)
     if spec.lunch and spec.lunch.place:
         for r in range(len(spec.days)):
             lunch[r] = len(places)
             places.append(spec.lunch.place)
+    food = list(range(len(places), len(places) + len(lunch_places)))
+    places.extend(lunch_places)
     first = len(places)
     places.extend(_site_place(s) for s in sites)
-    return _Layout(places, 0, 1, lunch, first)
+    return _Layout(places, 0, 1, lunch, first, starts, ends, food)
 
 
 def _site_windows(
@@ -247,7 +303,11 @@ def _site_windows(
     if held is not None and not held.covers(day.date):
         return []
     out = []
-    for o, c in s.hours.windows(day.date or day.weekday, holidays=holidays):
+    spans = s.hours.windows(day.date or day.weekday, holidays=holidays)
+    for other in s.members[1:]:  # several producers at one stop: open when all of them are
+        theirs = other.hours.windows(day.date or day.weekday, holidays=holidays)
+        spans = [(max(o, o2), min(c, c2)) for o, c in spans for o2, c2 in theirs if max(o, o2) < min(c, c2)]
+    for o, c in spans:
         latest = c - s.visit_min
         if latest >= o:
             out.append((o * 60.0, latest * 60.0))
@@ -273,13 +333,19 @@ def _closed_reason(s: Site, spec: RouteSpec, days: Sequence[DaySpec] | None = No
             spans = ", ".join(f"{format_hhmm(o)}-{format_hhmm(c)}" for o, c in wins)
             en.append(f"open {spans} on {_day_label(d)}, too short for a {s.visit_min}-min visit")
             vi.append(f"mở cửa {spans} {on_vi}, không đủ cho {s.visit_min} phút tham quan")
+    if held is not None and all(d.date is None or not held.covers(d.date) for d in (days or spec.days)):
+        return "; ".join(en), "; ".join(vi)  # closed by its dates alone: its hours are beside the point
     hours = f"; hours {s.hours.text}" + (" (hours assumed)" if s.hours_assumed else "")
     hours_vi = f"; giờ mở cửa {s.hours.text}" + (" (giả định)" if s.hours_assumed else "")
     return "; ".join(en) + hours, "; ".join(vi) + hours_vi
 
 
+def _is_must(s: Site, must: frozenset[str]) -> bool:
+    return any(i in must for i in s.member_ids)
+
+
 def _build_problem(
-    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, travel: np.ndarray
+    spec: RouteSpec, sites: Sequence[Site], lay: _Layout, travel: np.ndarray, distance: np.ndarray | None = None
 ) -> toptw.Problem:
     n, m = len(lay.places), len(spec.days)
     held = _held(spec)
@@ -293,17 +359,16 @@ def _build_problem(
     must = spec.must_visit_ids
     for i, s in enumerate(sites):
         v = lay.first_site + i
-        score[v] = s.score + (spec.score.must_visit_bonus if s.site_id in must else 0.0)
+        score[v] = s.score + (spec.score.must_visit_bonus if _is_must(s, must) else 0.0)
         service[v] = s.visit_min * 60.0
-        mandatory[v] = s.site_id in must
+        mandatory[v] = _is_must(s, must)
         for r in range(m):
             for j, w in enumerate(site_windows[i][r]):
                 windows[r, v, j] = w
     breaks = np.full((m, 3), np.nan)
     max_stops = np.full(m, -1 if spec.max_stops_per_day is None else spec.max_stops_per_day)
-    for r, d in enumerate(spec.days):
-        windows[r, lay.start, 0] = d.window
-        windows[r, lay.end, 0] = d.window
+    reserve = _lunch_reserve(spec, lay)
+    for r in range(m):
         if spec.lunch is None:
             continue
         lo, hi, minutes = spec.lunch.earliest * 60.0, spec.lunch.latest * 60.0, spec.lunch.minutes
@@ -314,14 +379,25 @@ def _build_problem(
             mandatory[v] = True
             if max_stops[r] >= 0:
                 max_stops[r] += 1
-        else:
-            breaks[r] = (lo, hi, minutes * 60.0)
+        else:  # the food place is chosen after the solve: the break holds its detour (_choose_lunch)
+            breaks[r] = (lo, max(lo, hi - reserve), minutes * 60.0 + reserve)
     route_window = np.array([[d.window[0] * 60.0, d.window[1] * 60.0] for d in spec.days])
+    km, minutes_cap = spec.day_caps
     return toptw.Problem(
         travel=travel, score=score, service=service, windows=windows,
-        route_start=np.full(m, lay.start), route_end=np.full(m, lay.end),
+        route_start=np.array(lay.starts or [lay.start] * m), route_end=np.array(lay.ends or [lay.end] * m),
         route_window=route_window, mandatory=mandatory, max_stops=max_stops, breaks=breaks,
+        distance=distance, max_travel=np.full(m, max(0.0, minutes_cap * 60.0 - reserve)),
+        max_distance=np.full(m, km * 1000.0), long_wait=LONG_WAIT_MIN * 60.0, minimise_cost=True,
     )  # fmt: skip
+
+
+def _lunch_reserve(spec: RouteSpec, lay: _Layout) -> float:
+    """Seconds of the lunch detour budget the solver keeps free when the planner chooses the lunch
+    place (0 with a pinned place, no lunch, or no food place to choose from)."""
+    if spec.lunch is None or spec.lunch.place is not None or not lay.food:
+        return 0.0
+    return spec.lunch.detour_minutes * 60.0
 
 
 def _alone(
@@ -336,19 +412,20 @@ def _alone(
         return _closed_reason(s, spec, [d])
     on_vi = day_names(d.weekday, d.date.isoformat() if d.date else None)[0]
     leave, window_end = format_hhmm(d.window[0]), format_hhmm(d.window[1])
-    arrive = d.window[0] * 60.0 + problem.travel[lay.start, v]
+    first, last = int(problem.route_start[r]), int(problem.route_end[r])  # the day's own start and end
+    arrive = d.window[0] * 60.0 + problem.travel[first, v]
     ok_start = [max(arrive, a) for a, b in wins if max(arrive, a) <= b]
     if not ok_start:
-        last, at = format_hhmm(float(wins[:, 1].max()) / 60), format_hhmm(arrive / 60)
-        return (f"too far for the day window: leaving {spec.start.name} at {leave} on {_day_label(d)}, it is "
-                f"reached at {at}, after the last start of a {s.visit_min}-min visit ({last}; {s.hours.text})",
-                f"quá xa so với khung giờ: rời {spec.start.name} lúc {leave} {on_vi}, đến nơi lúc {at}, sau giờ "
-                f"muộn nhất để bắt đầu {s.visit_min} phút tham quan ({last}; {s.hours.text})")  # fmt: skip
-    back = format_hhmm(min(t + problem.service[v] + problem.travel[v, lay.end] for t in ok_start) / 60)
+        latest, at, name = format_hhmm(float(wins[:, 1].max()) / 60), format_hhmm(arrive / 60), lay.places[first].name
+        return (f"too far for the day window: leaving {name} at {leave} on {_day_label(d)}, it is "
+                f"reached at {at}, after the last start of a {s.visit_min}-min visit ({latest}; {s.hours.text})",
+                f"quá xa so với khung giờ: rời {name} lúc {leave} {on_vi}, đến nơi lúc {at}, sau giờ "
+                f"muộn nhất để bắt đầu {s.visit_min} phút tham quan ({latest}; {s.hours.text})")  # fmt: skip
+    back = format_hhmm(min(t + problem.service[v] + problem.travel[v, last] for t in ok_start) / 60)
     if parse_hhmm(back) > d.window[1]:
         return (f"too far for the day window: back at the end only at {back} on {_day_label(d)} "
-                f"({spec.end.name}), after the day window ends at {window_end}",
-                f"quá xa so với khung giờ: về đến điểm kết thúc ({spec.end.name}) lúc {back} {on_vi}, sau khi "
+                f"({lay.places[last].name}), after the day window ends at {window_end}",
+                f"quá xa so với khung giờ: về đến điểm kết thúc ({lay.places[last].name}) lúc {back} {on_vi}, sau khi "
                 f"khung giờ kết thúc ({window_end})")  # fmt: skip
     return None
 
@@ -479,17 +556,19 @@ def _stop(
 
 def _day_stops(
     spec: RouteSpec, sites: Sequence[Site], lay: _Layout, problem: toptw.Problem,
-    sol: toptw.Solution, r: int, travel: np.ndarray, dist: np.ndarray, leg_fn: LegFn,
+    route: list[int], r: int, travel: np.ndarray, dist: np.ndarray, leg_fn: LegFn,
     given: np.ndarray,
 ) -> list[Stop]:  # fmt: skip
-    """The stops of day ``r``; ``given[v]`` is vertex ``v``'s row in the matrices ``leg_fn`` knows."""
-    sch = sol.schedule(problem, r)
+    """The stops of day ``r`` visiting ``route`` (vertices, a chosen lunch place included);
+    ``given[v]`` is vertex ``v``'s row in the matrices ``leg_fn`` knows."""
+    sch = toptw.schedule(problem, r, route)
     if not sch.feasible:
         raise PlanningError(f"internal: day {r + 1} schedule infeasible ({sch.reason})")
+    first, last = lay.starts[r], lay.ends[r]
     stops = [
-        _stop(0, "start", spec.start, arrival=None, start=sch.depart, end=sch.depart, leg=None)
+        _stop(0, "start", spec.day_start(r), arrival=None, start=sch.depart, end=sch.depart, leg=None)
     ]
-    prev = lay.start
+    prev = first
 
     def leg(a: int, b: int) -> Leg:
         pa, pb = lay.places[a], lay.places[b]
@@ -499,13 +578,15 @@ def _day_stops(
         return replace(road, travel_s=float(travel[a, b]), distance_m=float(dist[a, b]))
 
     if not any(v >= lay.first_site for v in sch.stops):  # nothing to visit: no lunch stop either
-        back = sch.depart + float(travel[lay.start, lay.end])
-        end = _stop(1, "end", spec.end, arrival=back, start=back, end=back, leg=leg(0, 1))
+        back = sch.depart + float(travel[first, last])
+        end = _stop(1, "end", spec.day_end(r), arrival=back, start=back, end=back, leg=leg(first, last))
         return [*stops, end]
 
     def add_break(at: int, moved: bool, arrival: float) -> None:
+        # lunch as a break: no food place within the detour budget fits (the day's warning says so),
+        # so it is not said to be "at" a producer or the start
         place = lay.places[at]
-        label = Place("point", f"Ăn trưa / Lunch ({place.name})", place.lat, place.lon)
+        label = Place("point", "Ăn trưa / Lunch: mang theo đồ ăn / bring a packed lunch", place.lat, place.lon)
         stops.append(
             _stop(len(stops), "lunch", label, arrival=arrival, start=sch.break_start,
                   end=sch.break_end, leg=leg(prev, at) if moved else None,
@@ -513,7 +594,7 @@ def _day_stops(
         )  # fmt: skip
 
     t_free = sch.depart  # when the traveller is free to leave ``prev``
-    for q, v in enumerate(sch.stops + [lay.end]):
+    for q, v in enumerate(sch.stops + [last]):
         is_end = q == len(sch.stops)
         arrival = t_free + float(travel[prev, v]) if is_end else float(sch.arrival[q])
         moved_leg: Leg | None = leg(prev, v)
@@ -526,7 +607,7 @@ def _day_stops(
                 add_break(prev, False, sch.break_start)  # lunch before leaving the previous stop
                 arrival = max(arrival, sch.break_end + float(travel[prev, v]))
         if is_end:
-            stops.append(_stop(len(stops), "end", spec.end, arrival=arrival, start=arrival,
+            stops.append(_stop(len(stops), "end", spec.day_end(r), arrival=arrival, start=arrival,
                                end=arrival, leg=moved_leg))  # fmt: skip
             break
         st, en = float(sch.start[q]), float(sch.end[q])
@@ -534,11 +615,93 @@ def _day_stops(
             s = sites[v - lay.first_site]
             stops.append(_stop(len(stops), s.kind, _site_place(s), arrival=arrival, start=st,
                                end=en, leg=moved_leg, site=s, wait_s=st - arrival))  # fmt: skip
-        else:  # the lunch POI vertex
+        else:  # the lunch place: pinned by the spec, or the food place chosen (_choose_lunch)
             stops.append(_stop(len(stops), "lunch", lay.places[v], arrival=arrival, start=st,
                                end=en, leg=moved_leg, wait_s=st - arrival))  # fmt: skip
         prev, t_free = v, en
     return stops
+
+
+def _choose_lunch(
+    spec: RouteSpec, lay: _Layout, problem: toptw.Problem, route: list[int], r: int
+) -> tuple[toptw.Problem, list[int], str | None]:
+    """The food place where day ``r`` takes lunch, inserted into ``route``.
+
+    The solver kept a break of ``minutes + detour_minutes`` with its latest start moved earlier by
+    the budget (:func:`_build_problem`), so that a place reached with at most that detour fits where
+    the break was. Lunch between two visits is preferred (lunch before the first visit or after the
+    last one counts :data:`_OUTER_LUNCH_S` more). Every gap of the route (start → first stop, ..., last stop → end) and every food
+    place whose detour (``travel[a, f] + travel[f, b] - travel[a, b]``) is within the budget is a
+    candidate; each is scheduled exactly (lunch starting inside the lunch window, the day's caps
+    without the reservation), and the feasible one with the least detour + waiting (waits over
+    :data:`LONG_WAIT_MIN` counted three times, as in the solver) wins. Returns the problem with that
+    day's lunch as a visit, the route with the place, and a warning when no place fits (the break then
+    stays a break: a packed lunch; ``None`` otherwise).
+    """
+    lunch = spec.lunch
+    assert lunch is not None
+    if not any(v >= lay.first_site for v in route):
+        return problem, route, None
+    lo, hi, minutes = lunch.earliest * 60.0, lunch.latest * 60.0, lunch.minutes * 60.0
+    budget = lunch.detour_minutes * 60.0
+    food = np.asarray(lay.food, dtype=int)
+    km, minutes_cap = spec.day_caps
+    p2 = replace(problem, breaks=problem.breaks.copy(), windows=problem.windows.copy(),
+                 service=problem.service.copy(), max_travel=np.full(problem.m, minutes_cap * 60.0))  # fmt: skip
+    p2.breaks[r] = np.nan
+    if len(food):
+        p2.windows[r, food, 1:] = (np.inf, -np.inf)
+        p2.windows[r, food, 0] = (lo, hi)
+        p2.service[food] = minutes
+    seq = [lay.starts[r], *route, lay.ends[r]]
+    options = []
+    for g in range(len(seq) - 1):
+        a, b = seq[g], seq[g + 1]
+        detour = problem.travel[a, food] + problem.travel[food, b] - problem.travel[a, b]
+        options.extend((float(detour[j]), g, int(food[j])) for j in np.flatnonzero(detour <= budget + 1e-6))
+    options.sort()
+    best: tuple[float, list[int]] | None = None
+    for detour, g, f in options[:120]:
+        order = [*route[:g], f, *route[g:]]
+        sch = toptw.schedule(p2, r, order)
+        if not sch.feasible:
+            continue
+        waits = np.nan_to_num(sch.wait)
+        cost = detour + float(waits.sum()) + 2.0 * float(np.clip(waits - LONG_WAIT_MIN * 60.0, 0, None).sum())
+        cost += sch.depart - float(p2.route_window[r, 0])  # leaving late to eat first is idle time too
+        # lunch between two visits is preferred: before the first or after the last visit costs 30 min more
+        key = cost + (_OUTER_LUNCH_S if g in (0, len(seq) - 2) else 0.0)
+        if best is None or key < best[0] - 1e-6:
+            best = (key, order)
+    if best is not None:
+        return p2, best[1], None
+    p3 = replace(problem, breaks=problem.breaks.copy())
+    p3.breaks[r] = (lo, hi, minutes)  # no place fits: a plain break, without the reserved detour
+    if not toptw.schedule(p3, r, route).feasible:
+        p3 = problem
+    nearest = ""
+    if len(food):
+        stops = [v for v in route if v >= lay.first_site]
+        detours = [(float(problem.travel[v, f] + problem.travel[f, v]) / 60.0, lay.places[f].name)
+                   for v in stops for f in food if np.isfinite(problem.travel[v, f] + problem.travel[f, v])]  # fmt: skip
+        if detours:
+            mins, name = min(detours)
+            nearest = f"; the nearest is {name}, {mins:.0f} min there and back from a stop"
+    return p3, route, (
+        f"day {r + 1}: no restaurant, market or food place within {lunch.detour_minutes} min of the route "
+        f"fits lunch at {format_hhmm(lunch.earliest)}–{format_hhmm(lunch.latest)}{nearest}: bring a packed "
+        "lunch, pin a lunch place ([lunch] poi / venue) or list a producer that serves food ([lunch] producers)"
+    )
+
+
+def _long_waits(day: Day) -> list[str]:
+    """A warning for every visit of ``day`` that starts more than :data:`LONG_WAIT_MIN` after the
+    traveller arrives (the solver found no order of the day without it)."""
+    return [
+        f"day {day.day}: {st.wait_min:.0f} min wait at {st.name} (arrive {st.arrival}, visit from {st.start}); "
+        "no other order of the day's stops avoids it"
+        for st in day.stops if st.kind != "lunch" and st.wait_min > LONG_WAIT_MIN + 1e-6
+    ]  # fmt: skip
 
 
 def plan_on_matrices(
@@ -562,15 +725,20 @@ def plan_on_matrices(
     ``max_iterations`` caps the solver's iterations: with it the plan is bit-identical for a
     seed; with only the time limit it is the best found in the time (anytime).
     """
+    food_places = candidates.lunch_places if spec.lunch is not None and spec.lunch.place is None else []
     if leg_fn is None:
-        given_places = matrix_places(spec, candidates.sites)
+        given_places = matrix_places(spec, candidates.sites, candidates.lunch_places)
         leg_fn = lambda i, j: _straight(given_places[i], given_places[j], spec.mode)  # noqa: E731
     gone = dict(unreachable or {})
     keep = [i for i, s in enumerate(candidates.sites) if s.site_id not in gone]
-    sites = [candidates.sites[i] for i in keep]
-    lay = _layout(spec, sites)
+    row_of = {candidates.sites[i].site_id: i for i in keep}
+    # several producers at one location: one stop visiting all of them (candidates.merge_colocated)
+    sites = merge_colocated([candidates.sites[i] for i in keep], first=spec.must_visit_ids)
+    keep = [row_of[s.site_id] for s in sites]
+    lay = _layout(spec, sites, food_places)
     n_fixed = lay.first_site
-    idx = np.r_[np.arange(n_fixed), n_fixed + np.asarray(keep, dtype=int)].astype(int)
+    given_fixed = len(matrix_places(spec, [], candidates.lunch_places))
+    idx = np.r_[np.arange(n_fixed), given_fixed + np.asarray(keep, dtype=int)].astype(int)
     travel = np.array(np.asarray(travel, dtype=float)[np.ix_(idx, idx)])
     distance = np.array(np.asarray(distance, dtype=float)[np.ix_(idx, idx)])
     xy = np.array([(p.lon, p.lat) for p in lay.places])
@@ -579,24 +747,35 @@ def plan_on_matrices(
     not_chosen = list(candidates.not_chosen)
     for s in candidates.sites:
         if s.site_id in gone:
+            nc = _outside(s, gone[s.site_id], "không có đường nối với điểm xuất phát hoặc kết thúc")
             if s.site_id in spec.must_visit_ids:
                 raise PlanningError(
                     f"must-visit {s.site_id} ({s.name}) cannot be reached on the {spec.mode} "
-                    f"road network ({gone[s.site_id]}); correct its location or remove it from must_visit"
+                    f"road network: {nc.reason}; correct its location or remove it from must_visit"
                 )
-            not_chosen.append(_outside(s, gone[s.site_id], "không có đường nối với điểm xuất phát hoặc kết thúc"))
-    problem = _build_problem(spec, sites, lay, travel)
+            not_chosen.append(nc)
+    problem = _build_problem(spec, sites, lay, travel, distance)
     _check_must_visits(spec, sites, lay, problem)
     sol = _solve(
         spec, sites, lay, problem,
         time_limit=spec.time_limit if time_limit is None else time_limit,
         seed=spec.seed if seed is None else seed, max_iterations=max_iterations,
     )  # fmt: skip
-    not_chosen.extend(_unvisited(spec, sites, lay, sol, problem))
+    by_id = {s.site_id: s for s in sites}
+    for nc in _unvisited(spec, sites, lay, sol, problem):
+        members = by_id[nc.site_id].members if nc.site_id in by_id else ()
+        if not members:
+            not_chosen.append(nc)
+        for m in members:  # every producer of a shared location, each under its own name
+            not_chosen.append(replace(nc, site_id=m.site_id, name=m.name))
     days = []
     warnings = list(candidates.warnings)
     for r, d in enumerate(spec.days):
-        stops = _day_stops(spec, sites, lay, problem, sol, r, travel, distance, leg_fn, idx)
+        day_problem, route = problem, sol.routes[r]
+        if spec.lunch is not None and spec.lunch.place is None and lay.food:
+            day_problem, route, why = _choose_lunch(spec, lay, problem, route, r)
+            warnings.extend([why] if why else [])
+        stops = _day_stops(spec, sites, lay, day_problem, route, r, travel, distance, leg_fn, idx)
         color = DAY_COLORS[r % len(DAY_COLORS)]
         window = (format_hhmm(d.window[0]), format_hhmm(d.window[1]))
         days.append(
@@ -604,6 +783,7 @@ def plan_on_matrices(
                 tuple(stops), Totals.of_stops(stops))
         )  # fmt: skip
     warnings.extend(_stop_warnings(days, sites))
+    warnings.extend(w for day in days for w in _long_waits(day))
     days = _judged(spec, sites, lay, problem, sol, days, travel, not_chosen)
     for day in days:
         if day.verdict is not None and day.verdict.status == "empty":
@@ -644,11 +824,17 @@ def _judged(
     for r, day in enumerate(days):
         open_ = [v for v, _ in producers if np.isfinite(problem.windows[r, v, :, 0]).any()]
         fit = [v for v in open_ if _alone(spec, sites[v - lay.first_site], lay, problem, v, r) is None]
-        elsewhere = sum(1 for v in fit if route_of.get(v, r) != r)
-        pool = DayPool(len(producers), len(open_), len(fit), elsewhere, unreachable)
-        products = sum(by_id[s.site_id].n_products for s in day.stops if s.kind == "producer" and s.site_id in by_id)
-        out.append(replace(day, verdict=judge_day(day, spec, pool, products=products,
-                                                  lunch_detour_min=_lunch_detour(day, xy, travel))))  # fmt: skip
+
+        def count(vs: Sequence[int]) -> int:  # producers, not stops: one stop may visit several
+            return sum(len(sites[v - lay.first_site].members) or 1 for v in vs)
+
+        elsewhere = count([v for v in fit if route_of.get(v, r) != r])
+        pool = DayPool(count([v for v, _ in producers]), count(open_), count(fit), elsewhere, unreachable)
+        visited = [m for st in day.stops if st.kind == "producer" and st.site_id in by_id
+                   for m in (by_id[st.site_id].members or (by_id[st.site_id],))]  # several producers at one stop
+        out.append(replace(day, verdict=judge_day(day, spec, pool, products=sum(m.n_products for m in visited),
+                                                  lunch_detour_min=_lunch_detour(day, xy, travel),
+                                                  producers=len(visited))))  # fmt: skip
     return out
 
 
@@ -731,6 +917,7 @@ def plan_route(
     spec = resolve_venues(spec, venues)
     spec, venue_out, venue_warnings = _add_venue_stops(spec, venues)
     cands = select_candidates(spec, sites)
+    cands.lunch_places = _lunch_places(spec, cands.sites, sites, venues)
     cands.not_chosen.extend(venue_out)
     cands.warnings[:0] = [*site_warnings, *venue_warnings, *_venue_place_warnings(spec, venues)]
     rejected = getattr(registry, "rejected", None)
@@ -747,12 +934,14 @@ def plan_route(
     cands, snap = _snap_candidates(spec, cands, G)
     search = matrix.road_search(G, snap, keep_paths=True)
     travel, distance = search.seconds, search.metres
-    places = matrix_places(spec, cands.sites)
+    places = matrix_places(spec, cands.sites, cands.lunch_places)
     n0 = len(places) - len(cands.sites)
+    lay = _layout(spec, [], cands.lunch_places)
+    pairs = set(zip(lay.starts, lay.ends, strict=True))
     unreachable = {
         s.site_id: f"no {spec.mode} road path between it and the start or end"
         for i, s in enumerate(cands.sites)
-        if not (np.isfinite(travel[0, n0 + i]) and np.isfinite(travel[n0 + i, 1]))
+        if not any(np.isfinite(travel[a, n0 + i]) and np.isfinite(travel[n0 + i, b]) for a, b in pairs)
     }
 
     def leg_fn(i: int, j: int) -> Leg:
@@ -793,7 +982,8 @@ def _snap_candidates(
         return None
 
     lunch_place = spec.lunch.place if spec.lunch else None
-    for fieldname, p in (("start", spec.start), ("end", spec.end), ("lunch", lunch_place)):
+    day_places = [(f"days[{r}].{k}", p) for r, d in enumerate(spec.days) for k, p in (("start", d.start), ("end", d.end))]
+    for fieldname, p in (("start", spec.start), ("end", spec.end), ("lunch", lunch_place), *day_places):
         if p is not None and area is not None and (why := outside(p.lon, p.lat)) == BUNDLED_COVERAGE:
             raise PlanningError(
                 f"{spec.source}: {fieldname} {p.name!r} at ({p.lat:.5f}, {p.lon:.5f}) lies {why}. Choose a "
@@ -815,11 +1005,17 @@ def _snap_candidates(
             )
         vi = _BUNDLED_COVERAGE_VI if why == BUNDLED_COVERAGE else "ngoài vùng dữ liệu đường của phương tiện này"
         out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", why + where, vi + where))
-    places = matrix_places(spec, inside)
+    food = [p for p in cands.lunch_places if outside(p.lon, p.lat) is None]
+    places = matrix_places(spec, inside, food)
     n_fixed = len(places) - len(inside)
+    n_base = n_fixed - len(food)
     points = gpd.GeoSeries([Point(p.lon, p.lat) for p in places], crs="EPSG:4326")
     snap = snapping.snap_points(G, points)
-    keep = list(range(n_fixed))
+    keep = list(range(n_base))
+    for j, p in enumerate(food):  # a food place far from the roads is no lunch place
+        if bool(snap["on_network"].iloc[n_base + j]):
+            keep.append(n_base + j)
+            out.lunch_places.append(p)
     far_m = snap["distance_m"].to_numpy()
     for i, s in enumerate(inside):
         far = not bool(snap["on_network"].iloc[n_fixed + i])
@@ -872,7 +1068,77 @@ def _resolve_producer_places(spec: RouteSpec, sites: Sequence[Site]) -> RouteSpe
     lunch = spec.lunch
     if lunch is not None and lunch.place is not None:
         lunch = replace(lunch, place=fix(lunch.place, "lunch"))
-    return replace(spec, start=fix(spec.start, "start"), end=fix(spec.end, "end"), lunch=lunch)
+    days = tuple(replace(d, start=fix(d.start, f"days[{r}].start"), end=fix(d.end, f"days[{r}].end"))
+                 for r, d in enumerate(spec.days))  # fmt: skip
+    return replace(spec, start=fix(spec.start, "start"), end=fix(spec.end, "end"), lunch=lunch, days=days)
+
+
+def _lunch_places(spec: RouteSpec, cands: Sequence[Site], sites: Sequence[Site],
+                  venues: gpd.GeoDataFrame) -> list[Place]:  # fmt: skip
+    """Food places the planner may choose for lunch (none when the spec pins the place or has no lunch).
+
+    The pool: the bundled POI layer's :data:`FOOD_CATEGORIES` (restaurants, markets, food courts,
+    cafés, fast food; OSM rarely gives their hours: assumed open at lunch), the registry's venues of
+    :data:`FOOD_VENUE_KINDS` held on every planned day, and the producers ``[lunch] producers`` lists as
+    serving food. Kept: the :data:`_FOOD_PER_ANCHOR` nearest to each anchor (every start / end place and
+    every candidate) within the straight-line reach of the detour budget, and every listed producer.
+    """
+    lunch = spec.lunch
+    if lunch is None or lunch.place is not None:
+        return []
+    by_id = {s.site_id: s for s in sites}
+    pool: list[Place] = []
+    for pid in lunch.producers:
+        s = by_id.get(pid)
+        if s is None or not s.placed:
+            what = "is not in the registry" if s is None else "has no location in the registry"
+            raise PlanningError(f"{spec.source}: lunch.producers lists {pid!r}, which {what}")
+        pool.append(Place("producer", s.name, s.lat, s.lon, s.site_id, "serves food"))
+    listed = len(pool)
+    pois = _food_pois(str(settings.pois_file))
+    pool.extend(pois)
+    for row in venues.drop(columns="geometry", errors="ignore").to_dict("records"):
+        lat, lon, kind = row.get("lat"), row.get("lon"), _text(row.get("kind"))
+        if kind not in FOOD_VENUE_KINDS or not all(isinstance(x, float | int) and math.isfinite(x) for x in (lat, lon)):
+            continue
+        first, last = row.get("start_date"), row.get("end_date")
+        if isinstance(first, dt.date):
+            held = HeldDates(first, last if isinstance(last, dt.date) else None, kind)
+            if not all(held.covers(d.date) for d in spec.days):
+                continue
+        pool.append(Place("venue", _text(row.get("name")), float(lat), float(lon), _text(row.get("venue_id")), kind))
+    if len(pool) == listed:
+        return pool
+    anchors = [spec.start, spec.end, *(p for d in spec.days for p in (d.start, d.end) if p is not None)]
+    xy_a = np.array([(p.lat, p.lon) for p in anchors] + [(s.lat, s.lon) for s in cands if s.placed])
+    xy_f = np.array([(p.lat, p.lon) for p in pool[listed:]])
+    a_f = _km(xy_a, xy_f)  # (anchors, food)
+    a_a = _km(xy_a, xy_a)
+    reach = lunch.detour_minutes * _FOOD_KM_PER_MIN.get(spec.mode, 0.3) / DETOUR_FACTOR
+    keep: set[int] = set()
+    for i in range(len(xy_a)):  # per pair of anchors, the food places of least straight-line detour
+        extra = a_f[i][None, :] + a_f - a_a[i][:, None]  # (anchors j, food): i -> f -> j minus i -> j
+        best = np.argsort(extra, axis=1)[:, :_FOOD_PER_ANCHOR]
+        ok = np.take_along_axis(extra, best, axis=1) <= reach
+        keep.update(int(f) for f in best[ok])
+    return pool[:listed] + [pool[listed + j] for j in sorted(keep)]
+
+
+def _km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle-like (equirectangular) km between (lat, lon) rows of ``a`` and of ``b``."""
+    lat0 = np.radians(a[:, None, 0])
+    dy = np.radians(b[None, :, 0]) - lat0
+    dx = (np.radians(b[None, :, 1]) - np.radians(a[:, None, 1])) * np.cos(lat0)
+    return 6371.0 * np.hypot(dx, dy)
+
+
+@functools.lru_cache(maxsize=2)
+def _food_pois(path: str) -> tuple[Place, ...]:
+    """The food POIs (:data:`FOOD_CATEGORIES`) of a POI layer, as places."""
+    frame = read_pois(path)
+    frame = frame[frame["category"].isin(FOOD_CATEGORIES)]
+    return tuple(Place("poi", row.name, float(row.geometry.y), float(row.geometry.x), row.ref, row.category)
+                 for row in frame.itertuples(index=False))  # fmt: skip
 
 
 def _road_data_area(G: nx.MultiDiGraph) -> shapely.Geometry | None:

@@ -9,14 +9,15 @@ the planner over the route's candidates). The rules, with their thresholds as mo
     Any of: fewer than :data:`GOOD_PRODUCERS` producers (the reason says whether the registry offers no
     more that day — "only 1 producer in Củ Chi / Hóc Môn matches Thực phẩm, Đồ uống and opens on
     Saturday" — or whether more are open but do not fit); a wait over :data:`MAX_WAIT_MIN` minutes at a
-    stop; a lunch stop that adds more than :data:`MAX_LUNCH_DETOUR_MIN` minutes of travel to the route;
-    more than :data:`MAX_UNUSED_SHARE` of the day window left after the return.
+    stop; a lunch stop that adds more than :data:`MAX_LUNCH_DETOUR_MIN` minutes of travel to the route,
+    or a packed lunch because no food place lies near the route at lunch time; more than :data:`MAX_UNUSED_SHARE` of the day window left after the return.
 ``good``
     None of the above: at least 3 producers, no wait over 30 minutes, lunch within 15 minutes' detour
     of the route, most of the day used.
 
 Each reason carries a code (``no_producer``, ``few_producers``, ``few_fit``, ``max_stops``,
-``long_wait``, ``lunch_detour``, ``day_unused``), a Vietnamese and an English text, and what to change.
+``long_wait``, ``lunch_detour``, ``no_lunch_place``, ``day_unused``), a Vietnamese and an English text, and
+what to change.
 The verdict is for the officer (CLI reports, the itinerary JSON), not for the visitor's page.
 """
 
@@ -241,6 +242,14 @@ def judge_day(
             f"lunch ({lunch}) adds {lunch_detour_min:.0f} min of travel to the route — choose a lunch place "
             "on the way",
         ))  # fmt: skip
+    if visited and _packed_lunch(day, spec):
+        reasons.append(VerdictReason(
+            "no_lunch_place",
+            "không có quán ăn, chợ hay điểm ăn uống nào gần tuyến vào giờ trưa — mang theo đồ ăn, chọn nơi ăn trưa "
+            "([lunch] poi / venue) hoặc ghi cơ sở có phục vụ ăn ([lunch] producers)",
+            "no restaurant, market or food place near the route at lunch time — bring a packed lunch, pin a lunch "
+            "place ([lunch] poi / venue) or list a producer that serves food ([lunch] producers)",
+        ))  # fmt: skip
     span = window[1] - window[0]
     if visited and span > 0 and unused > MAX_UNUSED_SHARE * span:
         u_vi, u_en = _hm(unused)
@@ -265,6 +274,13 @@ def judge_day(
         lunch_detour_min=detour,
         available=pool.available, reasons=tuple(reasons), summary=summary,
     )  # fmt: skip
+
+
+def _packed_lunch(day: Day, spec: RouteSpec) -> bool:
+    """Whether the day's lunch is a packed lunch: the planner found no food place near the route (a chosen or
+    pinned lunch place has its POI / venue id; a packed lunch has none and the spec pins no place)."""
+    pinned = spec.lunch is not None and spec.lunch.place is not None
+    return not pinned and any(s.kind == "lunch" and not s.site_id for s in day.stops)
 
 
 _STATUS = {"good": ("tốt", "good"), "thin": ("mỏng", "thin"), "empty": ("trống", "empty")}

@@ -58,7 +58,8 @@ def test_empty_day_says_how_many_match_and_that_they_are_closed():
 
 
 def _stop(seq: int, kind: str, arrival: str | None, start: str, end: str, wait: float = 0.0) -> Stop:
-    return Stop(seq, kind, f"S{seq}" if kind == "producer" else None, f"{kind} {seq}", 10.9, 106.5, "exact",
+    site_id = f"S{seq}" if kind == "producer" else ("node/1" if kind == "lunch" else None)  # lunch at an OSM POI
+    return Stop(seq, kind, site_id, f"{kind} {seq}", 10.9, 106.5, "exact",
                 arrival, wait, start, end, 0.0, stars=4 if kind == "producer" else None)
 
 
@@ -84,6 +85,9 @@ def test_long_wait_lunch_detour_and_unused_day_make_a_day_thin():
     early = [*calm[:5], _stop(5, "end", "12:10", "12:10", "12:10")]
     v = judge_day(_day(early), spec, pool, products=3)
     assert [r.code for r in v.reasons] == ["day_unused"] and "back at 12:10" in v.reasons[0].en
+    packed = [*calm[:3], replace(calm[3], site_id=None, name="Ăn trưa / Lunch: bring a packed lunch"), *calm[4:]]
+    v = judge_day(_day(packed), spec, pool, products=3)  # no food place near the route: not a good day
+    assert [r.code for r in v.reasons] == ["no_lunch_place"] and "bring a packed lunch" in v.reasons[0].en
     few = judge_day(_day([stops[0], stops[1], stops[-1]]), spec, pool, products=1)
     assert few.reasons[0].code == "few_fit" and few.reasons[0].en.startswith("5 producers open on Saturday")
 

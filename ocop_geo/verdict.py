@@ -10,7 +10,8 @@ the planner over the route's candidates). The rules, with their thresholds as mo
     more that day — "only 1 producer in Củ Chi / Hóc Môn matches Thực phẩm, Đồ uống and opens on
     Saturday" — or whether more are open but do not fit); a wait over :data:`MAX_WAIT_MIN` minutes at a
     stop; a lunch stop that adds more than :data:`MAX_LUNCH_DETOUR_MIN` minutes of travel to the route,
-    or a packed lunch because no food place lies near the route at lunch time; more than :data:`MAX_UNUSED_SHARE` of the day window left after the return.
+    or a packed lunch because no food place lies near the route at lunch time; more than
+    :data:`MAX_UNUSED_SHARE` of the day window left after the return.
 ``good``
     None of the above: at least 3 producers, no wait over 30 minutes, lunch within 15 minutes' detour
     of the route, most of the day used.
@@ -49,7 +50,7 @@ MAX_WAIT_MIN: float = 30.0
 #: A lunch stop adding more travel than this (minutes) to the route makes the day thin.
 MAX_LUNCH_DETOUR_MIN: float = 15.0
 #: More than this share of the day window left after the return makes the day thin.
-MAX_UNUSED_SHARE: float = 0.5
+MAX_UNUSED_SHARE: float = 0.4  # back before ~13:00 of a 07:00–18:00 day: a half day, not a day out
 
 _WEEKDAY = {
     "Mo": ("Thứ Hai", "Monday"), "Tu": ("Thứ Ba", "Tuesday"), "We": ("Thứ Tư", "Wednesday"),

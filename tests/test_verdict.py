@@ -22,7 +22,7 @@ from ocop_geo.verdict import DayPool, judge_day
 
 
 def test_good_day_has_three_producers_and_no_reason():
-    it = plan(spec_of(districts=["Củ Chi", "Hóc Môn"]))
+    it = plan(spec_of(districts=["Củ Chi", "Hóc Môn"], day_window=["07:00", "15:00"]))  # a day that is used
     (day,) = it.days
     v = day.verdict
     assert v is not None and v.status == "good" and not v.reasons

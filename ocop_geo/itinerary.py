@@ -141,6 +141,14 @@ class Stop:
     products: tuple[Product, ...] = ()
     opening_hours: str = ""
     unit_2025: str = ""
+    producer_ids: tuple[str, ...] = ()
+
+    @property
+    def producers(self) -> tuple[str, ...]:
+        """Every producer this stop visits: several when producers share one location, else its ``site_id``."""
+        if self.producer_ids:
+            return self.producer_ids
+        return (self.site_id,) if self.kind == "producer" and self.site_id else ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; producer-only fields are written for producer stops only.
@@ -169,6 +177,8 @@ class Stop:
             )
             if self.unit_2025:
                 d["unit_2025"] = self.unit_2025
+            if len(self.producer_ids) > 1:  # one stop visiting producers at one location (optional)
+                d["producer_ids"] = list(self.producer_ids)
         else:
             d.update({k: v for k, v in (("district", self.district), ("ward", self.ward),
                                         ("unit_2025", self.unit_2025), ("opening_hours", self.opening_hours))
@@ -208,10 +218,11 @@ class Stop:
         ward = p.text(d, "ward", default="")
         hours = p.text(d, "opening_hours", default="")
         unit_2025 = p.text(d, "unit_2025", default="")
+        producer_ids = p.text_list(d, "producer_ids")
         p.raise_if_any()
         return cls(
             seq, kind, site_id, name, lat, lon, precision, arrival, wait, start, end, visit,
-            leg, district, ward, stars, score, groups, products, hours, unit_2025,
+            leg, district, ward, stars, score, groups, products, hours, unit_2025, producer_ids,
         )  # fmt: skip
 
 

@@ -105,17 +105,16 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
                                        "candidate": p.status == "candidate"} for p in listed.get(pid, [])]}  # fmt: skip
     for it, slug in zip(itineraries, route_slugs, strict=True):
         for day, s in it.stops():
-            if s.kind != "producer" or not s.site_id:
-                continue
-            rec = recs.get(s.site_id)
-            if rec is None:
-                rec = recs[s.site_id] = {
-                    "id": s.site_id, "name": s.name, "type": "",
-                    "where": place_labels(s.ward, s.district, s.unit_2025), "precision": s.precision,
-                    "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
-                                  "candidate": False}
-                                 for p in s.products], "routes": []}  # fmt: skip
-            rec["routes"].append({"slug": slug, "day": day.day, "title": dict(it.title)})
+            for pid in s.producers:  # a stop at one location may visit several producers
+                rec = recs.get(pid)
+                if rec is None:
+                    rec = recs[pid] = {
+                        "id": pid, "name": s.name, "type": "",
+                        "where": place_labels(s.ward, s.district, s.unit_2025), "precision": s.precision,
+                        "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
+                                      "candidate": False}
+                                     for p in s.products], "routes": []}  # fmt: skip
+                rec["routes"].append({"slug": slug, "day": day.day, "title": dict(it.title)})
     for rec in recs.values():
         rec["approx"] = rec["precision"] not in ("", "exact")
         rec["precision_label"] = {"vi": PRECISION_LABELS_VI.get(rec["precision"], rec["precision"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -212,3 +213,14 @@ def test_unit_2025_in_the_csv_and_the_geodataframes(tmp_path):
     stops, _ = it.to_geodataframes()
     assert stops["unit_2025"].tolist() == ["", "Xã Bình Mỹ", "Phường Vũng Tàu", ""]
     assert list(stops.columns).index("unit_2025") == list(stops.columns).index("ward") + 1
+
+
+def test_a_stop_visiting_producers_at_one_location_lists_them_all(tmp_path):
+    it = _example()
+    day = it.days[0]
+    shared = replace(day.stops[1], name="Công ty TNHH Đạt Butter + HTX Hòa Phú", producer_ids=("HCM-P004", "HCM-P099"))
+    it2 = replace(it, days=(replace(day, stops=(day.stops[0], shared, day.stops[2])),))
+    back = read_itinerary(write_itinerary(it2, tmp_path / "it.json"))
+    assert back.days[0].stops[1].producers == ("HCM-P004", "HCM-P099")
+    assert _example().days[0].stops[1].producers == ("HCM-P004",)  # one producer: its site_id
+    assert back.days[0].stops[0].producers == ()  # the start visits no producer

@@ -333,6 +333,27 @@ def machine_line(doc: dict[str, Any]) -> str:
             "this runs, so times and scores under a time limit are noisy.")
 
 
+#: Issue 12's goals on pr01-pr10 at 10 s per solve: ocop_geo's mean gap at most this per m, and
+#: below the better PyVRP seed's and VROOM's.
+CORDEAU_GOALS = {"1": 1.0, "2": 1.5, "4": 2.5}
+
+
+def _goal_lines(gaps: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Markdown lines: each Cordeau goal, met or not."""
+    out = ["", "| m | goal: mean gap <= | ocop_geo | below PyVRP | below VROOM |",
+           "|---|---:|---:|---|---|"]
+    for m, limit in CORDEAU_GOALS.items():
+        per = gaps.get(m, {})
+        ours = per.get("ocop_geo", {}).get("mean_gap_pct")
+        if ours is None:
+            continue
+        verdict = {k: ("yes" if ours < per[k]["mean_gap_pct"] else "**no**") if k in per else ""
+                   for k in ("pyvrp", "vroom")}
+        out.append(f"| {m} | {limit} % | {ours} % {'met' if ours <= limit else '**not met**'} | "
+                   f"{verdict['pyvrp']} | {verdict['vroom']} |")
+    return out
+
+
 def markdown(doc: dict[str, Any]) -> str:
     """Short markdown report of a results document."""
     s = doc["summary"]
@@ -367,6 +388,7 @@ def markdown(doc: dict[str, Any]) -> str:
                       + "; ".join(f"{k}: {v}" for k, v in beats.items())]
         if family == "solomon":
             lines += ["", "Vansteenwegen et al. 2009 ILS, m = 1: 1.8 %."]
+        lines += _goal_lines(s["gaps"]) if family == "cordeau" else []
         lines.append("")
     if "compile" in doc:
         c = doc["compile"]

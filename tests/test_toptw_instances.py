@@ -161,3 +161,23 @@ def test_cli_bench_toptw_on_pr_reports_the_best_known_for_m(tmp_path):
     assert row["gap_pct"] == pytest.approx(100 * (502 - row["score"]) / 502, abs=1e-3)
     bad = CliRunner().invoke(app, ["bench", "ttdp", "t999"])
     assert isinstance(bad.exception, InputFileError) and "t101" in str(bad.exception)
+
+
+@pytest.mark.parametrize("results", ["toptw_cordeau.json", "ttdp.json"])
+def test_committed_results_pass_the_exact_check(results):
+    """Every route in the committed Cordeau / TTDP tables (ours and the peers') re-checked."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / results
+    if not path.exists():
+        pytest.skip(f"benchmarks/results/{results} not generated yet")
+    doc = json.loads(path.read_text())
+    assert doc["runs"] and doc["distance_decimals"] == 2
+    for row in doc["runs"]:
+        inst = read_instance(resolve_instance(row["instance"]))
+        assert inst.decimals == 2
+        check = check_routes(inst, row["routes"]) if row["routes"] else None
+        if not row["feasible"]:
+            assert row["score"] == 0
+            continue
+        assert check is not None and check.feasible, (row["solver"], row["instance"], check)
+        assert check.score == row["score"], (row["solver"], row["instance"], row["routes_m"])
+        assert len(row["routes"]) == row["routes_m"]

@@ -179,6 +179,11 @@ def markdown(doc: dict[str, Any]) -> str:
     ]
     for k, tot in s["total_score"].items():
         lines.append(f"| {k} | {tot} | {s['feasible'][k]} / {n} |")
+    tot = s["total_score"]
+    if "ocop_geo" in tot and "pyvrp" in tot:
+        met = tot["ocop_geo"] > tot["pyvrp"]
+        lines += ["", f"Goal (issue 12): ocop_geo's total score above PyVRP's: "
+                  f"{'met' if met else '**not met**'} ({tot['ocop_geo']} vs {tot['pyvrp']})."]
     w, t, lo = s["ocop_vs_pyvrp_win_tie_loss"]
     lines += ["", f"ocop_geo scores more / the same / less than PyVRP on {w} / {t} / {lo} instances.",
               "", "| instance | tours | start weekday | ocop_geo | pyvrp [seeds] |",
@@ -204,8 +209,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engine-commit", default=None,
                     help="commit of the engine measured, when run from an exported snapshot")
     ap.add_argument("--out", type=Path, default=RESULTS / "ttdp.json")
+    ap.add_argument("--report", action="store_true",
+                    help="only rewrite the summary and the markdown from an existing --out JSON")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.report:
+        doc = json.loads(args.out.read_text(encoding="utf-8"))
+        doc["summary"] = summarise(doc)
+        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
+        write_text_atomic(args.out.with_suffix(".md"), markdown(doc))
+        return 0
     names = args.instances or instance_names("ttdp")
     doc: dict[str, Any] = {"benchmark": "ttdp", "family": "ttdp", "distance_decimals": 2,
                            "date": time.strftime("%Y-%m-%d %H:%M %Z"),

@@ -514,6 +514,21 @@ def _merge_base(args: argparse.Namespace, doc: dict[str, Any]) -> dict[str, Any]
     return doc
 
 
+def write_results(out: Path, doc: dict[str, Any], markdown_of: Callable[[dict[str, Any]], str]
+                  ) -> None:
+    """Write the results JSON and its markdown next to it (``.md``), atomically."""
+    write_text_atomic(out, json.dumps(doc, indent=1) + "\n")
+    write_text_atomic(out.with_suffix(".md"), markdown_of(doc))
+
+
+def rewrite_report(out: Path, summarise_of: Callable[[dict[str, Any]], dict[str, Any]],
+                   markdown_of: Callable[[dict[str, Any]], str]) -> None:
+    """Recompute the summary and the markdown of an existing results JSON (``--report``)."""
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    doc["summary"] = summarise_of(doc)
+    write_results(out, doc, markdown_of)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line of the benchmark (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -558,10 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         small_problems(RESULTS / "toptw_small.json", args.seed)
         return 0
     if args.report:
-        doc = json.loads(args.out.read_text(encoding="utf-8"))
-        doc["summary"] = summarise(doc)
-        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-        write_text_atomic(args.out.with_suffix(".md"), markdown(doc))
+        rewrite_report(args.out, summarise, markdown)
         return 0
     names = args.instances or instance_names(args.family)
     doc: dict[str, Any] = {"benchmark": "toptw", "family": args.family,
@@ -576,7 +588,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_compile_check:
         doc["compile"] = compile_times()
         log.info("numba compile times: %s", doc["compile"])
-    md_out = args.out.with_suffix(".md")
     # m = first for every instance first, so its gap figure is complete if the run is cut short
     order = [(name, m) for m in args.routes[:1] for name in names]
     order += [(name, m) for name in names for m in args.routes[1:]]
@@ -591,8 +602,7 @@ def main(argv: list[str] | None = None) -> int:
                      row["seconds"], "" if row["feasible"] else " INFEASIBLE")
         doc["machine"]["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
         doc["summary"] = summarise(doc)
-        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-        write_text_atomic(md_out, markdown(doc))
+        write_results(args.out, doc, markdown)
     log.info("summary: %s", json.dumps(doc["summary"]))
     return 0
 

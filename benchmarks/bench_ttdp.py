@@ -48,9 +48,10 @@ from benchmarks.bench_toptw import (
     engine_line,
     machine_line,
     result_cell,
+    rewrite_report,
+    write_results,
 )
 from ocop_geo import toptw
-from ocop_geo.fileio import write_text_atomic
 from ocop_geo.toptw_instances import (
     TOPTWInstance,
     instance_names,
@@ -214,10 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.report:
-        doc = json.loads(args.out.read_text(encoding="utf-8"))
-        doc["summary"] = summarise(doc)
-        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-        write_text_atomic(args.out.with_suffix(".md"), markdown(doc))
+        rewrite_report(args.out, summarise, markdown)
         return 0
     names = args.instances or instance_names("ttdp")
     doc: dict[str, Any] = {"benchmark": "ttdp", "family": "ttdp", "distance_decimals": 2,
@@ -238,8 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                      "" if row["feasible"] else " INFEASIBLE")
         doc["machine"]["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
         doc["summary"] = summarise(doc)
-        write_text_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-        write_text_atomic(args.out.with_suffix(".md"), markdown(doc))
+        write_results(args.out, doc, markdown)
     log.info("summary: %s", json.dumps(doc.get("summary")))
     return 0
 

@@ -406,6 +406,7 @@ def markdown(doc: dict[str, Any]) -> str:
         for m, d in sorted(vs.items()):
             lines.append(f"| {m} | " + " | ".join("/".join(map(str, d.get(k, []))) for k in
                                                     ("pyvrp", "vroom")) + " |")
+    lines += [f"\nNote: {note}" for note in doc.get("notes", [])]
     lines += ["", "Per instance: score (seconds); 'infeasible' = rejected by the exact check or the "
               "engine's evaluate; PyVRP's seeds in brackets.",
               "", "| instance | m | best known | " + " | ".join(solvers) + " |",

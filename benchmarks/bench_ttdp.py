@@ -185,6 +185,7 @@ def markdown(doc: dict[str, Any]) -> str:
         met = tot["ocop_geo"] > tot["pyvrp"]
         lines += ["", f"Goal (issue 12): ocop_geo's total score above PyVRP's: "
                   f"{'met' if met else '**not met**'} ({tot['ocop_geo']} vs {tot['pyvrp']})."]
+    lines += [f"\nNote: {note}" for note in doc.get("notes", [])]
     w, t, lo = s["ocop_vs_pyvrp_win_tie_loss"]
     lines += ["", f"ocop_geo scores more / the same / less than PyVRP on {w} / {t} / {lo} instances.",
               "", "| instance | tours | start weekday | ocop_geo | pyvrp [seeds] |",

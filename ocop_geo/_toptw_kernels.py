@@ -149,9 +149,39 @@ def _simulate(seq, L, r, travel, service, win, nwin, rstart, rend, rwin, brk, ha
 @njit(cache=True)
 def _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, rstart, rend,
              rwin, brk, has_brk, maxst, dist, rcap):  # pragma: no cover - compiled
-    code, pos, end = _simulate(seq[r], lens[r], r, travel, service, win, nwin, rstart, rend, rwin,
+    """Schedule route ``r`` into the caches; returns the simulation's failure code.
+
+    When ``c_start`` has room for it (``2 * (n + 1)`` columns: the second half, from column
+    ``H = c_start.shape[1] // 2``), the latest arrival at each position that keeps the rest of
+    the route feasible is stored too (``c_start[r, H + q]``, ``q = L`` for the route end; NaN when
+    the route has a break or is infeasible): :func:`_try_insert` then checks an insertion in O(1).
+    """
+    L = lens[r]
+    code, pos, end = _simulate(seq[r], L, r, travel, service, win, nwin, rstart, rend, rwin,
                                brk, has_brk, maxst, dist, rcap, c_start[r], c_taken[r])
     c_end[r] = end
+    H = c_start.shape[1] // 2
+    if H > L:
+        if code != _OK or has_brk[r]:
+            c_start[r, H + L] = np.nan
+        else:
+            lat = rwin[r, 1] + EPS
+            c_start[r, H + L] = lat
+            nxt = rend[r]
+            for q in range(L - 1, -1, -1):
+                v = seq[r, q]
+                s_lat = lat - travel[v, nxt] - service[v]  # latest service start at v
+                a = -np.inf
+                for k in range(nwin[r, v]):
+                    if win[r, v, k, 0] > s_lat:
+                        break
+                    c = win[r, v, k, 1] + EPS
+                    c = c if c < s_lat else s_lat
+                    if c > a:
+                        a = c
+                lat = a
+                c_start[r, H + q] = lat
+                nxt = v
     return code
 
 
@@ -165,6 +195,8 @@ def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, 
     """
     L = lens[r]
     if maxst[r] >= 0 and L + 1 > maxst[r]:
+        return False, np.inf, np.inf
+    if nwin[r, v] == 0:
         return False, np.inf, np.inf
     if _over_caps(seq[r], L, r, travel, rstart, rend, dist, rcap, v, pos):
         return False, np.inf, np.inf
@@ -189,6 +221,12 @@ def _try_insert(r, pos, v, seq, lens, c_start, c_taken, c_end, travel, service, 
     detour = travel[prev, v] + service[v] + travel[v, nxt] - travel[prev, nxt]
     if detour < 1e-9:
         detour = 1e-9
+    H = c_start.shape[1] // 2
+    if H > L and not has_brk[r] and not np.isnan(c_start[r, H + L]):
+        # O(1): the rest of the route is feasible iff the next stop is reached by its latest arrival
+        if t + travel[v, nxt] <= c_start[r, H + pos]:
+            return True, shift, detour
+        return False, np.inf, np.inf
     prev = v
     for q in range(pos, L):
         w = seq[r, q]
@@ -238,18 +276,42 @@ def _without_into_scratch(r, q, seq, lens, s_seq, s_lens):  # pragma: no cover -
 @njit(cache=True)
 def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
                    rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory,
-                   mode):  # pragma: no cover - compiled
-    """Best insertion ratio of ``v`` into route ``r`` and its position (-1.0, -1 if none fits)."""
+                   mode, near):  # pragma: no cover - compiled
+    """Best insertion ratio of ``v`` into route ``r`` and its position (-1.0, -1 if none fits).
+
+    ``mode`` 0, 1, 2: the ratios of :func:`_greedy_insert`, every gap tried (a TOPTW route visits
+    few of the vertices, so most unvisited vertices have no granular neighbour on it). ``mode``
+    3: the first gap where ``v`` fits, only next to a neighbour of ``v`` (``near``) or to the
+    route's start or end (ratio 1.0). Quick necessary conditions come before the full check
+    (written out here, not in a helper: this is the hottest loop, and a call per gap costs more
+    than the check).
+    """
     best = -1.0
     bp = -1
     if nwin[r, v] == 0:
         return best, bp
-    for p in range(lens[r] + 1):
+    L = lens[r]
+    H = c_start.shape[1] // 2  # latest arrivals from column H, see _refresh
+    fast = H > L and not has_brk[r] and not np.isnan(c_start[r, H + L])
+    last_close = win[r, v, nwin[r, v] - 1, 1] + EPS
+    for p in range(L + 1):
+        if mode == 3 and 0 < p < L and not (near[v, seq[r, p - 1]] or near[v, seq[r, p]]):
+            continue
+        prev = seq[r, p - 1] if p > 0 else rstart[r]
+        arr = (c_start[r, p - 1] + service[prev] if p > 0 else rwin[r, 0]) + travel[prev, v]
+        if arr > last_close:
+            continue
+        if fast:
+            nxt = seq[r, p] if p < L else rend[r]
+            if arr + service[v] + travel[v, nxt] > c_start[r, H + p]:
+                continue
         ok, shift, detour = _try_insert(r, p, v, seq, lens, c_start, c_taken, c_end, travel,
                                         service, win, nwin, rstart, rend, rwin, brk, has_brk,
                                         maxst, dist, rcap)
         if not ok:
             continue
+        if mode == 3:
+            return 1.0, p
         if only_mandatory:
             ratio = 1.0 / shift
         elif mode == 0:
@@ -269,7 +331,7 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
 @njit(cache=True)
 def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise,
-                   only_mandatory, mandatory, mode):  # pragma: no cover - compiled
+                   only_mandatory, mandatory, mode, near):  # pragma: no cover - compiled
     """Insert best-ratio vertices (``score² / shift``, randomised by ``noise``) until none fits.
 
     ``mode`` varies the ratio: 0 ``score² / shift``, 1 ``score / shift``, 2 ``score² / detour``
@@ -289,7 +351,8 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
         for r in range(m):
             bratio[i, r], bpos[i, r] = _best_in_route(
                 r, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
-                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory, mode)
+                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory, mode,
+                near)
     n_ins = 0
     while True:
         best = -1.0
@@ -319,17 +382,19 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 continue  # an insertion only makes the route tighter: still does not fit
             bratio[i, br], bpos[i, br] = _best_in_route(
                 br, v, seq, lens, c_start, c_taken, c_end, score, travel, service, win, nwin,
-                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory, mode)
+                rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, only_mandatory, mode,
+                near)
 
 
 @njit(cache=True)
 def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service, win,
                   nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, mandatory, s_seq, s_lens,
-                  s_start, s_taken, s_end):  # pragma: no cover - compiled
+                  s_start, s_taken, s_end, near):  # pragma: no cover - compiled
     """Swap one visited vertex for a higher-scoring unvisited one (best gain); True if improved.
 
     The route without the removed vertex is scheduled once in the scratch arrays ``s_*``, then
-    every insertion is checked incrementally with :func:`_try_insert`.
+    every insertion is checked incrementally with :func:`_try_insert`, only between stops of
+    which one is a neighbour of the inserted vertex (``near``, granular neighbourhood).
     """
     m = lens.shape[0]
     best_gain = 1e-9
@@ -350,17 +415,15 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
             for u in cand:
                 if inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0:
                     continue
-                for p in range(L):
-                    ok, shift, detour = _try_insert(r, p, u, s_seq, s_lens, s_start, s_taken,
-                                                    s_end, travel, service, win, nwin, rstart,
-                                                    rend, rwin, brk, has_brk, maxst, dist, rcap)
-                    if ok:
-                        best_gain = score[u] - score[x]
-                        b_r = r
-                        b_out = q
-                        b_in = u
-                        b_pos = p
-                        break
+                ratio, p = _best_in_route(r, u, s_seq, s_lens, s_start, s_taken, s_end, score,
+                                          travel, service, win, nwin, rstart, rend, rwin, brk,
+                                          has_brk, maxst, dist, rcap, 0.0, False, 3, near)
+                if p >= 0:
+                    best_gain = score[u] - score[x]
+                    b_r = r
+                    b_out = q
+                    b_in = u
+                    b_pos = p
     if b_r < 0:
         return False
     x = seq[b_r, b_out]
@@ -376,7 +439,7 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
 @njit(cache=True)
 def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                    win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, s_seq, s_lens, s_start,
-                   s_taken, s_end):  # pragma: no cover - compiled
+                   s_taken, s_end, near):  # pragma: no cover - compiled
     """Move a visited vertex to another route to make room for an unvisited one; True if done.
 
     For every stop ``x`` of route ``a`` that fits somewhere in another route ``b`` (cheapest
@@ -405,6 +468,8 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 if b == a or nwin[b, x] == 0:
                     continue
                 for p in range(lens[b] + 1):
+                    if 0 < p < lens[b] and not (near[x, seq[b, p - 1]] or near[x, seq[b, p]]):
+                        continue  # granular: only next to a neighbour of x
                     ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
                                                     travel, service, win, nwin, rstart, rend,
                                                     rwin, brk, has_brk, maxst, dist, rcap)
@@ -421,19 +486,17 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
             for u in cand:
                 if inroute[u] >= 0 or score[u] <= best_gain or nwin[a, u] == 0:
                     continue
-                for p in range(L):
-                    ok, shift, detour = _try_insert(a, p, u, s_seq, s_lens, s_start, s_taken,
-                                                    s_end, travel, service, win, nwin, rstart,
-                                                    rend, rwin, brk, has_brk, maxst, dist, rcap)
-                    if ok:
-                        best_gain = score[u]
-                        b_a = a
-                        b_out = q
-                        b_b = rb
-                        b_pb = pb
-                        b_in = u
-                        b_pin = p
-                        break
+                ratio, p = _best_in_route(a, u, s_seq, s_lens, s_start, s_taken, s_end, score,
+                                          travel, service, win, nwin, rstart, rend, rwin, brk,
+                                          has_brk, maxst, dist, rcap, 0.0, False, 3, near)
+                if p >= 0:
+                    best_gain = score[u]
+                    b_a = a
+                    b_out = q
+                    b_b = rb
+                    b_pb = pb
+                    b_in = u
+                    b_pin = p
     if b_a < 0:
         return False
     x = seq[b_a, b_out]
@@ -857,7 +920,7 @@ def _destroy(kind, size, state_i, inroute, seq, lens, c_start, score, travel,
 def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c_end, cur_seq,
          cur_lens, b_seq, b_lens, b_score, b_cost, polish, score, travel, service, win, nwin, rstart, rend, rwin,
          brk, has_brk, maxst, dist, rcap, mandatory, s_seq, s_lens, s_start, s_taken,
-         s_end):  # pragma: no cover - compiled
+         s_end, near):  # pragma: no cover - compiled
     """Run ``n_iter`` destroy-repair iterations; the whole search state lives in the arrays.
 
     ``state_i`` = [shake size S, shake position R, iterations without improvement, total];
@@ -874,7 +937,7 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
         mode = 0 if it % 2 == 0 else np.random.randint(0, 3)
         _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service,
                        win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, noise, False, mandatory,
-                       mode)
+                       mode, near)
         # replace moves only on promising candidates (within two temperatures of the current)
         cur = 0.0
         for r in range(m):
@@ -886,17 +949,17 @@ def _ils(n_iter, state_i, state_f, cand, inroute, seq, lens, c_start, c_taken, c
                                        maxst, dist, rcap, s_seq, s_lens, s_start, s_taken, s_end):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, 0.0,
-                           False, mandatory, 0)
+                           False, mandatory, 0, near)
         while promising and (
             _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                           service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap,
-                          mandatory, s_seq, s_lens, s_start, s_taken, s_end)
+                          mandatory, s_seq, s_lens, s_start, s_taken, s_end, near)
             or _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                               service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap,
-                              s_seq, s_lens, s_start, s_taken, s_end)):
+                              s_seq, s_lens, s_start, s_taken, s_end, near)):
             _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel,
                            service, win, nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, 0.0,
-                           False, mandatory, 0)
+                           False, mandatory, 0, near)
         cur = 0.0
         total = 0
         for r in range(m):

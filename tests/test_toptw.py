@@ -1,4 +1,4 @@
-"""Tests of the TOPTW engine, the Solomon reader and ``ocop-geo bench toptw``.
+"""Tests of the TOPTW engine, the instance readers (Solomon; Cordeau pr and TTDP in test_toptw_instances) and ``ocop-geo bench toptw``.
 
 The feasibility and score checker below is written from the instance file format alone
 (benchmarks/toptw/TOPTW_format.txt), in exact integer tenths; it shares no code with the solver.

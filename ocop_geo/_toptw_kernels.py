@@ -281,8 +281,8 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
 
     ``mode`` 0, 1, 2: the ratios of :func:`_greedy_insert`, every gap tried (a TOPTW route visits
     few of the vertices, so most unvisited vertices have no granular neighbour on it). ``mode``
-    3: the first gap where ``v`` fits, only next to a neighbour of ``v`` (``near``) or to the
-    route's start or end (ratio 1.0). Quick necessary conditions come before the full check
+    3: the first gap where ``v`` fits, only next to a neighbour of ``v`` (``near``; the route's
+    start and end are vertices with neighbours too) (ratio 1.0). Quick necessary conditions come before the full check
     (written out here, not in a helper: this is the hottest loop, and a call per gap costs more
     than the check).
     """
@@ -295,9 +295,9 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
     fast = H > L and not has_brk[r] and not np.isnan(c_start[r, H + L])
     last_close = win[r, v, nwin[r, v] - 1, 1] + EPS
     for p in range(L + 1):
-        if mode == 3 and 0 < p < L and not (near[v, seq[r, p - 1]] or near[v, seq[r, p]]):
-            continue
         prev = seq[r, p - 1] if p > 0 else rstart[r]
+        if mode == 3 and not (near[v, prev] or near[v, seq[r, p] if p < L else rend[r]]):
+            continue
         arr = (c_start[r, p - 1] + service[prev] if p > 0 else rwin[r, 0]) + travel[prev, v]
         if arr > last_close:
             continue
@@ -387,6 +387,18 @@ def _greedy_insert(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
 
 
 @njit(cache=True)
+def _near_route(r, seq, lens, rstart, rend, near, out):  # pragma: no cover - compiled
+    """``out[u]`` = whether route ``r`` (its stops, start or end) has a granular neighbour of ``u``."""
+    out[:] = False
+    n = out.shape[0]
+    for q in range(-1, lens[r] + 1):
+        w = rstart[r] if q < 0 else (seq[r, q] if q < lens[r] else rend[r])
+        for u in range(n):
+            if near[u, w]:
+                out[u] = True
+
+
+@njit(cache=True)
 def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, travel, service, win,
                   nwin, rstart, rend, rwin, brk, has_brk, maxst, dist, rcap, mandatory, s_seq, s_lens,
                   s_start, s_taken, s_end, near):  # pragma: no cover - compiled
@@ -402,8 +414,10 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
     b_out = -1
     b_in = -1
     b_pos = -1
+    hasn = np.empty(score.shape[0], dtype=np.bool_)
     for r in range(m):
         L = lens[r]
+        _near_route(r, seq, lens, rstart, rend, near, hasn)
         for q in range(L):
             x = seq[r, q]
             if mandatory[x]:
@@ -413,7 +427,8 @@ def _replace_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, trav
                         rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                 continue
             for u in cand:
-                if inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0:
+                if (inroute[u] >= 0 or score[u] - score[x] <= best_gain or nwin[r, u] == 0
+                        or not hasn[u]):
                     continue
                 ratio, p = _best_in_route(r, u, s_seq, s_lens, s_start, s_taken, s_end, score,
                                           travel, service, win, nwin, rstart, rend, rwin, brk,
@@ -456,8 +471,10 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
     b_pb = -1
     b_in = -1
     b_pin = -1
+    hasn = np.empty(score.shape[0], dtype=np.bool_)
     for a in range(m):
         L = lens[a]
+        _near_route(a, seq, lens, rstart, rend, near, hasn)
         for q in range(L):
             x = seq[a, q]
             # cheapest feasible place for x in another route
@@ -468,7 +485,8 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                 if b == a or nwin[b, x] == 0:
                     continue
                 for p in range(lens[b] + 1):
-                    if 0 < p < lens[b] and not (near[x, seq[b, p - 1]] or near[x, seq[b, p]]):
+                    if not (near[x, seq[b, p - 1] if p > 0 else rstart[b]]
+                            or near[x, seq[b, p] if p < lens[b] else rend[b]]):
                         continue  # granular: only next to a neighbour of x
                     ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
                                                     travel, service, win, nwin, rstart, rend,
@@ -484,7 +502,7 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
                         rstart, rend, rwin, brk, has_brk, maxst, dist, rcap) != _OK:
                 continue
             for u in cand:
-                if inroute[u] >= 0 or score[u] <= best_gain or nwin[a, u] == 0:
+                if inroute[u] >= 0 or score[u] <= best_gain or nwin[a, u] == 0 or not hasn[u]:
                     continue
                 ratio, p = _best_in_route(a, u, s_seq, s_lens, s_start, s_taken, s_end, score,
                                           travel, service, win, nwin, rstart, rend, rwin, brk,

@@ -165,24 +165,34 @@ def _refresh(r, seq, lens, c_start, c_taken, c_end, travel, service, win, nwin, 
         if code != _OK or has_brk[r]:
             c_start[r, H + L] = np.nan
         else:
-            lat = rwin[r, 1] + EPS
-            c_start[r, H + L] = lat
-            nxt = rend[r]
-            for q in range(L - 1, -1, -1):
-                v = seq[r, q]
-                s_lat = lat - travel[v, nxt] - service[v]  # latest service start at v
-                a = -np.inf
-                for k in range(nwin[r, v]):
-                    if win[r, v, k, 0] > s_lat:
-                        break
-                    c = win[r, v, k, 1] + EPS
-                    c = c if c < s_lat else s_lat
-                    if c > a:
-                        a = c
-                lat = a
-                c_start[r, H + q] = lat
-                nxt = v
+            _latest_arrivals(r, seq, r, L, travel, service, win, nwin, rend, rwin, c_start[r], H)
     return code
+
+
+@njit(cache=True)
+def _latest_arrivals(r, seq, src, L, travel, service, win, nwin, rend, rwin, out,
+                     off):  # pragma: no cover - compiled
+    """Latest arrival at each stop of ``seq[src, :L]`` (and at the end, ``q = L``) that keeps
+    the rest feasible when these stops are served, in this order, by route ``r`` (its windows,
+    end and latest return; no break): written to ``out[off + q]``. Arriving later than that is
+    infeasible, arriving earlier is feasible (waiting is allowed)."""
+    lat = rwin[r, 1] + EPS
+    out[off + L] = lat
+    nxt = rend[r]
+    for q in range(L - 1, -1, -1):
+        v = seq[src, q]
+        s_lat = lat - travel[v, nxt] - service[v]  # latest service start at v
+        a = -np.inf
+        for k in range(nwin[r, v]):
+            if win[r, v, k, 0] > s_lat:
+                break
+            c = win[r, v, k, 1] + EPS
+            c = c if c < s_lat else s_lat
+            if c > a:
+                a = c
+        lat = a
+        out[off + q] = lat
+        nxt = v
 
 
 @njit(cache=True)
@@ -759,6 +769,8 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                 if not swapped:
                     i += 1
     # 2-opt*: a[:i] + b[j:] and b[:j] + a[i:]
+    lat_a = np.empty(s_start.shape[1])  # latest arrival at b[j] when b[j:] ends route a
+    lat_b = np.empty(s_start.shape[1])  # latest arrival at a[i] when a[i:] ends route b
     for a in range(m):
         for b in range(a + 1, m):
             improved = True
@@ -768,9 +780,14 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                 Lb = lens[b]
                 old = (_route_travel(seq[a], La, a, travel, rstart, rend)
                        + _route_travel(seq[b], Lb, b, travel, rstart, rend))
+                quick = not has_brk[a] and not has_brk[b]
+                if quick:  # O(1) necessary time check per exchange
+                    _latest_arrivals(a, seq, b, Lb, travel, service, win, nwin, rend, rwin, lat_a, 0)
+                    _latest_arrivals(b, seq, a, La, travel, service, win, nwin, rend, rwin, lat_b, 0)
                 for i in range(La + 1):
                     ua = seq[a, i - 1] if i > 0 else rstart[a]
                     va = seq[a, i] if i < La else rend[a]
+                    dep_a = c_start[a, i - 1] + service[ua] if i > 0 else rwin[a, 0]
                     for j in range(Lb + 1):
                         if (i == La and j == Lb) or (i == 0 and j == 0):
                             continue
@@ -778,6 +795,11 @@ def _tighten_pass(inroute, seq, lens, c_start, c_taken, c_end, travel, service, 
                         vb = seq[b, j] if j < Lb else rend[b]
                         d = travel[ua, vb] + travel[ub, va] - travel[ua, va] - travel[ub, vb]
                         if d >= -1e-6:
+                            continue
+                        if quick and (
+                                (j < Lb and dep_a + travel[ua, seq[b, j]] > lat_a[j])
+                                or (i < La and (c_start[b, j - 1] + service[ub] if j > 0
+                                                else rwin[b, 0]) + travel[ub, seq[a, i]] > lat_b[i])):
                             continue
                         na = i + Lb - j
                         nb = j + La - i

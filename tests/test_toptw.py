@@ -390,3 +390,51 @@ def test_long_wait_avoided_by_another_order():
     assert sol.routes == [[2, 1]]  # 1 first would wait 100 min at 2
     s = sol.schedule(p, 0)
     assert float(s.wait.max()) == 0.0 and sol.cost == pytest.approx(40.0)
+
+
+def test_constant_time_insertion_check_matches_propagation():
+    """The cached latest arrivals (second half of ``c_start``) give the same insertion verdict as
+    propagating the delay through the route, with split windows that differ per route."""
+    from ocop_geo import _toptw_kernels as kern
+
+    rng = np.random.default_rng(7)
+    n, m = 40, 2
+    xy = rng.uniform(0, 100, (n, 2))
+    travel = np.floor(np.hypot(*(xy[:, None] - xy[None, :]).transpose(2, 0, 1)) * 100) / 100
+    win = np.full((m, n, 2, 2), (np.inf, -np.inf))
+    for r in range(m):
+        o = rng.uniform(0, 300, n)
+        win[r, :, 0] = np.column_stack([o, o + rng.uniform(20, 120, n)])
+        win[r, :, 1] = np.column_stack([o + 200, o + 200 + rng.uniform(20, 200, n)])
+    p = toptw.validate_problem(toptw.Problem(
+        travel=travel, score=rng.integers(1, 20, n).astype(float),
+        service=rng.uniform(5, 20, n), windows=win, route_start=np.zeros(m, int),
+        route_end=np.zeros(m, int), route_window=np.tile([0.0, 400.0], (m, 1)),
+        mandatory=np.zeros(n, bool), max_stops=np.full(m, -1), breaks=np.full((m, 3), np.nan)))
+    routes = [rt[::2] for rt in toptw.solve(p, time_limit=5, seed=1, max_iterations=20).routes]
+    k = toptw._kernel_arrays(p)
+    args = (k["travel"], k["service"], k["win"], k["nwin"], k["rstart"], k["rend"], k["rwin"],
+            k["brk"], k["has_brk"], k["maxst"], k["dist"], k["rcap"])
+    seq = np.zeros((m, n + 1), np.int64)
+    lens = np.array([len(rt) for rt in routes], np.int64)
+    for r, rt in enumerate(routes):
+        seq[r, : len(rt)] = rt
+    taken = np.zeros((m, n + 2), bool)
+    end = np.zeros(m)
+    slow = np.zeros((m, n + 1))  # no room for the latest arrivals: propagation
+    fast = np.zeros((m, 2 * (n + 1)))
+    for r in range(m):
+        kern._refresh(r, seq, lens, slow, taken, end, *args)
+        kern._refresh(r, seq, lens, fast, taken, end, *args)
+    visited = {v for rt in routes for v in rt}
+    verdicts = [0, 0]
+    for r in range(m):
+        for v in range(1, n):
+            if v in visited:
+                continue
+            for pos in range(lens[r] + 1):
+                a = kern._try_insert(r, pos, v, seq, lens, slow, taken, end, *args)
+                b = kern._try_insert(r, pos, v, seq, lens, fast, taken, end, *args)
+                assert a[0] == b[0], (r, pos, v)
+                verdicts[int(a[0])] += 1
+    assert min(verdicts) > 0  # both verdicts occur

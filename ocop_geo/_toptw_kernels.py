@@ -292,7 +292,8 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
     ``mode`` 0, 1, 2: the ratios of :func:`_greedy_insert`, every gap tried (a TOPTW route visits
     few of the vertices, so most unvisited vertices have no granular neighbour on it). ``mode``
     3: the first gap where ``v`` fits, only next to a neighbour of ``v`` (``near``; the route's
-    start and end are vertices with neighbours too) (ratio 1.0). Quick necessary conditions come before the full check
+    start and end are vertices with neighbours too) (ratio 1.0); ``mode`` 4: the cheapest of
+    those gaps (ratio ``1 / shift``). Quick necessary conditions come before the full check
     (written out here, not in a helper: this is the hottest loop, and a call per gap costs more
     than the check).
     """
@@ -306,7 +307,7 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
     last_close = win[r, v, nwin[r, v] - 1, 1] + EPS
     for p in range(L + 1):
         prev = seq[r, p - 1] if p > 0 else rstart[r]
-        if mode == 3 and not (near[v, prev] or near[v, seq[r, p] if p < L else rend[r]]):
+        if mode >= 3 and not (near[v, prev] or near[v, seq[r, p] if p < L else rend[r]]):
             continue
         arr = (c_start[r, p - 1] + service[prev] if p > 0 else rwin[r, 0]) + travel[prev, v]
         if arr > last_close:
@@ -322,7 +323,7 @@ def _best_in_route(r, v, seq, lens, c_start, c_taken, c_end, score, travel, serv
             continue
         if mode == 3:
             return 1.0, p
-        if only_mandatory:
+        if only_mandatory or mode == 4:
             ratio = 1.0 / shift
         elif mode == 0:
             ratio = score[v] * score[v] / shift
@@ -490,21 +491,17 @@ def _relocate_pass(cand, inroute, seq, lens, c_start, c_taken, c_end, score, tra
             # cheapest feasible place for x in another route
             rb = -1
             pb = -1
-            bshift = np.inf
+            b_ratio = -1.0
             for b in range(m):
-                if b == a or nwin[b, x] == 0:
+                if b == a:
                     continue
-                for p in range(lens[b] + 1):
-                    if not (near[x, seq[b, p - 1] if p > 0 else rstart[b]]
-                            or near[x, seq[b, p] if p < lens[b] else rend[b]]):
-                        continue  # granular: only next to a neighbour of x
-                    ok, shift, detour = _try_insert(b, p, x, seq, lens, c_start, c_taken, c_end,
-                                                    travel, service, win, nwin, rstart, rend,
-                                                    rwin, brk, has_brk, maxst, dist, rcap)
-                    if ok and shift < bshift:
-                        bshift = shift
-                        rb = b
-                        pb = p
+                ratio, p = _best_in_route(b, x, seq, lens, c_start, c_taken, c_end, score, travel,
+                                          service, win, nwin, rstart, rend, rwin, brk, has_brk,
+                                          maxst, dist, rcap, 0.0, False, 4, near)
+                if p >= 0 and ratio > b_ratio:
+                    b_ratio = ratio
+                    rb = b
+                    pb = p
             if rb < 0:
                 continue
             _without_into_scratch(a, q, seq, lens, s_seq, s_lens)

@@ -35,6 +35,13 @@ paper's shake (consecutive stops from a moving position), random stops, the cost
 score point, or stops close in space and time. A candidate is kept if it is not worse, or with
 a simulated-annealing probability; after a long stagnation the search restarts from the best.
 Mandatory vertices are inserted first (cheapest insertion) and never removed.
+
+Speed: each route's cache also holds the latest arrival at every position that keeps the rest
+of the route feasible (a backward pass over the windows), so on a route without a break an
+insertion, and a 2-opt* tail exchange, is checked in O(1) instead of by propagation; cheap
+necessary conditions reject most gaps before any check. Replace and relocate consider a vertex
+only next to one of its :data:`GRANULAR_K` granular neighbours (travel time plus a time-window
+term, :func:`_neighbours`); the repair still tries every gap.
 Deterministic for a given seed: with ``max_iterations`` the result is bit-identical; with only
 ``time_limit`` it is anytime (the best found when time runs out).
 """

@@ -407,6 +407,8 @@ def _text(c: Problems, data: Mapping[str, Any], key: str, *, required: bool = Fa
     if not isinstance(v, str):
         c.add(key, f"{v!r} is not text; put it in quotes")
         return ""
+    if required and not v.strip():
+        c.add(key, "is empty; write it in the quotes")
     return v.strip()
 
 

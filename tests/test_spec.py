@@ -194,3 +194,10 @@ def test_a_folder_is_not_a_spec(tmp_path):
 
     with pytest.raises(InputFileError, match="cannot be read"):
         load_spec(tmp_path)
+
+
+def test_a_required_text_left_empty_is_a_problem():
+    with pytest.raises(ValidationError) as err:
+        parse_spec({"id": "x-day", "title_vi": "  ", "days": ["Sa"], "start": {"lat": 10.77, "lon": 106.69,
+                                                                             "name": "Khách sạn"}})
+    assert any(p.endswith("title_vi: is empty; write it in the quotes") for p in err.value.problems)

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from . import settings
 from .itinerary import Itinerary
 from .mapping import day_label, place_label, text_or_empty
+from .registry_schema import VENUE_KINDS
 from .textnorm import slugify
 
 __all__ = ["PRECISION_LABELS", "PRECISION_LABELS_VI", "TEMPLATES_DIR", "VENUE_KIND_LABELS", "place_labels", "qr_svg", "render_template",
@@ -52,14 +53,7 @@ _KIND = {
 }
 #: What each venue kind (``Registry.venues.kind``) is called on pages, vi / en (the map script has the same words).
 VENUE_KIND_LABELS: dict[str, dict[str, str]] = {
-    "showroom": {"vi": "Showroom OCOP", "en": "OCOP showroom"},
-    "display_point": {"vi": "Điểm trưng bày OCOP", "en": "OCOP display point"},
-    "point_of_sale": {"vi": "Điểm bán sản phẩm OCOP", "en": "OCOP point of sale"},
-    "fair": {"vi": "Hội chợ OCOP", "en": "OCOP fair"},
-    "market": {"vi": "Phiên chợ OCOP", "en": "OCOP market"},
-    "agritourism": {"vi": "Du lịch nông nghiệp", "en": "Agritourism"},
-    "hotel": {"vi": "Khách sạn", "en": "Hotel"},
-    "restaurant": {"vi": "Nhà hàng", "en": "Restaurant"},
+    code: {"vi": k.short_vi, "en": k.short_en} for code, k in VENUE_KINDS.items()
 }
 _MODE = {
     "motorbike": {"vi": "Xe máy", "en": "Motorbike"},

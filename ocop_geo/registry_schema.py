@@ -191,24 +191,31 @@ def parse_float(text: str) -> float | None:
 
 @dataclass(frozen=True)
 class VenueKind:
-    """A kind of venue: its code (the ``kind`` value the registry keeps) and labels for people."""
+    """A kind of venue: its code (the ``kind`` value the registry keeps), labels for reports (``vi`` / ``en``)
+    and the short labels that pages and map popups show (``short_vi`` / ``short_en``)."""
 
     code: str
     vi: str
     en: str
+    short_vi: str
+    short_en: str
 
 
 #: Venue kinds: places that show, sell or promote OCOP products, and places to stay or eat that do.
 VENUE_KINDS: dict[str, VenueKind] = {k.code: k for k in (
-    VenueKind("showroom", "Cửa hàng / trung tâm giới thiệu sản phẩm OCOP", "OCOP showroom"),
-    VenueKind("display_point", "Điểm trưng bày sản phẩm OCOP", "OCOP display point"),
-    VenueKind("point_of_sale", "Điểm bán sản phẩm OCOP", "OCOP point of sale"),
-    VenueKind("fair", "Hội chợ / tuần lễ sản phẩm OCOP", "OCOP fair"),
-    VenueKind("market", "Chợ / phiên chợ", "Market"),
-    VenueKind("agritourism", "Du lịch nông nghiệp / cộng đồng", "Agritourism site"),
-    VenueKind("hotel", "Khách sạn", "Hotel"),
-    VenueKind("restaurant", "Nhà hàng / quán ăn", "Restaurant"),
-)}
+    VenueKind("showroom", "Cửa hàng / trung tâm giới thiệu sản phẩm OCOP", "OCOP showroom",
+              "Showroom OCOP", "OCOP showroom"),
+    VenueKind("display_point", "Điểm trưng bày sản phẩm OCOP", "OCOP display point",
+              "Điểm trưng bày OCOP", "OCOP display point"),
+    VenueKind("point_of_sale", "Điểm bán sản phẩm OCOP", "OCOP point of sale",
+              "Điểm bán sản phẩm OCOP", "OCOP point of sale"),
+    VenueKind("fair", "Hội chợ / tuần lễ sản phẩm OCOP", "OCOP fair", "Hội chợ OCOP", "OCOP fair"),
+    VenueKind("market", "Chợ / phiên chợ", "Market", "Phiên chợ OCOP", "OCOP market"),
+    VenueKind("agritourism", "Du lịch nông nghiệp / cộng đồng", "Agritourism site",
+              "Du lịch nông nghiệp", "Agritourism"),
+    VenueKind("hotel", "Khách sạn", "Hotel", "Khách sạn", "Hotel"),
+    VenueKind("restaurant", "Nhà hàng / quán ăn", "Restaurant", "Nhà hàng", "Restaurant"),
+)}  # fmt: skip
 #: Kinds that must give their dates (a fair is held on given days only).
 DATED_VENUE_KINDS: frozenset[str] = frozenset({"fair"})
 

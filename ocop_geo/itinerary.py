@@ -3,8 +3,9 @@
 The JSON contract is ``ocop_geo.itinerary/1``: times are local ``"HH:MM"`` strings, durations
 in seconds (legs) or minutes (visits), distances in metres, coordinates ``[lon, lat]``.
 Each day may carry the officer's :class:`Verdict` (``good`` / ``thin`` / ``empty``, see
-:mod:`ocop_geo.verdict`) and each left-out producer a Vietnamese reason (``reason_vi``); both are
-optional, so files written before them still read.
+:mod:`ocop_geo.verdict`) and each left-out producer a Vietnamese reason (``reason_vi``); each stop
+its ``address``, ``phone``, ``zalo`` and ``website`` from the registry (:data:`CONTACT_FIELDS`).
+All are optional, so files written before them still read.
 Build the dataclasses in code, write them with :func:`write_itinerary` and read them back with
 :func:`read_itinerary`, which validates the schema tag and every field and names the file and
 the path of every bad field it finds (not just the first).
@@ -22,7 +23,8 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from .opening_hours import WEEKDAYS
 from .registry import Product
 
 __all__ = [
+    "CONTACT_FIELDS",
     "NOT_CHOSEN_CODES",
     "SCHEMA",
     "STOP_KINDS",
@@ -52,6 +55,7 @@ __all__ = [
     "itinerary_rows",
     "read_itinerary",
     "write_itinerary",
+    "with_contacts",
     "write_itinerary_csv",
 ]
 
@@ -76,8 +80,12 @@ NOT_CHOSEN_CODES: dict[str, str] = {
     "unplaced": "the registry has no location for this producer",
 }
 
+#: Stop fields a visitor needs to find and call a place, copied from the registry (optional in the contract).
+CONTACT_FIELDS: tuple[str, ...] = ("address", "phone", "zalo", "website")
+
 _STOP_COLUMNS = ("day", "date", "seq", "kind", "site_id", "name", "arrival", "start", "end", "wait_min", "visit_min",
-                 "stars", "products", "district", "ward", "unit_2025", "precision", "opening_hours", "geometry")
+                 "stars", "products", "district", "ward", "unit_2025", "precision", "opening_hours",
+                 *CONTACT_FIELDS, "geometry")
 _LEG_COLUMNS = ("day", "to_seq", "from_name", "to_name", "travel_min", "distance_km", "off_network", "note",
                 "geometry")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
@@ -118,6 +126,9 @@ class Stop:
     ``venue_id``) may carry its district, ward, 2025 unit and opening hours. ``unit_2025`` is the
     post-7/2025 phường / xã / đặc khu of the place (empty when not known: older files, old frames);
     a place in the former Bình Dương or Bà Rịa–Vũng Tàu may have it and no old district.
+    ``address``, ``phone`` (normalised, e.g. ``"0903 123 456"``; several joined by ``", "``), ``zalo`` (a
+    number or a ``https://zalo.me/…`` link) and ``website`` come from the registry's producer or venue
+    (empty when it gives none); any kind may carry them.
     """
 
     seq: int
@@ -142,6 +153,10 @@ class Stop:
     opening_hours: str = ""
     unit_2025: str = ""
     producer_ids: tuple[str, ...] = ()
+    address: str = ""
+    phone: str = ""
+    zalo: str = ""
+    website: str = ""
 
     @property
     def producers(self) -> tuple[str, ...]:
@@ -154,7 +169,8 @@ class Stop:
         """JSON-ready dict; producer-only fields are written for producer stops only.
 
         ``unit_2025`` is optional in the contract: written when known. Other kinds write their
-        district, ward, 2025 unit and opening hours when they have them (a venue stop).
+        district, ward, 2025 unit and opening hours when they have them (a venue stop). Every kind writes
+        the contact fields (:data:`CONTACT_FIELDS`) it has.
         """
         d: dict[str, Any] = {
             "seq": self.seq,
@@ -183,6 +199,7 @@ class Stop:
             d.update({k: v for k, v in (("district", self.district), ("ward", self.ward),
                                         ("unit_2025", self.unit_2025), ("opening_hours", self.opening_hours))
                       if v})  # fmt: skip
+        d.update({k: getattr(self, k) for k in CONTACT_FIELDS if getattr(self, k)})
         d.update(
             arrival=self.arrival,
             wait_min=round(float(self.wait_min), 1),
@@ -219,10 +236,11 @@ class Stop:
         hours = p.text(d, "opening_hours", default="")
         unit_2025 = p.text(d, "unit_2025", default="")
         producer_ids = p.text_list(d, "producer_ids")
+        contact = [p.text(d, k, default="") for k in CONTACT_FIELDS]
         p.raise_if_any()
         return cls(
             seq, kind, site_id, name, lat, lon, precision, arrival, wait, start, end, visit,
-            leg, district, ward, stars, score, groups, products, hours, unit_2025, producer_ids,
+            leg, district, ward, stars, score, groups, products, hours, unit_2025, producer_ids, *contact,
         )  # fmt: skip
 
 
@@ -563,7 +581,7 @@ class Itinerary:
             ``name``, ``arrival``, ``start``, ``end``, ``wait_min``, ``visit_min``, ``stars``,
             ``products`` (names, ``"; "``-joined), ``district``, ``ward``, ``unit_2025`` (the
             post-7/2025 unit, ``""`` when not known), ``precision``,
-            ``opening_hours``. ``legs``: one row per leg into a stop with ``day``, ``to_seq``,
+            ``opening_hours``, ``address``, ``phone``, ``zalo``, ``website``. ``legs``: one row per leg into a stop with ``day``, ``to_seq``,
             ``from_name``, ``to_name``, ``travel_min``, ``distance_km``, ``off_network``, ``note``.
         """
         stop_rows, leg_rows = [], []
@@ -576,7 +594,7 @@ class Itinerary:
                     "end": st.end, "wait_min": st.wait_min, "visit_min": st.visit_min, "stars": st.stars,
                     "products": "; ".join(p.name for p in st.products), "district": st.district,
                     "ward": st.ward, "unit_2025": st.unit_2025, "precision": st.precision,
-                    "opening_hours": st.opening_hours,
+                    "opening_hours": st.opening_hours, **{k: getattr(st, k) for k in CONTACT_FIELDS},
                     "geometry": Point(st.lon, st.lat),
                 })  # fmt: skip
                 if st.leg_in is not None and prev is not None:
@@ -807,17 +825,24 @@ def read_itinerary(path: str | os.PathLike) -> Itinerary:
 
 #: Columns of the CSV written beside the JSON, one row per stop.
 CSV_COLUMNS: tuple[str, ...] = (
-    "day", "date", "weekday", "seq", "kind", "site_id", "name", "lat", "lon", "precision",
+    "day", "date", "weekday", "seq", "kind", "site_id", "name", *CONTACT_FIELDS, "lat", "lon", "precision",
     "district", "ward", "unit_2025", "stars", "score", "arrival", "wait_min", "start", "end", "visit_min",
     "leg_travel_min", "leg_distance_km", "leg_off_network", "leg_note", "opening_hours", "products",
 )  # fmt: skip
 
 
 def itinerary_rows(it: Itinerary) -> list[dict[str, Any]]:
-    """One flat dict per stop (the CSV rows), in day and visiting order."""
+    """One flat dict per stop (the CSV rows), in day and visiting order.
+
+    Numbers are taken as the JSON stores them (legs to 0.1 s and 0.1 m first), so the rows of a planned
+    itinerary and of its JSON read back are identical. A stop reached without travel (the start, lunch or
+    the end at the place of the stop before) has a leg of 0 minutes and 0 km, never a blank.
+    """
     rows = []
     for day, s in it.stops():
         leg = s.leg_in
+        travel_s = 0.0 if leg is None else round(float(leg.travel_s), 1)
+        distance_m = 0.0 if leg is None else round(float(leg.distance_m), 1)
         rows.append(
             {
                 "day": day.day,
@@ -827,6 +852,7 @@ def itinerary_rows(it: Itinerary) -> list[dict[str, Any]]:
                 "kind": s.kind,
                 "site_id": s.site_id or "",
                 "name": s.name,
+                **{k: getattr(s, k) for k in CONTACT_FIELDS},
                 "lat": round(s.lat, 6),
                 "lon": round(s.lon, 6),
                 "precision": s.precision,
@@ -836,19 +862,49 @@ def itinerary_rows(it: Itinerary) -> list[dict[str, Any]]:
                 "stars": "" if s.stars is None else s.stars,
                 "score": round(s.score, 3) if s.kind == "producer" else "",
                 "arrival": s.arrival or "",
-                "wait_min": round(s.wait_min, 1),
+                "wait_min": round(float(s.wait_min), 1),
                 "start": s.start,
                 "end": s.end,
                 "visit_min": round(s.visit_min, 1),
-                "leg_travel_min": "" if leg is None else round(leg.travel_s / 60.0, 1),
-                "leg_distance_km": "" if leg is None else round(leg.distance_m / 1000.0, 2),
-                "leg_off_network": "" if leg is None else str(leg.off_network).lower(),
+                "leg_travel_min": round(travel_s / 60.0, 1),
+                "leg_distance_km": round(distance_m / 1000.0, 2),
+                "leg_off_network": "false" if leg is None else str(leg.off_network).lower(),
                 "leg_note": "" if leg is None else leg.note,
                 "opening_hours": s.opening_hours,
                 "products": "; ".join(p.name for p in s.products),
             }
         )
     return rows
+
+
+def with_contacts(it: Itinerary, contacts: Mapping[str, Mapping[str, str]]) -> Itinerary:
+    """``it`` with each stop's address and contact (:data:`CONTACT_FIELDS`) filled from ``contacts``.
+
+    Parameters
+    ----------
+    it
+        A planned itinerary.
+    contacts
+        ``producer_id`` / ``venue_id`` -> ``{"address": …, "phone": …, "zalo": …, "website": …}`` (e.g.
+        :meth:`ocop_geo.registry.Registry.contacts`). A stop of several producers at one place takes the
+        first of them that has each field; a stop that is no registry place (an OSM start, a packed lunch)
+        keeps what it has.
+
+    Returns
+    -------
+    Itinerary
+        A new itinerary; fields the registry leaves empty stay as they were.
+    """
+    days = []
+    for day in it.days:
+        stops = []
+        for s in day.stops:
+            ids = [i for i in (s.site_id, *s.producer_ids) if i and i in contacts]
+            found = {k: next((v for i in ids if (v := str(contacts[i].get(k) or "").strip())), "")
+                     for k in CONTACT_FIELDS}  # fmt: skip
+            stops.append(replace(s, **{k: v for k, v in found.items() if v}))
+        days.append(replace(day, stops=tuple(stops)))
+    return replace(it, days=tuple(days))
 
 
 def write_itinerary_csv(it: Itinerary, path: str | os.PathLike) -> Path:

@@ -60,7 +60,7 @@ from shapely.geometry import Point
 from . import matrix, settings, snapping, toptw
 from ._errors import InputFileError, NetworkError, PlanningError
 from .candidates import Site, build_sites, merge_colocated
-from .itinerary import Day, Itinerary, NotChosen, Stop, Totals
+from .itinerary import Day, Itinerary, NotChosen, Stop, Totals, with_contacts
 from .matrix import Leg
 from .network import load_network
 from .opening_hours import format_hhmm, parse_hhmm
@@ -952,10 +952,12 @@ def plan_route(
             log.warning("no road leg from %s to %s (%s): straight line drawn", a.name, b.name, exc)
             return _straight(a, b, spec.mode)
 
-    return plan_on_matrices(
+    it = plan_on_matrices(
         spec, cands, travel, distance, leg_fn=leg_fn, time_limit=time_limit, seed=seed,
         unreachable=unreachable, max_iterations=max_iterations,
     )  # fmt: skip
+    contacts = registry.contacts() if isinstance(registry, Registry) else {}
+    return with_contacts(it, contacts)  # address, phone, Zalo, website of each registry place
 
 
 def _snap_candidates(

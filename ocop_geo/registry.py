@@ -15,6 +15,12 @@ with only a start date it is held that one day); another venue may give them too
 ``start_date``: open since that day). A venue may name the producer whose own site it is
 (``producer_id``); with no location of its own it takes that producer's address. Venues are placed by the same
 offline geocoder as producers.
+
+Producers and venues may give a ``phone`` (``Số điện thoại``), ``zalo`` and ``website`` (``Trang web``): phone
+numbers are normalised (``0903 123 456``, ``028 3823 4567``; several joined by ``", "``), web addresses made
+``https://`` URLs; a value that is none is a problem of its row. When those columns are empty, a phone number,
+Zalo or web address written in the free-text ``contact`` (``Liên hệ``) column is used.
+:meth:`Registry.contacts` gives each place's address and contact, as the planner copies them onto stops.
 """
 
 from __future__ import annotations
@@ -46,15 +52,19 @@ from .registry_schema import (
     VENUE_COLUMNS,
     VENUE_KINDS,
     VENUE_MARKERS,
+    contact_from_text,
     match_columns,
     parse_date,
     parse_float,
     parse_group,
+    parse_phones,
     parse_precision,
     parse_producer_type,
     parse_stars,
     parse_status,
     parse_venue_kind,
+    parse_website,
+    parse_zalo,
     producer_type_from_name,
 )
 from .tableio import RawTable, read_table
@@ -63,14 +73,16 @@ from .textnorm import fold, slugify
 log = logging.getLogger(__name__)
 
 PRODUCER_FIELDS = ("producer_id", "name", "producer_type", "address", "ward", "district", "lat", "lon",
-                   "location_precision", "opening_hours", "visit_minutes", "contact", "source", "notes",
-                   "source_file", "source_row")
+                   "location_precision", "opening_hours", "visit_minutes", "phone", "zalo", "website", "contact",
+                   "source", "notes", "source_file", "source_row")
 PRODUCT_FIELDS = ("product_id", "name", "ocop_group", "ocop_group_en", "ocop_group_code", "group_source", "stars",
                   "status", "decision", "year", "n_products", "producer_id", "source", "notes", "source_file",
                   "source_row")
 VENUE_FIELDS = ("venue_id", "kind", "name", "address", "ward", "district", "lat", "lon", "location_precision",
-                "opening_hours", "start_date", "end_date", "contact", "producer_id", "source", "notes",
-                "source_file", "source_row")
+                "opening_hours", "start_date", "end_date", "phone", "zalo", "website", "contact", "producer_id",
+                "source", "notes", "source_file", "source_row")
+#: The fields of a place a visitor needs to find and call it (what :meth:`Registry.contacts` gives).
+CONTACT_FIELDS = ("address", "phone", "zalo", "website")
 #: Columns the offline geocoder adds to placed producers and venues.
 GEOCODE_COLUMNS = ("district_code", "ward_code", "unit_2025", "unit_code_2025", "geocode_confidence",
                    "geocode_note")
@@ -208,6 +220,20 @@ class Registry:
     notices: list[str] = field(default_factory=list)
     input_rows: dict[str, int] = field(default_factory=dict)
     venues: gpd.GeoDataFrame = field(default_factory=_venue_frame)
+
+    def contacts(self) -> dict[str, dict[str, str]]:
+        """Address, phone, Zalo and website (:data:`CONTACT_FIELDS`, ``""`` when not given) of every accepted
+        producer and venue, by ``producer_id`` / ``venue_id``."""
+        out: dict[str, dict[str, str]] = {}
+        for frame, id_column in ((self.producers, "producer_id"), (self.venues, "venue_id")):
+            if frame is None or id_column not in frame:
+                continue
+            columns = {k: frame[k] if k in frame else None for k in CONTACT_FIELDS}
+            for i, place_id in enumerate(frame[id_column]):
+                values = {k: _cell_text(c.iloc[i]) if c is not None else "" for k, c in columns.items()}
+                if any(values.values()):
+                    out[_cell_text(place_id)] = values
+        return out
 
     @property
     def n_input_rows(self) -> int:
@@ -394,6 +420,7 @@ class _Builder:
         for f in ("address", "ward", "district", "contact", "source", "notes"):
             rec[f] = get(f)
         _check_text(row, rec, col)
+        rec.update(_contact_fields(row, get, col, str(rec["contact"])))
         if not rec["name"]:
             row.problem(col("name"), "", "the producer's name is missing",
                         "Fill in the producer (chủ thể) name as on the OCOP certificate")
@@ -434,6 +461,7 @@ class _Builder:
         rec: dict[str, object] = {f: get(f) for f in ("venue_id", "name", "address", "ward", "district",
                                                       "contact", "producer_id", "source", "notes")}
         _check_text(row, rec, col)
+        rec.update(_contact_fields(row, get, col, str(rec["contact"])))
         if not rec["name"]:
             row.problem(col("name"), "", "the venue's name is missing",
                         "Fill in the name of the showroom, fair or site (tên điểm)")
@@ -635,6 +663,8 @@ class _Builder:
                     rec[key] = producer.get(key) or ""
                 if producer.get("lat") is not None:
                     rec.update({k: producer[k] for k in ("lat", "lon", "location_precision")})
+            if producer is not None and not any(rec.get(k) for k in ("phone", "zalo", "website")):
+                rec.update({k: producer.get(k) or "" for k in ("phone", "zalo", "website")})  # its own site
             rec["venue_id"] = vid
             rec["source_file"], rec["source_row"] = str(row.table.path), row.number
             accepted.append(rec)
@@ -789,6 +819,38 @@ def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, fl
         else:
             precision = parsed
     return lat, lon, precision
+
+
+def _contact_fields(row: _Row, get, col, contact: str) -> dict[str, str]:
+    """The row's phone, Zalo and website, normalised; a problem for a value that is none. Fields left empty
+    are taken from what the free-text ``contact`` cell states (a phone number, a Zalo, a web address)."""
+    out = {"phone": "", "zalo": "", "website": ""}
+    raw = get("phone")
+    if raw:
+        phones = parse_phones(raw)
+        if phones is None:
+            row.problem(col("phone"), raw, "not a Vietnamese phone number",
+                        "Write it as 0903 123 456 (mobile, 10 digits), 028 3823 4567 (landline with its area "
+                        "code), 1900 1234 or +84 903 123 456; separate several numbers with ';'")
+        else:
+            out["phone"] = ", ".join(phones)
+    raw = get("zalo")
+    if raw:
+        zalo = parse_zalo(raw)
+        if zalo is None:
+            row.problem(col("zalo"), raw, "not a Zalo number or zalo.me link",
+                        "Write the phone number the Zalo account uses (0903 123 456) or its https://zalo.me/… link")
+        out["zalo"] = zalo or ""
+    raw = get("website")
+    if raw:
+        url = parse_website(raw)
+        if url is None:
+            row.problem(col("website"), raw, "not a web address",
+                        "Write one address such as https://htxphuocan.vn or www.facebook.com/htxphuocan")
+        out["website"] = url or ""
+    if contact:
+        out.update({k: v for k, v in contact_from_text(contact).items() if not get(k)})
+    return out
 
 
 def _checked_hours(row: _Row, get, col, examples: str) -> str:

@@ -1,5 +1,5 @@
 """The OCOP registry's vocabulary: fields, column-header aliases, OCOP groups, producer types, statuses,
-venue kinds and dates.
+venue kinds, dates, phone numbers and web addresses.
 
 Pure data and small parsers; no I/O. Header aliases are compared through :func:`header_key`.
 """
@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from .textnorm import fold, strip_diacritics
 
@@ -280,6 +281,143 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+# --- phone numbers and web addresses ------------------------------------------------------------
+
+#: Mobile prefixes of Vietnam since the 2018 renumbering (10 digits: 03x, 05x, 07x, 08x, 09x).
+_MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+_PHONE_SEPARATORS = re.compile(r"\s*(?:[;,/|]|\bhoặc\b|\bor\b|\bvà\b)\s*", re.IGNORECASE)
+_PHONE_CHARS = re.compile(r"^\+?[\d\s.()\-]+$")
+
+
+def parse_phone(text: str) -> str | None:
+    """One Vietnamese phone number written as people do, normalised; None when it is not one.
+
+    Mobiles (10 digits) read ``0903 123 456``, landlines (0 + 2x area code, 11 digits) ``028 3823 4567``,
+    hotlines ``1900 1234`` / ``1800 123 456``; ``+84`` / ``84`` / ``0084`` prefixes, dots, dashes, spaces and
+    parentheses are accepted.
+
+    >>> parse_phone("+84 903.123.456"), parse_phone("(028) 38 234 567"), parse_phone("1900-1234")
+    ('0903 123 456', '028 3823 4567', '1900 1234')
+    >>> parse_phone("12345") is None
+    True
+    """
+    t = text.strip()
+    if not t or not _PHONE_CHARS.match(t):
+        return None
+    digits = re.sub(r"\D", "", t)
+    if t.startswith("+") or digits.startswith("0084"):
+        digits = digits[2:] if digits.startswith("00") else digits
+        if not digits.startswith("84"):
+            return None  # a foreign number: not a Vietnamese phone
+        digits = "0" + digits[2:].removeprefix("0")  # "+84 (0) 903 …"
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if digits.startswith(("1800", "1900")) and len(digits) in (8, 10):
+        return f"{digits[:4]} {digits[4:]}" if len(digits) == 8 else f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    if len(digits) == 10 and digits.startswith(_MOBILE_PREFIXES):
+        return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    if len(digits) == 11 and digits.startswith("02"):
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    return None
+
+
+def parse_phones(text: str) -> tuple[str, ...] | None:
+    """Every phone number of a cell (separated by ``;`` ``,`` ``/`` or "hoặc"), normalised by
+    :func:`parse_phone`; None when any part is not a phone number, ``()`` for an empty cell."""
+    parts = [p for p in _PHONE_SEPARATORS.split(text.strip()) if p.strip()]
+    found = [parse_phone(p) for p in parts]
+    if any(f is None for f in found):
+        return None
+    return tuple(dict.fromkeys(f for f in found if f))
+
+
+def phone_uri(phone: str) -> str:
+    """The ``tel:`` link of a normalised Vietnamese number (E.164): ``"0903 123 456"`` -> ``"tel:+84903123456"``;
+    a hotline (1800 / 1900) stays national."""
+    digits = re.sub(r"\D", "", phone)
+    return f"tel:+84{digits[1:]}" if digits.startswith("0") else f"tel:{digits}"
+
+
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+
+
+def parse_website(text: str) -> str | None:
+    """A web address as an ``http(s)://`` URL (``www.htx.vn`` -> ``https://www.htx.vn``, host lower-cased);
+    None when it is not one (spaces, no dotted host name, another scheme, an e-mail address).
+
+    >>> parse_website("WWW.Example.vn/San-Pham"), parse_website("abc@gmail.com")
+    ('https://www.example.vn/San-Pham', None)
+    """
+    t = text.strip().rstrip(".,;")
+    if not t or any(c.isspace() for c in t) or "@" in t.split("/")[0]:
+        return None
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", t):
+        t = "https://" + t
+    try:
+        parts = urlsplit(t)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(host) or parts.username:
+        return None
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def parse_zalo(text: str) -> str | None:
+    """A Zalo contact: the phone number it is registered with (``0903 123 456``) or its ``https://zalo.me/…``
+    link (a number in the link is read as the number); None when it is neither."""
+    phone = parse_phone(text)
+    if phone:
+        return phone
+    url = parse_website(text)
+    if url is None or urlsplit(url).hostname not in ("zalo.me", "www.zalo.me", "chat.zalo.me"):
+        return None
+    path = urlsplit(url).path.strip("/")
+    return parse_phone(path) or (f"https://zalo.me/{path}" if path else None)
+
+
+_CONTACT_PHONE = re.compile(r"(?<![\w+])(?:\+?84|0084|0|1[89]00)[\d .()\-]{3,16}\d(?![\w])")
+_CONTACT_URL = re.compile(r"(?<![@\w.])(?:https?://|www\.)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s,;]*)?",
+                          re.IGNORECASE)
+_ZALO_WORD = re.compile(r"\bzalo\b\s*[:：]?\s*", re.IGNORECASE)
+
+
+def contact_from_text(text: str) -> dict[str, str]:
+    """The phone numbers, Zalo and web address found in a free-text contact cell.
+
+    ``"ĐT: 0903.123.456 - Zalo 0912 345 678 - fb.com/htxphuocan"`` gives
+    ``{"phone": "0903 123 456", "zalo": "0912 345 678", "website": "https://fb.com/htxphuocan"}``. A number
+    right after the word "Zalo" (or a zalo.me link) is the Zalo contact; the other numbers are phones
+    (joined by ``", "``); the first other web address is the website. E-mail addresses are not web
+    addresses. Keys are present only when found.
+    """
+    out: dict[str, str] = {}
+    phones: list[str] = []
+    urls = [m for m in _CONTACT_URL.finditer(text) if "." in m.group(0) and not re.fullmatch(r"[\d.]+", m.group(0))]
+    for m in urls:
+        zalo = parse_zalo(m.group(0)) if "zalo.me" in m.group(0).lower() else None
+        if zalo:
+            out.setdefault("zalo", zalo)
+        elif (url := parse_website(m.group(0))) is not None and "website" not in out:
+            out["website"] = url
+    for m in reversed(urls):  # numbers inside a link are not phone numbers
+        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    for m in _CONTACT_PHONE.finditer(text):
+        phone = parse_phone(m.group(0).strip(" .-()"))
+        if phone is None:
+            continue
+        before = text[: m.start()]
+        zalo_word = _ZALO_WORD.search(before[-12:])
+        if zalo_word and before[-12:][zalo_word.end():].strip() == "" and "zalo" not in out:
+            out["zalo"] = phone
+        elif phone not in phones:
+            phones.append(phone)
+    if phones:
+        out["phone"] = ", ".join(phones)
+    return out
+
+
 # --- column headers -----------------------------------------------------------------------------
 
 
@@ -310,7 +448,11 @@ PRODUCER_COLUMNS: dict[str, tuple[str, ...]] = {
                               "giờ hoạt động", "giờ đón khách"),
     "visit_minutes": _aliases("visit_minutes", "visit minutes", "thời gian tham quan", "thời gian tham quan (phút)",
                               "phút tham quan"),
-    "contact": _aliases("contact", "liên hệ", "điện thoại", "số điện thoại", "phone", "email"),
+    "phone": _aliases("phone", "phone number", "telephone", "tel", "điện thoại", "số điện thoại", "sđt", "sđt liên hệ",
+                      "đt", "điện thoại liên hệ", "hotline", "di động"),
+    "zalo": _aliases("zalo", "số zalo", "zalo liên hệ"),
+    "website": _aliases("website", "web", "web site", "trang web", "trang thông tin điện tử", "fanpage", "facebook"),
+    "contact": _aliases("contact", "liên hệ", "thông tin liên hệ", "email"),
     "source": _aliases("source", "sources", "source_url", "nguồn"),
     "notes": _aliases("notes", "note", "ghi chú"),
 }
@@ -348,6 +490,9 @@ VENUE_COLUMNS: dict[str, tuple[str, ...]] = {
     "opening_hours": PRODUCER_COLUMNS["opening_hours"],
     "start_date": _aliases("start_date", "start date", "date_from", "ngày bắt đầu", "từ ngày"),
     "end_date": _aliases("end_date", "end date", "date_to", "ngày kết thúc", "đến ngày"),
+    "phone": PRODUCER_COLUMNS["phone"],
+    "zalo": PRODUCER_COLUMNS["zalo"],
+    "website": PRODUCER_COLUMNS["website"],
     "contact": PRODUCER_COLUMNS["contact"],
     "producer_id": PRODUCER_COLUMNS["producer_id"],
     "source": PRODUCER_COLUMNS["source"],
@@ -358,7 +503,7 @@ VENUE_MARKERS: tuple[str, ...] = ("venue_id", "kind")
 
 #: Producer fields that a flat product list (one row per product) may carry.
 FLAT_PRODUCER_FIELDS = ("producer_type", "address", "ward", "district", "lat", "lon", "location_precision",
-                        "opening_hours", "visit_minutes", "contact")
+                        "opening_hours", "visit_minutes", "phone", "zalo", "website", "contact")
 
 ALL_HEADER_KEYS: set[str] = {
     a for v in (*PRODUCER_COLUMNS.values(), *PRODUCT_COLUMNS.values(), *VENUE_COLUMNS.values()) for a in v

@@ -22,9 +22,20 @@ from types import ModuleType
 import typer
 from rich.markup import escape
 
-from . import cli_bench, cli_demo, cli_geocode, cli_network, cli_plan, cli_publish, cli_registry
+from . import (
+    cli_bench,
+    cli_demo,
+    cli_geocode,
+    cli_network,
+    cli_plan,
+    cli_publish,
+    cli_registry,
+    settings,
+)
 from ._errors import InputFileError, OcopGeoError, ValidationError
 from .cli_common import err_console, state
+from .i18n import LANGUAGES
+from .i18n import gettext as _
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -55,17 +66,35 @@ app = typer.Typer(
 
 @app.callback()
 def _main(
-    lang: str = typer.Option("en", "--lang", help="Language of reports and pages: vi or en."),
+    ctx: typer.Context,
+    lang: str = typer.Option(None, "--lang", help="Language of messages, reports and the pages as they open: vi "
+                             "(default; OCOP_GEO_LANG overrides) or en. Pages always carry both."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logging."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress messages."),
 ) -> None:
     """ocop-geo: import the OCOP registry, build road networks, plan and publish routes."""
-    if lang not in {"vi", "en"}:
-        raise typer.BadParameter("choose 'vi' or 'en'", param_hint="--lang")
+    lang = lang or settings.language
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(_("choose 'vi' or 'en'"), param_hint="--lang")
     state.lang = lang
+    _set_language_for_this_run(ctx, lang)
     state.debug = debug
     level = logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _set_language_for_this_run(ctx: typer.Context, lang: str) -> None:
+    """``settings.language = lang`` until the command ends (tests run many commands in one process)."""
+    had, before = "language" in vars(settings), vars(settings).get("language")
+    settings.language = lang
+
+    def restore() -> None:
+        if had:
+            settings.language = before
+        else:
+            vars(settings).pop("language", None)
+
+    ctx.call_on_close(restore)
 
 
 for _module in _COMMAND_MODULES:
@@ -79,19 +108,19 @@ def main() -> None:
     except (InputFileError, ValidationError) as exc:
         if state.debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print("[bold red]" + _("Error", state.lang) + f":[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except OcopGeoError as exc:
         if state.debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print("[bold red]" + _("Error", state.lang) + f":[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_FAILED)
     except OSError as exc:  # a path that cannot be read or written (folder, permissions, full disk)
         if state.debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        err_console.print(f"[bold red]Error:[/] {escape(where + (exc.strerror or str(exc)))}. Check the path "
-                          "and its permissions.", highlight=False)
+        err_console.print("[bold red]" + _("Error", state.lang) + f":[/] {escape(where + (exc.strerror or str(exc)))}. "
+                          + _("Check the path and its permissions.", state.lang), highlight=False)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:
         # click's usage errors (typer may vendor click, so recognise them by shape, not by class)
@@ -103,8 +132,8 @@ def main() -> None:
         if state.debug or "--debug" in sys.argv:
             raise
         err_console.print(
-            f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
-            "Re-run with --debug for the traceback and report it.",
+            "[bold red]" + _("Internal error", state.lang) + f":[/] {type(exc).__name__}: {escape(str(exc))}\n"
+            + _("Re-run with --debug for the traceback and report it.", state.lang),
             highlight=False,
         )
         sys.exit(EXIT_INTERNAL)

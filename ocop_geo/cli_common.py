@@ -22,7 +22,7 @@ err_console = Console(stderr=True)
 class CliState:
     """The global options of the current run, set by the ``ocop-geo`` callback before any command runs."""
 
-    lang: str = "en"
+    lang: str = "vi"
     debug: bool = False
 
 

@@ -11,35 +11,9 @@ from rich.table import Table
 
 from .cli_common import console, state
 from .fileio import atomic_path, csv_safe, write_text_atomic
+from .i18n import gettext as _
 from .registry import Registry, bundled_registry_paths, load_registry
 from .registry_schema import VENUE_KINDS
-
-_TEXT = {
-    "en": {
-        "title": "OCOP registry", "accepted": "accepted", "rejected": "Rejected rows",
-        "group": "OCOP group", "stars": "stars",
-        "district": "district", "products": "certified products", "placed": "Producers by location precision",
-        "candidates": "candidate products (not yet certified)", "ok": "Every row was accepted.",
-        "read": "rows read", "producers": "producers", "product_rows": "product rows", "and": "and",
-        "n_rejected": "rejected", "note": "note", "row": "row", "unplaced": "producers have no location yet",
-        "not_geocoded": "not geocoded yet (run without --no-geocode)",
-        "no_place": "no address, ward or district to place it from: add one to the registry",
-        "venues": "venues", "venue_kind": "Venues by kind", "venue_placed": "Venues by location precision",
-        "venue_unplaced": "venues have no location yet", "dates": "dates",
-    },
-    "vi": {
-        "title": "Danh sách OCOP", "accepted": "được nhận", "rejected": "Các dòng bị loại",
-        "group": "Nhóm OCOP", "stars": "số sao",
-        "district": "quận/huyện", "products": "sản phẩm đã công nhận", "placed": "Chủ thể theo độ chính xác vị trí",
-        "candidates": "sản phẩm ứng viên (chưa công nhận)", "ok": "Tất cả các dòng đều hợp lệ.",
-        "read": "dòng đã đọc", "producers": "chủ thể", "product_rows": "dòng sản phẩm", "and": "và",
-        "n_rejected": "bị loại", "note": "lưu ý", "row": "dòng", "unplaced": "chủ thể chưa có vị trí",
-        "not_geocoded": "chưa định vị (chạy lại không có --no-geocode)",
-        "no_place": "không có địa chỉ, xã/phường hay quận/huyện để định vị: hãy bổ sung vào danh sách",
-        "venues": "điểm giới thiệu / bán", "venue_kind": "Điểm theo loại", "venue_placed": "Điểm theo độ chính xác vị trí",
-        "venue_unplaced": "điểm chưa có vị trí", "dates": "ngày",
-    },
-}
 
 
 def register(app: typer.Typer) -> None:
@@ -70,7 +44,8 @@ def validate(
     if rejected_csv:
         with atomic_path(rejected_csv) as tmp:
             csv_safe(registry.rejected).to_csv(tmp, index=False, encoding="utf-8")
-        console.print(f"rejected rows written to {escape(str(rejected_csv))}", highlight=False)
+        console.print(_("rejected rows written to {path}", state.lang, path=escape(str(rejected_csv))),
+                      highlight=False)
     if json_out:
         payload = {"summary": registry.summary(), "notices": registry.notices,
                    "problems": [p.__dict__ for p in registry.problems]}
@@ -78,11 +53,11 @@ def validate(
     return 1 if len(registry.rejected) else 0
 
 
-def _print_venues(registry: Registry, summary: dict, t: dict[str, str], lang: str) -> None:
+def _print_venues(registry: Registry, summary: dict, lang: str) -> None:
     """Venues by kind (with each fair's dates) and by location precision; the venues not placed."""
     if not summary["venues"]:
         return
-    table = Table(t["venue_kind"], "n", t["dates"])
+    table = Table(_("Venues by kind", lang), "n", _("dates", lang))
     venues = registry.venues
     for code, count in summary["venues_by_kind"].items():
         kind = VENUE_KINDS[code]
@@ -91,15 +66,15 @@ def _print_venues(registry: Registry, summary: dict, t: dict[str, str], lang: st
         spans = ", ".join(sorted({_span(a, b) for a, b in zip(dated["start_date"], dated["end_date"], strict=True)}))
         table.add_row(f"{escape(label)} ({code})", str(count), escape(spans))
     console.print(table)
-    table = Table(t["venue_placed"], "n")
+    table = Table(_("Venues by location precision", lang), "n")
     for name, count in summary["venues_by_precision"].items():
         table.add_row(name, str(count))
     console.print(table)
     unplaced = venues[venues.geometry.isna()]
     if len(unplaced):
-        console.print(f"[yellow]{len(unplaced)} {t['venue_unplaced']}:[/]", highlight=False)
-        for _, row in unplaced.iterrows():
-            note = str(row.get("geocode_note") or "") or t["not_geocoded"]
+        console.print("[yellow]" + _("{n} venues have no location yet", lang, n=len(unplaced)) + ":[/]", highlight=False)
+        for _i, row in unplaced.iterrows():
+            note = str(row.get("geocode_note") or "") or _("not geocoded yet (run without --no-geocode)", lang)
             console.print(f"  {row['venue_id']}  {row['name']} — {note}", highlight=False, markup=False)
 
 
@@ -110,45 +85,50 @@ def _span(start: object, end: object) -> str:
     return str(start) if end == start else f"{start} – {end}"
 
 
-def print_report(registry: Registry, *, lang: str = "en") -> None:
+def print_report(registry: Registry, *, lang: str = "vi") -> None:
     """Print the validation report of ``registry`` to the console."""
-    t = _TEXT[lang]
     summary = registry.summary()
     for notice in registry.notices:
-        console.print(f"[yellow]{t['note']}:[/] {escape(notice)}", highlight=False)
+        console.print("[yellow]" + _("note", lang) + f":[/] {escape(notice)}", highlight=False)
     console.print(
-        f"[bold]{t['title']}[/]: {summary['input_rows']} {t['read']} — {summary['producers']} {t['producers']} "
-        f"{t['and']} {summary['product_rows']} {t['product_rows']} {t['accepted']}, {summary['rejected_rows']} "
-        f"{t['n_rejected']}. "
-        f"{summary['certified_products']} {t['products']}, {summary['candidate_products']} {t['candidates']}, "
-        f"{summary['venues']} {t['venues']}.",
+        "[bold]" + _("OCOP registry", lang) + "[/]: "
+        + _("{rows} rows read — {producers} producers and {product_rows} product rows accepted, {rejected} rejected. "
+            "{certified} certified products, {candidates} candidate products (not yet certified), {venues} venues.",
+            lang, rows=summary["input_rows"], producers=summary["producers"], product_rows=summary["product_rows"],
+            rejected=summary["rejected_rows"], certified=summary["certified_products"],
+            candidates=summary["candidate_products"], venues=summary["venues"]),
         highlight=False,
     )
-    for key, label in (("by_group", t["group"]), ("by_stars", t["stars"]), ("by_district", t["district"])):
-        table = Table(label, t["products"], title=None)
+    products = _("certified products", lang)
+    for key, label in (("by_group", _("OCOP group", lang)), ("by_stars", _("stars", lang)),
+                       ("by_district", _("district", lang))):  # fmt: skip
+        table = Table(label, products, title=None)
         for name, count in summary[key].items():
             table.add_row(escape(str(name)), str(count))
         console.print(table)
-    table = Table(t["placed"], "n")
+    table = Table(_("Producers by location precision", lang), "n")
     for name, count in summary["producers_by_precision"].items():
         table.add_row(name, str(count))
     console.print(table)
-    _print_venues(registry, summary, t, lang)
+    _print_venues(registry, summary, lang)
     unplaced = registry.unplaced
     if len(unplaced):
-        console.print(f"[yellow]{len(unplaced)} {t['unplaced']}:[/]", highlight=False)
-        for _, row in unplaced.iterrows():
+        console.print("[yellow]" + _("{n} producers have no location yet", lang, n=len(unplaced)) + ":[/]",
+                      highlight=False)
+        for _i, row in unplaced.iterrows():
             has_place = any(str(row.get(c) or "") for c in ("address", "ward", "district"))
-            note = str(row.get("geocode_note") or "") or (t["not_geocoded"] if has_place else t["no_place"])
+            note = str(row.get("geocode_note") or "") or (
+                _("not geocoded yet (run without --no-geocode)", lang) if has_place
+                else _("no address, ward or district to place it from: add one to the registry", lang))
             console.print(f"  {row['producer_id']}  {row['name']} — {note}", highlight=False, markup=False)
     if len(registry.rejected) == 0:
-        console.print(f"[green]{t['ok']}[/]")
+        console.print("[green]" + _("Every row was accepted.", lang) + "[/]")
         return
-    console.print(f"[bold red]{t['rejected']}: {len(registry.rejected)}[/]")
+    console.print("[bold red]" + _("Rejected rows", lang) + f": {len(registry.rejected)}[/]")
     for p in registry.problems:
         value = f" = {p.value[:60]!r}" if p.value else ""
         console.print(
-            f"  [bold]{escape(Path(p.file).name)}[/] {t['row']} {p.row}, [cyan]{escape(p.column)}[/]"
+            f"  [bold]{escape(Path(p.file).name)}[/] " + _("row", lang) + f" {p.row}, [cyan]{escape(p.column)}[/]"
             f"{escape(value)}: {escape(p.problem)}.\n      → {escape(p.fix)}.",
             highlight=False,
         )

@@ -49,6 +49,8 @@ admin_dir: Path
 pois_file: Path
 #: Whether online services (Nominatim, Overpass) may be used; off unless ``OCOP_GEO_ONLINE=1``.
 allow_online: bool
+#: The language of messages and of the pages as they open: ``vi`` (default) or ``en`` (``OCOP_GEO_LANG`` overrides).
+language: str
 
 
 def _data(*parts: str) -> Callable[[], Path]:
@@ -68,6 +70,7 @@ _DEFAULTS: dict[str, Callable[[], object]] = {
     "admin_dir": _data("admin"),
     "pois_file": _data("pois", "hcm_2018_pois.geojson"),
     "allow_online": lambda: os.environ.get("OCOP_GEO_ONLINE", "0") == "1",
+    "language": lambda: os.environ.get("OCOP_GEO_LANG", "vi"),
 }
 
 

@@ -8,6 +8,7 @@ from the recent OSM XML fixtures under ``tests/fixtures/osm`` and skip the cache
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,10 @@ import networkx as nx
 import pytest
 
 from ocop_geo.network import load_network
+
+# The suite reads messages in English (the catalogue's source language); ocop_geo speaks Vietnamese by default and
+# tests/test_i18n.py checks that default and the Vietnamese messages (subprocesses inherit this variable).
+os.environ.setdefault("OCOP_GEO_LANG", "en")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OSM_FIXTURES = FIXTURES / "osm"

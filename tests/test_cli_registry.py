@@ -13,7 +13,7 @@ from ocop_geo.registry import load_bundled_registry
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
-                          timeout=300, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+                          timeout=300, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "OCOP_GEO_LANG": "en"})
 
 
 def test_validate_bundled_registry_prints_summary(tmp_path):

@@ -21,7 +21,7 @@ from ocop_geo.registry import load_bundled_registry, load_registry
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
-                          timeout=900, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+                          timeout=900, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "OCOP_GEO_LANG": "en"})
 
 
 @pytest.mark.slow

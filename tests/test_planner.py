@@ -291,7 +291,7 @@ ROUTES = Path(__file__).resolve().parent.parent / "data" / "routes"
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
-                          timeout=600, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})  # fmt: skip
+                          timeout=600, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "OCOP_GEO_LANG": "en"})  # fmt: skip
 
 
 def test_cli_bad_spec_exits_2_naming_file_and_field(tmp_path):

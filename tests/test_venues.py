@@ -204,7 +204,7 @@ def test_dates_iso_and_day_first():
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
-                          timeout=300, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+                          timeout=300, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "OCOP_GEO_LANG": "en"})
 
 
 def test_validate_summarises_venues_in_both_languages(tmp_path):

@@ -174,7 +174,7 @@ poi = "Chợ Bến Thành"
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True, timeout=900,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "OCOP_GEO_LANG": "en"})
 
 
 @pytest.mark.slow

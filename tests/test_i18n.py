@@ -1,0 +1,82 @@
+"""The message catalogue: complete, used, and what the command line says in each language."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ocop_geo import i18n, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("update_messages", ROOT / "scripts" / "update_messages.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_every_message_has_a_vietnamese_translation_and_none_is_stale():
+    mod = _script()
+    template = mod.extract()
+    assert len(template) > 20  # the extractors found the code's messages
+    assert mod.problems(mod.load(), template) == []
+
+
+def test_the_check_fails_on_a_missing_translation(tmp_path):
+    mod = _script()
+    template = mod.extract()
+    catalogue = mod.load()
+    first = next(m for m in catalogue if m.id)
+    first.string = ""
+    assert mod.problems(catalogue, template) == [f"no Vietnamese translation: {first.id!r}"]
+    del catalogue[first.id]
+    assert mod.problems(catalogue, template) == [f"not in the catalogue: {first.id!r}"]
+
+
+def test_gettext_both_and_placeholders():
+    assert i18n.gettext("Rejected rows", "vi") == "Các dòng bị loại"
+    assert i18n.gettext("Rejected rows", "en") == "Rejected rows"
+    assert i18n.both("row") == {"vi": "dòng", "en": "row"}
+    assert i18n.gettext("{n} producers have no location yet", "vi", n=3) == "3 chủ thể chưa có vị trí"
+    assert i18n.gettext("a message nobody translated", "vi") == "a message nobody translated"
+    with pytest.raises(ValueError, match="language must be one of vi, en"):
+        i18n.gettext("row", "fr")
+
+
+def test_default_language_is_vietnamese_and_follows_settings(monkeypatch):
+    monkeypatch.delenv("OCOP_GEO_LANG", raising=False)
+    assert i18n.language() == "vi"
+    monkeypatch.setenv("OCOP_GEO_LANG", "en")
+    assert i18n.language() == "en"
+    settings.language = "vi"
+    try:
+        assert i18n.gettext("row") == "dòng"
+    finally:
+        del settings.language
+
+
+def _validate(*args: str, env_lang: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "OCOP_GEO_LANG"}
+    if env_lang:
+        env["OCOP_GEO_LANG"] = env_lang
+    files = [str(ROOT / "data" / "registry" / f) for f in ("producers.csv", "products.csv")]
+    res = subprocess.run([sys.executable, "-m", "ocop_geo", *args, "validate", *files, "--no-geocode"],
+                         capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert res.returncode in (0, 1), res.stderr
+    return res.stdout
+
+
+def test_the_command_line_speaks_vietnamese_by_default_and_english_when_asked():
+    vi = _validate(env_lang=None)
+    assert "Danh sách OCOP" in vi and "dòng đã đọc" in vi
+    assert "rows read" not in vi
+    en = _validate("--lang", "en", env_lang=None)
+    assert "OCOP registry" in en and "rows read" in en
+    assert "Danh sách OCOP" not in en

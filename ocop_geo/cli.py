@@ -54,7 +54,7 @@ app = typer.Typer(
     name="ocop-geo",
     help=(
         "Tourism routes to OCOP producers in Ho Chi Minh City, offline, from OpenStreetMap data.\n\n"
-        "Example: ocop-geo demo   (the whole pipeline on the bundled data; the site goes to maps/)\n\n"
+        "Example: ocop-geo demo   (the whole pipeline on the bundled data; the site goes to maps/site/)\n\n"
         "Exit codes: 0 done; 1 done but rows rejected, a route not planned or addresses not placed; "
         "2 bad usage or input file; 3 the work failed; 4 internal error (use --debug)."
     ),

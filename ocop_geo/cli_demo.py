@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         help=(
             "Run the whole pipeline: registry -> geocoding -> road networks (cached) -> the route specs in "
             "data/routes/ -> maps, exports and the route site.\n\n"
-            "Example: ocop-geo demo            (bundled data, site in maps/)\n\n"
+            "Example: ocop-geo demo            (bundled data: site in maps/site/, officer's report maps/report.html)\n\n"
             "Example: ocop-geo demo --registry ds_ocop_2025.xlsx --out site_2025\n\n"
             "Thin and empty days are listed at the top of the summary with the reason and what to change; a "
             "route with a day that visits no OCOP producer (empty) is not published.\n\n"
@@ -114,5 +114,7 @@ def print_summary(report: PipelineReport) -> None:
         console.print(f"  [yellow]warning[/]: {escape(warning)}", highlight=False)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
     console.print(f"Steps: {timings}", highlight=False)
+    if report.officer_report is not None:
+        console.print(f"[bold]Officer's report:[/] {escape(str(report.officer_report.resolve()))}", highlight=False)
     if report.index_page is not None:
         console.print(f"[bold green]Site:[/] {escape(str(report.index_page.resolve()))}", highlight=False)

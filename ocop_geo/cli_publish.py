@@ -12,6 +12,7 @@ from ._errors import InputFileError, OcopGeoError, ValidationError
 from .cli_common import console, err_console, state
 from .export import FORMATS, write_export
 from .itinerary import Itinerary, read_itinerary
+from .officer import write_officer_report
 from .planner import plan_route
 from .registry import Registry, load_bundled_registry, load_registry
 from .site import publish_site
@@ -97,7 +98,14 @@ def publish_cmd(
     ),
     base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for QR codes."),
     pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (chromium)."),
+    report_path: Path = typer.Option(
+        None, "--report", help="The officer's report (warnings, producers left out, rows not placed): an HTML file "
+        "outside the site; default: <output>-report.html beside the site folder."),
 ) -> int:
+    report_path = report_path or output.parent / f"{output.name}-report.html"
+    if report_path.resolve().is_relative_to(output.resolve()):
+        raise InputFileError(f"--report {report_path}: the officer's report is for the department, not the public: "
+                             "write it outside the site folder")
     registry = load_registry(*registry_files) if registry_files else load_bundled_registry()
     if len(registry.rejected):
         err_console.print(
@@ -118,6 +126,10 @@ def publish_cmd(
         err_console.print(f"[bold red]Not published:[/] {escape(route_id)}: {escape(why)}", highlight=False)
     for warning in report.warnings:
         err_console.print(f"note: {warning}", highlight=False, markup=False)
+    officer = write_officer_report(
+        itineraries, report_path, registry=registry,
+        not_published=report.not_published, site_warnings=report.warnings, lang=state.lang)
+    console.print(f"officer's report: {officer}", highlight=False, markup=False)
     n_published = len(itineraries) - len(report.not_published)
     console.print(
         f"published {n_published} route(s), {len(report.pages)} pages and "

@@ -18,6 +18,7 @@ from . import settings
 from ._errors import OcopGeoError
 from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
 from .network import load_network
+from .officer import write_officer_report
 from .planner import plan_route
 from .registry import Registry, load_bundled_registry, load_registry
 from .site import publish_site
@@ -47,6 +48,8 @@ class PipelineReport:
     registry: Registry
     routes: list[RouteResult] = field(default_factory=list)
     index_page: Path | None = None
+    #: The officer's report (not part of the public site).
+    officer_report: Path | None = None
     out_dir: Path | None = None
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -89,7 +92,9 @@ def run_pipeline(
     routes
         Route spec files (TOML); None = every ``*.toml`` in ``data/routes/``.
     out_dir
-        Where the site goes; None = ``maps/``.
+        Where the results go; None = ``maps/``: the public site in ``site/``, the planned itineraries (JSON and
+        CSV) in ``itineraries/`` and the officer's report (:mod:`ocop_geo.officer`) in ``report.html``, outside
+        the site.
     pdf
         Also print each route to PDF with Debian's chromium.
     base_url
@@ -152,14 +157,16 @@ def run_pipeline(
     say("site", f"publishing {sum(r.itinerary is not None and r.itinerary.status != 'empty' for r in report.routes)} "
         "routes")
     planned = [r.itinerary for r in report.routes if r.itinerary is not None]
-    site = publish_site(planned, out, registry=registry, pdf=pdf, base_url=base_url)
+    site = publish_site(planned, out / "site", registry=registry, pdf=pdf, base_url=base_url)
     report.not_published = dict(site.not_published)
     no_qr = [w for w in site.warnings if "no public base URL" in w]
     report.warnings.extend(w for w in site.warnings if w not in no_qr)
     if no_qr:
         report.warnings.append(f"{len(no_qr)} route pages have no QR code: give --base-url, the address where "
                                "the site will be published")
-    report.index_page = out / "index.html"
+    report.index_page = out / "site" / "index.html"
+    report.officer_report = write_officer_report(planned, out / "report.html", registry=registry,
+                                                 not_published=site.not_published, site_warnings=site.warnings)
     timings["site"] = time.perf_counter() - t0
     report.timings = timings
     return report

@@ -37,6 +37,9 @@ def test_demo_builds_the_site_and_lists_bad_rows(tmp_path, hcmc_graph_for):
     assert result.returncode == 1, result.stdout + result.stderr  # a row was rejected
     assert "extra_rows.csv row 2" in result.stdout and "stars" in result.stdout
     routes = sorted(p.name for p in (settings.data_dir / "routes").glob("*.toml"))
+    report_page = out / "report.html"  # the officer's report, beside the public site
+    assert report_page.exists() and "Officer&#39;s report" in report_page.read_text(encoding="utf-8")
+    out = out / "site"
     pages = sorted(p.name for p in (out / "routes").glob("*.html") if not p.name.endswith(".print.html"))
     assert len(pages) == len(routes) >= 3
     assert (out / "index.html").exists() and "Site:" in result.stdout
@@ -72,8 +75,9 @@ def test_pipeline_uses_a_loaded_registry_as_it_is(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "load_registry", loaded_again)
     monkeypatch.setattr(pipeline, "load_bundled_registry", loaded_again)
     report = run_pipeline(registry=registry, routes=[], out_dir=tmp_path)
-    assert report.registry is registry and report.index_page == tmp_path / "index.html"
-    assert len(list((tmp_path / "producers").glob("*.html"))) == len(registry.producers) + 1
+    assert report.registry is registry and report.index_page == tmp_path / "site" / "index.html"
+    assert report.officer_report == tmp_path / "report.html"
+    assert len(list((tmp_path / "site" / "producers").glob("*.html"))) == len(registry.producers) + 1
     with pytest.raises(ValueError, match="either registry or registry_paths"):
         run_pipeline(registry=registry, registry_paths=[settings.registry_products], routes=[], out_dir=tmp_path)
 
@@ -95,7 +99,7 @@ def test_demo_route_page_in_a_real_browser(tmp_path, hcmc_graph_for):
     result = run("demo", "--route", str(settings.data_dir / "routes" / "cu_chi_food_day.toml"), "--out", str(out),
                  "--base-url", "https://example.org/ocop/")
     assert result.returncode in (0, 1), result.stderr  # 1: the bundled registry leaves producers unplaced
-    page_path = out / "routes" / "cu-chi-food-day.html"
+    page_path = out / "site" / "routes" / "cu-chi-food-day.html"
     itinerary = read_itinerary(out / "itineraries" / "cu-chi-food-day.json")
     n_visits = sum(1 for d in itinerary.days for s in d.stops if s.kind in ("producer", "poi"))
     errors: list[str] = []

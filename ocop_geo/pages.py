@@ -1,5 +1,10 @@
 """Page pieces shared by the printable export and the route site: templates, the route's page view, QR codes.
 
+Public pages speak to a visitor only: the itinerary's warnings and left-out producers (meant for the
+department) stay in the context for the officer's outputs but no public template renders them; each stop
+carries what is needed on the road (:func:`visit_context`: hours in words and as weekly windows for the
+open-now badge, contact links, directions hand-off links, an approximate location said plainly).
+
 Render layer, between :mod:`ocop_geo.mapping` and :mod:`ocop_geo.export`: ``export`` (the A4 page / PDF) and
 ``site`` (the published pages) both build on it, so neither has to import the other upward. Templates are
 Jinja2 with autoescape on and live in ``ocop_geo/templates``.
@@ -26,13 +31,25 @@ import qrcode.image.svg
 from markupsafe import Markup
 
 from . import settings
-from .itinerary import Itinerary
+from ._errors import ValidationError
+from .candidates import DEFAULT_OPENING_HOURS
+from .itinerary import Itinerary, Stop
 from .mapping import day_label, place_label, text_or_empty
+from .opening_hours import parse_opening_hours
 from .registry_schema import VENUE_KINDS
 from .textnorm import slugify
+from .visitor import (
+    contact_links,
+    directions_links,
+    hours_in_words,
+    producer_type_label,
+    product_label,
+    week_windows,
+)
 
-__all__ = ["PRECISION_LABELS", "PRECISION_LABELS_VI", "TEMPLATES_DIR", "VENUE_KIND_LABELS", "place_labels", "qr_svg", "render_template",
-           "route_context"]
+__all__ = ["APPROX_PLACE", "PRECISION_LABELS", "PRECISION_LABELS_VI", "TEMPLATES_DIR", "VENUE_KIND_LABELS",
+           "place_labels", "producer_type_label", "product_label", "qr_svg", "registry_visit", "render_template",
+           "route_context", "stop_visit", "visit_context"]
 
 #: Folder of the Jinja2 page templates.
 TEMPLATES_DIR: Path = Path(__file__).resolve().parent / "templates"
@@ -43,6 +60,19 @@ PRECISION_LABELS: dict[str, str] = {"ward": "ward centre", "commune": "commune c
 #: The same in Vietnamese (pages show both; the map script has the same words).
 PRECISION_LABELS_VI: dict[str, str] = {"ward": "tâm phường/xã", "commune": "tâm xã", "district": "tâm quận/huyện",
                                        "street": "theo đường", "none": "không rõ"}  # fmt: skip
+
+#: What an approximate location is centred on, as the visitor is told it ("Vị trí gần đúng (…) — hỏi đường …").
+APPROX_PLACE: dict[str, dict[str, str]] = {
+    "ward": {"vi": "trung tâm phường/xã", "en": "ward or commune centre"},
+    "commune": {"vi": "trung tâm xã", "en": "commune centre"},
+    "district": {"vi": "trung tâm quận/huyện", "en": "district centre"},
+    "street": {"vi": "chỉ biết tên đường", "en": "street only"},
+    "none": {"vi": "chưa rõ địa chỉ", "en": "address unknown"},
+}
+#: Precisions that place a stop where it is (no "ask the way" note).
+_PLACED = frozenset({"", "exact", "poi"})
+#: A lunch break with no place (the planner found no food place near the route).
+_PACKED_LUNCH = {"vi": "Ăn trưa: mang theo đồ ăn", "en": "Lunch: bring a packed lunch"}
 
 _KIND = {
     "start": {"vi": "Xuất phát", "en": "Start"},
@@ -66,13 +96,15 @@ _MODE = {
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(producer_type_label=producer_type_label, product_label=product_label)
+    return env
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -124,8 +156,151 @@ def _venue_kinds(venues: gpd.GeoDataFrame | None) -> dict[str, str]:
     return {text_or_empty(v): text_or_empty(k) for v, k in zip(venues["venue_id"], venues["kind"], strict=True)}
 
 
+def _cell(row: Mapping[str, Any], key: str) -> str:
+    return text_or_empty(row.get(key)).strip()
+
+
+def _registry_rows(*frames: gpd.GeoDataFrame | None) -> dict[str, dict[str, Any]]:
+    """``id -> row`` of the registry's producers and venues (the visitor fields only: contact and hours)."""
+    keys = ("address", "phone", "zalo", "website", "contact", "opening_hours")
+    out: dict[str, dict[str, Any]] = {}
+    for frame in frames:
+        if frame is None:
+            continue
+        id_col = "producer_id" if "producer_id" in frame and "venue_id" not in frame else "venue_id"
+        cols = [k for k in keys if k in frame]
+        for rid, *vals in zip(frame[id_col], *(frame[c] for c in cols), strict=True):
+            out[text_or_empty(rid)] = dict(zip(cols, vals, strict=True))
+    return out
+
+
+def visit_context(*, name: str, lat: float | None, lon: float | None, precision: str = "", hours: str = "",
+                  hours_given: bool = False, mode: str = "", address: str = "", phone: str = "", zalo: str = "",
+                  website: str = "", contact: str = "", show_hours: bool = True) -> dict[str, Any]:  # fmt: skip
+    """What a visitor needs of one place on the road, ready for the ``on_the_road`` macro of ``_macros.html``.
+
+    Parameters
+    ----------
+    name
+        The place's name (the hand-off links show it).
+    lat, lon
+        Its location; None or NaN gives no directions.
+    precision
+        Location precision (``PRECISIONS``): anything but exact / poi is said plainly as approximate.
+    hours
+        OSM opening hours as the registry (or the route spec) gives them.
+    hours_given
+        Whether the registry gives those hours: False says "not confirmed — call before you go" instead of
+        showing hours the planner only assumed.
+    mode
+        {"motorbike", "car", "coach", "walk", "bicycle", ""}: the travel mode the navigation apps open with.
+    address, phone, zalo, website, contact
+        The registry's contact fields (:func:`ocop_geo.visitor.contact_links`).
+    show_hours
+        False for a start, end or lunch place: no hours line, not even "not confirmed".
+
+    Returns
+    -------
+    dict
+        ``approx`` (``{"vi", "en"}`` or None), ``hours`` (None, ``{"known": False}`` or ``{"known": True,
+        "week": [...], "words": {"vi": [...], "en": [...]}}``), ``contact`` and ``directions``.
+    """
+    hours_ctx: dict[str, Any] | None = None
+    if show_hours or (hours and hours_given):
+        hours_ctx = {"known": False}
+        if hours and hours_given:
+            try:
+                oh = parse_opening_hours(hours)
+            except ValidationError:
+                oh = None
+            if oh is not None:
+                hours_ctx = {"known": True, "week": week_windows(oh), "words": hours_in_words(oh)}
+    placed = lat is not None and lon is not None and lat == lat and lon == lon
+    return {
+        "approx": None if precision in _PLACED else APPROX_PLACE.get(precision, APPROX_PLACE["none"]),
+        "hours": hours_ctx,
+        "contact": contact_links(address=address, phone=phone, zalo=zalo, website=website, contact=contact),
+        "directions": directions_links(float(lat), float(lon), name, mode=mode) if placed else [],
+    }
+
+
+def registry_visit(row: Mapping[str, Any], *, mode: str = "") -> dict[str, Any]:
+    """:func:`visit_context` of one registry row (a producer or a venue), e.g. for its own page.
+
+    Parameters
+    ----------
+    row
+        The row as a mapping: ``name``, ``lat`` / ``lon`` (or a point ``geometry``), ``location_precision``,
+        ``opening_hours`` and any of ``address``, ``phone``, ``zalo``, ``website``, ``contact``.
+    mode
+        The travel mode the navigation apps open with (``""``: the app chooses).
+
+    Returns
+    -------
+    dict
+        As :func:`visit_context`; the hours count as given when the row has them.
+    """
+    geom = row.get("geometry")
+    lat, lon = row.get("lat"), row.get("lon")
+    if geom is not None and not getattr(geom, "is_empty", True):
+        lat, lon = geom.y, geom.x
+    hours = _cell(row, "opening_hours")
+    return visit_context(name=_cell(row, "name"), lat=lat, lon=lon, precision=_cell(row, "location_precision"),
+                         hours=hours, hours_given=bool(hours), mode=mode,
+                         **{k: _cell(row, k) for k in ("address", "phone", "zalo", "website", "contact")})  # fmt: skip
+
+
+def _hours_given(stop: Stop, rows: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the registry gives the stop's hours (not the planner's assumption).
+
+    The stop's own flag when it has one; else the registry rows of all its producers (or its venue) when the
+    registry frame has an hours column; else the hours differ from the planner's default.
+    """
+    flag = getattr(stop, "hours_assumed", None)
+    if isinstance(flag, bool):
+        return not flag and bool(stop.opening_hours)
+    ids = stop.producers or ((stop.site_id,) if stop.site_id else ())
+    known = [rows[i] for i in ids if i in rows and "opening_hours" in rows[i]]
+    if ids and len(known) == len(ids):
+        return bool(stop.opening_hours) and all(text_or_empty(r["opening_hours"]).strip() for r in known)
+    return bool(stop.opening_hours) and stop.opening_hours not in (DEFAULT_OPENING_HOURS, "24/7")
+
+
+def stop_visit(stop: Stop, rows: Mapping[str, Mapping[str, Any]] | None = None, *,
+               mode: str = "") -> dict[str, Any] | None:  # fmt: skip
+    """:func:`visit_context` of an itinerary stop; None for a packed lunch (no place to go to).
+
+    Parameters
+    ----------
+    stop
+        The stop: its contact fields when the itinerary carries them (``address``, ``phone``, ``zalo``,
+        ``website``), else those of its producers / venue in ``rows``.
+    rows
+        ``id -> registry row`` of producers and venues (contact fields and ``opening_hours``).
+    mode
+        The route's travel mode, for the navigation apps.
+
+    Returns
+    -------
+    dict or None
+        As :func:`visit_context`; hours only for producers and sights.
+    """
+    rows = rows or {}
+    if stop.kind == "lunch" and not stop.site_id:
+        return None  # a packed lunch: no place to go to
+    ids = stop.producers or ((stop.site_id,) if stop.site_id else ())
+    fields = {}
+    for key in ("address", "phone", "zalo", "website", "contact"):
+        own = text_or_empty(getattr(stop, key, "")).strip()
+        fields[key] = own or next((v for i in ids if (v := _cell(rows.get(i, {}), key))), "")
+    return visit_context(name=stop.name, lat=stop.lat, lon=stop.lon, precision=stop.precision,
+                         hours=stop.opening_hours, hours_given=_hours_given(stop, rows), mode=mode,
+                         show_hours=stop.kind in ("producer", "poi"), **fields)  # fmt: skip
+
+
 def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str | None = None,
-                  venues: gpd.GeoDataFrame | None = None) -> dict[str, Any]:  # fmt: skip
+                  venues: gpd.GeoDataFrame | None = None,
+                  producers: gpd.GeoDataFrame | None = None) -> dict[str, Any]:  # fmt: skip
     """Template-ready view of an itinerary, shared by the route page, its card and the A4 page.
 
     Parameters
@@ -140,14 +315,19 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
         The registry's venues: a stop that is one of them (its ``site_id`` a ``venue_id``) is labelled with
         the venue's kind ("OCOP display point", "OCOP fair", …) instead of "Sight"; a start, end or lunch
         place that is one gets the venue's kind after its role ("Start · OCOP display point").
+    producers
+        The registry's producers: a stop's address, phone, Zalo and website when the itinerary does not carry
+        them, and whether the registry gives its opening hours (else the page says to call first).
 
     Returns
     -------
     dict
-        Titles, totals, one entry per day with its stop rows, warnings and producers left out. Texts are still
-        raw: the templates escape them.
+        Titles, totals, one entry per day with its stop rows (each with its ``visit``: see
+        :func:`visit_context`), and, for the officer's outputs only, the warnings and producers left out.
+        Texts are still raw: the templates escape them.
     """
     venue_kind = _venue_kinds(venues)
+    registry_rows = _registry_rows(producers, venues)
     days = []
     for day in itinerary.days:
         rows = []
@@ -165,8 +345,10 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
                 "seq": s.seq, "kind": s.kind, "kind_label": kind_label, "venue_kind": vk or "",
                 "where": place_labels(s.ward, s.district, s.unit_2025),
                 "name": s.name, "url": links.get(s.site_id or ""), "time": time,
+                "name_pair": _PACKED_LUNCH if s.kind == "lunch" and not s.site_id else None,
                 "visit_min": int(round(s.visit_min)), "stars": s.stars,
-                "products": ", ".join(p.name for p in s.products), "hours": s.opening_hours,
+                "products": ", ".join(product_label(p.name) for p in s.products), "hours": s.opening_hours,
+                "visit": stop_visit(s, registry_rows, mode=itinerary.mode),
                 "approx": s.precision not in ("", "exact"),
                 "precision": PRECISION_LABELS.get(s.precision, s.precision),
                 "precision_label": {"vi": PRECISION_LABELS_VI.get(s.precision, s.precision),

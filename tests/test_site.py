@@ -30,6 +30,7 @@ class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
+        self.loaded: list[str] = []  # what the page itself loads (scripts, styles, images), not where it links to
         self.tags: list[str] = []
 
     def handle_starttag(self, tag, attrs):
@@ -37,6 +38,8 @@ class _Links(HTMLParser):
         for k, v in attrs:
             if k in ("href", "src") and v:
                 self.links.append(v)
+                if k == "src" or tag == "link":
+                    self.loaded.append(v)
 
 
 def _parse(path: Path) -> _Links:
@@ -68,13 +71,21 @@ def test_layout_and_safe_slugs(published):
     assert all(p.stat().st_mode & 0o044 == 0o044 for p in published.pages)  # readable by a web server
 
 
+#: Where a page may send the visitor (hand-off to navigation apps, Zalo); nothing is loaded from them.
+HAND_OFF = {"www.google.com", "maps.apple.com", "zalo.me"}
+
+
 def test_every_local_link_resolves_and_nothing_comes_from_a_cdn(published):
     out = published.out_dir
     for page in out.rglob("*.html"):
-        for link in _parse(page).links:
+        parsed = _parse(page)
+        assert all(not urlsplit(x).scheme and not x.startswith("//") for x in parsed.loaded), page
+        for link in parsed.links:
             parts = urlsplit(link)
             if parts.scheme in ("http", "https"):
-                assert parts.netloc in ("www.openstreetmap.org", "example.org"), (page, link)
+                assert parts.netloc in {"www.openstreetmap.org", "example.org", *HAND_OFF}, (page, link)
+                continue
+            if parts.scheme in ("geo", "tel", "mailto"):
                 continue
             if not parts.path:  # in-page anchor
                 continue
@@ -119,7 +130,8 @@ def test_index_cards_show_days_hours_stops_distance_and_mode(published):
 def test_qr_code_encodes_the_public_page_url(published):
     url = "https://example.org/ocop/routes/test-fixture-outskirts.html"
     text = (published.out_dir / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
-    assert f'<a href="{url}">{url}</a>' in text
+    assert f'<a href="{url}" translate="no">{url}</a>' in text
+    assert f'class="share-btn tap" data-url="{url}"' in text  # the share button shares the public address
     svg = re.search(r"<svg[^>]*role=\"img\"><title>QR: (.*?)</title>.*?</svg>", text, re.S)
     assert svg and svg.group(1) == url
     assert pages.qr_svg(url) in text
@@ -138,7 +150,9 @@ def test_without_base_url_no_qr_and_a_warning(tmp_path: Path):
     rep = site.publish_site([itinerary(n_days=1)], tmp_path)
     assert rep.warnings == ["test-fixture-outskirts: no public base URL given (publish --base-url), so no QR code"]
     text = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
-    assert "<svg" not in text.split('id="h-qr"')[1] and "--base-url" in text
+    share = text.split('id="h-share"')[1]
+    assert 'class="qr"' not in text and "<svg" not in share and "--base-url" not in text  # the officer is told, not the visitor
+    assert 'class="share-btn tap" data-url=""' in share  # the page shares its own address
     # only producers on the route get pages when no registry is given
     assert sorted(p.name for p in (tmp_path / "producers").iterdir()) == ["hcm-p004.html", "index.html"]
 
@@ -256,7 +270,7 @@ def test_candidate_products_are_on_producer_pages_but_not_on_maps(tmp_path: Path
     site.publish_site([itinerary(n_days=1)], tmp_path, producers=producers_gdf(), products=products)
     slug = pid.lower()
     page = (tmp_path / "producers" / f"{slug}.html").read_text(encoding="utf-8")
-    assert "Sản phẩm ứng viên thử <small>(" in page and "candidate" in page  # listed, marked
+    assert "Sản phẩm ứng viên thử</span> <small>(" in page and "candidate" in page  # listed, marked
     for path in (tmp_path / "producers" / "index.html", tmp_path / "routes" / "test-fixture-outskirts.html"):
         assert "Sản phẩm ứng viên thử" not in path.read_text(encoding="utf-8"), path  # maps: certified only
     assert page.count("Sản phẩm ứng viên thử") == 1  # in the table, not in the page's own map

@@ -17,6 +17,7 @@ from .cli_common import console
 from .fileio import atomic_path, csv_safe
 from .geocode import RESULT_COLUMNS, geocode_frame
 from .geocode_online import improve_with_nominatim  # geopy (optional): imported only online
+from .i18n import gettext as _
 from .registry_schema import ALL_HEADER_KEYS, PRECISIONS, header_key
 from .tableio import read_table
 
@@ -53,10 +54,8 @@ def _find_column(frame: pd.DataFrame, wanted: str | None, candidates: tuple[str,
     if wanted:
         if wanted in frame.columns:
             return wanted
-        raise InputFileError(
-            f"{path}: no column {wanted!r} (columns: {', '.join(map(str, frame.columns))}); "
-            f"pass the right name with {option}"
-        )
+        raise InputFileError(_("{path}: no column {wanted!r} (columns: {columns}); pass the right name with {option}",
+                                 path=path, wanted=wanted, columns=", ".join(map(str, frame.columns)), option=option))
     folded = {header_key(c): c for c in frame.columns}  # "Quận/Huyện" -> "quan huyen"
     return next((folded[c] for c in candidates if c in folded), None)
 
@@ -75,14 +74,14 @@ def geocode(
 ) -> int:
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
-        raise InputFileError(f"{output}: unknown output type {suffix!r}; use one of "
-                             f"{', '.join(OUTPUT_SUFFIXES)}")
+        raise InputFileError(_("{path}: unknown output type {suffix!r}; use one of {choices}", path=output,
+                                 suffix=suffix, choices=", ".join(OUTPUT_SUFFIXES)))
     if output.resolve() == input_file.resolve():
-        raise InputFileError(f"{output}: the output would overwrite the input file; pass another -o")
+        raise InputFileError(_("{path}: the output would overwrite the input file; pass another -o", path=output))
     table = read_table(input_file, known_headers=ALL_HEADER_KEYS)  # finds the header below title rows
     frame = table.frame
     for notice in table.notices:
-        console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
+        console.print("[yellow]" + _("note") + f":[/] {escape(notice)}", highlight=False)
     cols = {
         "address_column": _find_column(frame, address_column, _ADDRESS_NAMES, path=input_file,
                                        option="--address-column"),
@@ -96,10 +95,8 @@ def geocode(
     if cols["lat_column"] is None or cols["lon_column"] is None:
         cols["lat_column"] = cols["lon_column"] = None
     if not any(cols[k] for k in ("address_column", "ward_column", "district_column")):
-        raise InputFileError(
-            f"{input_file}: no address, ward or district column found (columns: "
-            f"{', '.join(map(str, frame.columns))}); name one with --address-column"
-        )
+        raise InputFileError(_("{path}: no address, ward or district column found (columns: {columns}); name one "
+                                 "with --address-column", path=input_file, columns=", ".join(map(str, frame.columns))))
     result = geocode_frame(frame, **cols)
     if online:
         result = improve_with_nominatim(frame, result, address_column=cols["address_column"])
@@ -109,7 +106,7 @@ def geocode(
     out = pd.concat([kept, result], axis=1)
     _write(out, output)
     _print_summary(result, table.row_numbers, console)
-    console.print(f"wrote {len(out)} rows to {output}", highlight=False, markup=False)
+    console.print(_("wrote {n} rows to {path}", n=len(out), path=output), highlight=False, markup=False)
     return 1 if (result["precision"] == "none").any() else 0
 
 
@@ -144,15 +141,15 @@ def _write(out: pd.DataFrame, path: Path) -> None:
 
 def _print_summary(result: pd.DataFrame, row_numbers: list[int], console) -> None:
     counts = result["precision"].value_counts()
-    table = Table(title="Rows by precision")
-    table.add_column("precision")
-    table.add_column("rows", justify="right")
+    table = Table(title=_("Rows by precision"))
+    table.add_column(_("precision"))
+    table.add_column(_("rows"), justify="right")
     for level in PRECISIONS:
         table.add_row(level, str(int(counts.get(level, 0))))
     console.print(table)
     unplaced = [(row_numbers[i], note) for i, (prec, note) in
                 enumerate(zip(result["precision"], result["geocode_note"], strict=True)) if prec == "none"]
     for row, note in unplaced[:20]:
-        console.print(f"row {row}: not placed — {note}", highlight=False, markup=False)
+        console.print(_("row {row}: not placed — {note}", row=row, note=note), highlight=False, markup=False)
     if len(unplaced) > 20:
-        console.print(f"… and {len(unplaced) - 20} more rows not placed (see geocode_note)")
+        console.print(_("… and {n} more rows not placed (see geocode_note)", n=len(unplaced) - 20))

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .cli_common import console
+from .i18n import gettext as _
 from .modes import MODES
 from .network import graph_summary, load_network
 from .snapping import coverage
@@ -78,7 +79,7 @@ def build(
         G = load_network(
             source, mode=m, supplement=_supplement(supplement, no_supplement), rebuild=rebuild
         )
-        console.print(f"[bold]{m}[/]: ready in {time.perf_counter() - t0:.1f} s", highlight=False)
+        console.print(f"[bold]{m}[/]: " + _("ready in {s:.1f} s", s=time.perf_counter() - t0), highlight=False)
         _print_summary(G, console)
     return 0
 
@@ -96,9 +97,8 @@ def info(
 ) -> int:
     for m in _modes(mode):
         G = load_network(source, mode=m, supplement=_supplement(supplement, no_supplement))
-        console.print(
-            f"[bold]{m}[/] network of {escape(str(G.graph.get('source', '')))}", highlight=False
-        )
+        console.print(f"[bold]{m}[/]: " + _("network of {source}", source=escape(str(G.graph.get("source", "")))),
+                      highlight=False)
         _print_summary(G, console)
     return 0
 
@@ -106,25 +106,19 @@ def info(
 def _print_summary(G: nx.MultiDiGraph, console: Console) -> None:
     s = graph_summary(G)
     cov = coverage(G)
-    console.print(
-        f"nodes {s['nodes']:,}  edges {s['edges']:,}  strongly connected components "
-        f"{s['strong_components']:,}  supplement {s['km_supplement']:,.1f} km  ferries "
-        f"{s['ferry_edges']}",
-        highlight=False,
-    )
+    console.print(_("nodes {nodes:,}  edges {edges:,}  strongly connected components {components:,}  supplement "
+                    "{km:,.1f} km  ferries {ferries}", nodes=s["nodes"], edges=s["edges"],
+                    components=s["strong_components"], km=s["km_supplement"], ferries=s["ferry_edges"]),
+                  highlight=False)
     bbox = s["bbox"]
     if bbox:
-        console.print(
-            f"extent lon {bbox[0]:.3f}–{bbox[2]:.3f}, lat {bbox[1]:.3f}–{bbox[3]:.3f}",
-            highlight=False,
-        )
-    console.print(
-        f"coverage: {cov['wards_covered']}/{cov['wards']} wards (2019) have a road within "
-        f"{cov['max_distance_m']:.0f} m of their centre; not covered: "
-        f"{escape(', '.join(cov['not_covered'][:8])) or 'none'}",
-        highlight=False,
-    )
-    table = Table(title="km of road per class (two-way roads counted once)")
+        console.print(_("extent lon {w:.3f}–{e:.3f}, lat {s:.3f}–{n:.3f}", w=bbox[0], e=bbox[2], s=bbox[1], n=bbox[3]),
+                      highlight=False)
+    console.print(_("coverage: {covered}/{wards} wards (2019) have a road within {m:.0f} m of their centre; not "
+                    "covered: {missing}", covered=cov["wards_covered"], wards=cov["wards"], m=cov["max_distance_m"],
+                    missing=escape(", ".join(cov["not_covered"][:8])) or _("none")),
+                  highlight=False)
+    table = Table(title=_("km of road per class (two-way roads counted once)"))
     table.add_column("highway")
     table.add_column("km", justify="right")
     for cls, km in s["km_by_class"].items():

@@ -14,7 +14,7 @@ from ocop_geo import settings
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin", "OCOP_GEO_CACHE": str(settings.cache_dir)}
+    env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin", "OCOP_GEO_CACHE": str(settings.cache_dir), "OCOP_GEO_LANG": "en"}
     env.update({k: v for k, v in os.environ.items() if k in {"HOME", "LANG"}})
     return subprocess.run([sys.executable, "-m", "ocop_geo", *args], capture_output=True, text=True,
                           timeout=300, env=env)

@@ -11,7 +11,7 @@ OSM = Path(__file__).parent / "fixtures" / "osm"
 
 
 def run(*args: str, cache: Path | None = None) -> subprocess.CompletedProcess:
-    env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin"}
+    env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin", "OCOP_GEO_LANG": "en"}
     if cache is not None:
         env["OCOP_GEO_CACHE"] = str(cache)
     elif "OCOP_GEO_CACHE" in os.environ:

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ValidationError
+from .i18n import gettext as _
 from .opening_hours import OpeningHours, parse_opening_hours
 from .registry import Product, products_by_producer
 
@@ -192,10 +193,8 @@ def build_sites(
             try:
                 hours, hours_assumed = parse_opening_hours(text), False
             except ValidationError as exc:
-                warnings.append(
-                    f"{pid}: registry opening_hours cannot be used ({exc}); "
-                    f"assumed {default_hours!r}"
-                )
+                warnings.append(_("{id}: registry opening_hours cannot be used ({error}); assumed {hours!r}",
+                                  id=pid, error=exc, hours=default_hours))
         if hours_assumed:
             assumed.append(pid)
         visit = _int_or_none(getattr(row, "visit_minutes", None))
@@ -213,10 +212,9 @@ def build_sites(
             )
         )  # fmt: skip
     if assumed:
-        warnings.append(
-            f"opening hours assumed {default_hours!r} for {len(assumed)} producer(s) the registry "
-            f"gives none for: {', '.join(assumed)}; confirm with the producers before the tour"
-        )
+        warnings.append(_("opening hours assumed {hours!r} for {n} producer(s) the registry gives none for: {ids}; "
+                          "confirm with the producers before the tour", hours=default_hours, n=len(assumed),
+                          ids=", ".join(assumed)))
     log.info("built %d sites (%d with assumed opening hours)", len(sites), len(assumed))
     return sites, warnings
 

@@ -60,6 +60,8 @@ from shapely.geometry import Point
 from . import matrix, settings, snapping, toptw
 from ._errors import InputFileError, NetworkError, PlanningError
 from .candidates import Site, build_sites, merge_colocated
+from .i18n import gettext as _
+from .i18n import language
 from .itinerary import Day, Itinerary, NotChosen, Stop, Totals, with_contacts
 from .matrix import Leg
 from .network import load_network
@@ -163,7 +165,7 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
     out = Candidates([])
     for pid in spec.exclude:
         if pid not in by_id:
-            out.warnings.append(f"exclude lists {pid}, which is not in the registry (ignored)")
+            out.warnings.append(_("exclude lists {id}, which is not in the registry (ignored)", id=pid))
     for s in sites:
         reason: tuple[str, str, str] | None = None  # code, English, Vietnamese
         if not s.placed:
@@ -194,7 +196,8 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
                     f"must-visit {s.site_id} ({s.name}) has no location in the registry; "
                     "add its lat/lon or remove it from must_visit"
                 )
-            out.warnings.append(f"{s.site_id} is a must-visit although {reason[1]}")
+            out.warnings.append(_("{id} is a must-visit although {reason}", id=s.site_id,
+                                  reason=reason[2] if language() == "vi" else reason[1]))
             reason = None
         if reason:
             out.not_chosen.append(NotChosen(s.site_id, s.name, *reason))
@@ -698,8 +701,8 @@ def _long_waits(day: Day) -> list[str]:
     """A warning for every visit of ``day`` that starts more than :data:`LONG_WAIT_MIN` after the
     traveller arrives (the solver found no order of the day without it)."""
     return [
-        f"day {day.day}: {st.wait_min:.0f} min wait at {st.name} (arrive {st.arrival}, visit from {st.start}); "
-        "no other order of the day's stops avoids it"
+        _("day {day}: {wait:.0f} min wait at {name} (arrive {arrival}, visit from {start}); no other order of the "
+          "day's stops avoids it", day=day.day, wait=st.wait_min, name=st.name, arrival=st.arrival, start=st.start)
         for st in day.stops if st.kind != "lunch" and st.wait_min > LONG_WAIT_MIN + 1e-6
     ]  # fmt: skip
 
@@ -787,9 +790,11 @@ def plan_on_matrices(
     days = _judged(spec, sites, lay, problem, sol, days, travel, not_chosen)
     for day in days:
         if day.verdict is not None and day.verdict.status == "empty":
-            warnings.append(f"day {day.day}: no OCOP producer to visit — {day.verdict.reasons[0].en}")
+            reason = day.verdict.reasons[0]
+            warnings.append(_("day {day}: no OCOP producer to visit — {reason}", day=day.day,
+                              reason=reason.vi if language() == "vi" else reason.en))
     if any(d.date is None for d in spec.days):
-        warnings.append("days are given as weekdays: public holidays are not considered")
+        warnings.append(_("days are given as weekdays: public holidays are not considered"))
     totals = Totals(
         travel_s=sum(d.totals.travel_s for d in days),
         distance_m=sum(d.totals.distance_m for d in days),
@@ -861,15 +866,13 @@ def _stop_warnings(days: Sequence[Day], sites: Sequence[Site]) -> list[str]:
             site = by_id.get(st.site_id or "") if st.kind in {"producer", "poi"} else None
             if site and site.precision not in {"exact", "street"}:
                 where = site.ward or site.district
-                out.append(f"{site.site_id} is located only at {site.precision} level ({where}); "
-                           "ask the producer for the exact address before the tour")  # fmt: skip
+                out.append(_("{id} is located only at {precision} level ({where}); ask the producer for the exact "
+                             "address before the tour", id=site.site_id, precision=site.precision, where=where))
             if st.leg_in is not None and st.leg_in.off_network:
                 straight.append(st.name)
         if straight:
-            out.append(
-                f"day {day.day}: {len(straight)} leg(s) drawn as straight lines with estimated "
-                f"times (no road path): to {', '.join(straight)}"
-            )
+            out.append(_("day {day}: {n} leg(s) drawn as straight lines with estimated times (no road path): to "
+                         "{names}", day=day.day, n=len(straight), names=", ".join(straight)))
     return out
 
 
@@ -1030,9 +1033,8 @@ def _snap_candidates(
             ))  # fmt: skip
             continue
         if far:
-            out.warnings.append(
-                f"{s.site_id} is far from any {spec.mode} road: straight-line access"
-            )
+            out.warnings.append(_("{id} is far from any {mode} road: straight-line access", id=s.site_id,
+                                  mode=spec.mode))
         out.sites.append(s)
         keep.append(n_fixed + i)
     return out, snap.iloc[keep].reset_index(drop=True)
@@ -1192,7 +1194,7 @@ def _add_venue_stops(spec: RouteSpec, venues: gpd.GeoDataFrame) -> tuple[RouteSp
             where = district or _text(row.get("unit_2025")) or "an unknown district"
             reason = ("district", f"in {where}, not a route district")
         if reason is not None and reason[0] == "district" and vid in spec.must_visit:
-            warnings.append(f"{vid} is a must-visit although {reason[1]}")
+            warnings.append(_("{id} is a must-visit although {reason}", id=vid, reason=reason[1]))
             reason = None
         if reason is not None:
             out.append(NotChosen(vid, name, *reason))
@@ -1200,8 +1202,8 @@ def _add_venue_stops(spec: RouteSpec, venues: gpd.GeoDataFrame) -> tuple[RouteSp
             stops.append(venue_stop(row, minutes=vs.minutes, score=vs.score, must_visit=vid in spec.must_visit))
     assumed = [p.stop_id for p in (*spec.poi_stops, *stops) if p.hours_assumed]
     if assumed:
-        warnings.append(f"the registry gives no opening hours for venue(s) {', '.join(assumed)}: planned as open "
-                        "all day; confirm before the tour")  # fmt: skip
+        warnings.append(_("the registry gives no opening hours for venue(s) {ids}: planned as open all day; confirm "
+                          "before the tour", ids=", ".join(assumed)))
     return replace(spec, poi_stops=(*spec.poi_stops, *stops)), out, warnings
 
 

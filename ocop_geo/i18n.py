@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po
 
 from . import settings
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "both", "catalogue", "gettext", "language", "ngettext"]
+__all__ = ["LANGUAGES", "LOCALE_DIR", "N_", "both", "catalogue", "gettext", "language", "ngettext"]
 
 #: The languages ocop_geo speaks; the first is the default.
 LANGUAGES: tuple[str, ...] = ("vi", "en")
@@ -103,8 +103,18 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, /, **v
 
 
 def both(message: str, /, **values: object) -> dict[str, str]:
-    """``{"vi": ..., "en": ...}``: ``message`` in every language, for pages that carry both."""
-    return {lang: gettext(message, lang, **values) for lang in LANGUAGES}
+    """``{"vi": ..., "en": ...}``: ``message`` in every language, for pages that carry both.
+
+    A value that is itself a ``{"vi": ..., "en": ...}`` text is filled in per language.
+    """
+    return {lang: gettext(message, lang, **{k: v[lang] if isinstance(v, dict) and lang in v else v
+                                            for k, v in values.items()})
+            for lang in LANGUAGES}  # fmt: skip
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark ``message`` for the catalogue without translating it now (it is translated where it is shown)."""
+    return message
 
 
 #: The marker extraction looks for; ``_("…")`` reads as "translate this".

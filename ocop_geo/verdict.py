@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .i18n import LANGUAGES, N_, both, gettext, ngettext
 from .itinerary import Day, Itinerary, Verdict, VerdictReason
 from .opening_hours import parse_hhmm
 from .spec import RouteSpec
@@ -52,11 +53,13 @@ MAX_LUNCH_DETOUR_MIN: float = 15.0
 #: More than this share of the day window left after the return makes the day thin.
 MAX_UNUSED_SHARE: float = 0.4  # back before ~13:00 of a 07:00–18:00 day: a half day, not a day out
 
-_WEEKDAY = {
-    "Mo": ("Thứ Hai", "Monday"), "Tu": ("Thứ Ba", "Tuesday"), "We": ("Thứ Tư", "Wednesday"),
-    "Th": ("Thứ Năm", "Thursday"), "Fr": ("Thứ Sáu", "Friday"), "Sa": ("Thứ Bảy", "Saturday"),
-    "Su": ("Chủ nhật", "Sunday"),
-}  # fmt: skip
+_WEEKDAY = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday",
+            "Su": "Sunday"}
+# The weekday names as the extractor sees them (the catalogue translates them).
+_WEEKDAY_MESSAGES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                     N_("Sunday"))
+
+Text = dict[str, str]  # one text per language: {"vi": ..., "en": ...}
 
 
 @dataclass(frozen=True)
@@ -91,95 +94,89 @@ class DayPool:
         return self.fit - self.elsewhere
 
 
+
+def _reason(code: str, message: str, **values: object) -> VerdictReason:
+    """A reason in every language from one catalogue message (values may be per-language texts)."""
+    text = both(message, **values)
+    return VerdictReason(code, text["vi"], text["en"])
+
+
 def day_names(weekday: str, date: str | None) -> tuple[str, str]:
     """``("Thứ Bảy 05/12/2026", "Saturday 2026-12-05")``; the weekday alone when there is no date."""
-    vi, en = _WEEKDAY.get(weekday, (weekday, weekday))
+    name = _WEEKDAY.get(weekday)
+    vi, en = (gettext(name, "vi"), name) if name else (weekday, weekday)
     if not date:
         return vi, en
     y, m, d = date.split("-")
     return f"{vi} {d}/{m}/{y}", f"{en} {date}"
 
 
-def _what(spec: RouteSpec, n: int) -> tuple[str, str]:
-    """``("cơ sở ở Củ Chi / Hóc Môn thuộc nhóm Thực phẩm", "producers in Củ Chi / Hóc Môn matching Thực phẩm")``."""
-    vi, en = ["cơ sở"], ["producer" if n == 1 else "producers"]
+def _what(spec: RouteSpec, n: int) -> Text:
+    """``"producers in Củ Chi / Hóc Môn matching Thực phẩm"`` in every language."""
+    parts = [{lang: ngettext("producer", "producers", n, lang) for lang in LANGUAGES}]
     if spec.districts:
-        where = " / ".join(spec.districts)
-        vi.append(f"ở {where}")
-        en.append(f"in {where}")
+        parts.append(both("in {where}", where=" / ".join(spec.districts)))
     if spec.themes:
-        themes = ", ".join(spec.themes)
-        vi.append(f"thuộc nhóm {themes}")
-        en.append(f"matching {themes}")
+        parts.append(both("matching {themes}", themes=", ".join(spec.themes)))
     if spec.min_stars:
-        vi.append(f"đạt từ {spec.min_stars} sao")
-        en.append(f"with {spec.min_stars}+ stars")
-    return " ".join(vi), " ".join(en)
+        parts.append(both("with {n}+ stars", n=spec.min_stars))
+    return {lang: " ".join(p[lang] for p in parts) for lang in LANGUAGES}
 
 
-def _hm(minutes: float) -> tuple[str, str]:
-    m = int(round(minutes))
-    h, m = divmod(m, 60)
-    return (f"{h} giờ {m:02d} phút", f"{h} h {m:02d} min") if h else (f"{m} phút", f"{m} min")
+def _hm(minutes: float) -> Text:
+    """``{"vi": "1 giờ 05 phút", "en": "1 h 05 min"}``."""
+    h, m = divmod(int(round(minutes)), 60)
+    return both("{h} h {m:02d} min", h=h, m=m) if h else both("{m} min", m=m)
+
+
+def _joined(parts: Sequence[Text]) -> Text:
+    """`` (a; b)`` of per-language parts, or empty texts when there are none."""
+    return {lang: f" ({'; '.join(p[lang] for p in parts)})" if parts else "" for lang in LANGUAGES}
 
 
 def _few(spec: RouteSpec, day: Day, pool: DayPool, visited: int) -> VerdictReason:
     """Why fewer than :data:`GOOD_PRODUCERS` producers (or none): the registry, the window, the stop cap."""
-    on_vi, on_en = day_names(day.weekday, day.date)
-    what_vi, what_en = _what(spec, pool.matching)
+    vi, en = day_names(day.weekday, day.date)
+    on = {"vi": vi, "en": en}
     win = f"{day.window[0]}–{day.window[1]}"
     code = "no_producer" if visited == 0 else "few_producers"
-    more_vi, more_en = [], []
+    more: list[Text] = []
     if pool.matching > pool.open:
         closed = pool.matching - pool.open
-        more_vi.append(f"{closed} cơ sở phù hợp đóng cửa hoặc mở quá ngắn {on_vi}")
-        more_en.append(f"{closed} more match but {'is' if closed == 1 else 'are'} closed or open too briefly on {on_en}")
+        more.append({lang: ngettext("{n} more match but is closed or open too briefly on {on}",
+                                    "{n} more match but are closed or open too briefly on {on}", closed, lang,
+                                    on=on[lang]) for lang in LANGUAGES})  # fmt: skip
     if pool.unreachable:
-        more_vi.append(f"{pool.unreachable} cơ sở phù hợp khác nằm ngoài dữ liệu đường hoặc chỉ có vị trí tâm xã/huyện")
-        more_en.append(f"{pool.unreachable} more match but are outside the road data or placed only at a centre")
+        more.append(both("{n} more match but are outside the road data or placed only at a centre",
+                         n=pool.unreachable))
     if pool.elsewhere:
-        more_vi.append(f"{pool.elsewhere} cơ sở đã được thăm vào ngày khác của tuyến")
-        more_en.append(f"{pool.elsewhere} are visited on another day of the route")
+        more.append(both("{n} are visited on another day of the route", n=pool.elsewhere))
     if pool.open > pool.fit:
-        more_vi.append(f"{pool.open - pool.fit} cơ sở mở cửa nhưng quá xa để đi và về trong khung giờ {win}")
-        more_en.append(f"{pool.open - pool.fit} open but too far to go and come back within the day window {win}")
-    tail_vi = f" ({'; '.join(more_vi)})" if more_vi else ""
-    tail_en = f" ({'; '.join(more_en)})" if more_en else ""
+        more.append(both("{n} open but too far to go and come back within the day window {win}",
+                         n=pool.open - pool.fit, win=win))
+    tail = _joined(more)
     if pool.matching == 0:
-        return VerdictReason(code, f"không có {what_vi} nào trong danh sách đến được bằng đường bộ{tail_vi} — "
-                                   "thêm quận/huyện hoặc nhóm sản phẩm, hoặc giảm số sao tối thiểu",
-                             f"no {_what(spec, 0)[1]} in the registry can be reached by road{tail_en} — add "
-                             "districts or themes, or lower min_stars")  # fmt: skip
+        return _reason(code, "no {what} in the registry can be reached by road{tail} — add districts or themes, or "
+                       "lower min_stars", what=_what(spec, 0), tail=tail)  # fmt: skip
     if pool.available < GOOD_PRODUCERS:
         n = pool.available
-        lead_en = "no" if n == 0 else f"only {n}"
-        verb_en = "opens" if n == 1 else "open"
-        lead_vi = "không có" if n == 0 else f"chỉ có {n}"
-        return VerdictReason(
-            code,
-            f"{lead_vi} {what_vi} mở cửa {on_vi} và vừa khung giờ {win}{tail_vi} — thêm quận/huyện, nhóm sản "
-            "phẩm hoặc chọn ngày khác",
-            f"{lead_en} {_what(spec, n)[1]} {verb_en} on {on_en} and fit{'s' if n == 1 else ''} the day "
-            f"window {win}{tail_en} — add districts or themes, or choose another day",
-        )  # fmt: skip
+        what = _what(spec, n)
+        if n == 0:
+            return _reason(code, "no {what} open on {on} and fit the day window {win}{tail} — add districts or "
+                           "themes, or choose another day", what=what, on=on, win=win, tail=tail)  # fmt: skip
+        if n == 1:
+            return _reason(code, "only {n} {what} opens on {on} and fits the day window {win}{tail} — add districts "
+                           "or themes, or choose another day", n=n, what=what, on=on, win=win, tail=tail)  # fmt: skip
+        return _reason(code, "only {n} {what} open on {on} and fit the day window {win}{tail} — add districts or "
+                       "themes, or choose another day", n=n, what=what, on=on, win=win, tail=tail)  # fmt: skip
+    what = _what(spec, pool.available)
     cap = spec.max_stops_per_day
     if cap is not None and cap < GOOD_PRODUCERS and visited >= cap:
-        return VerdictReason(
-            "max_stops",
-            f"{pool.available} {what_vi} mở cửa {on_vi}, nhưng tuyến chỉ cho phép {cap} điểm dừng mỗi ngày — "
-            "tăng max_stops_per_day",
-            f"{pool.available} {what_en} open on {on_en}, but the route allows only {cap} stop(s) a day — raise "
-            "max_stops_per_day",
-        )  # fmt: skip
-    return VerdictReason(
-        "few_fit",
-        f"{pool.available} {what_vi} mở cửa {on_vi}, nhưng chỉ {visited} cơ sở vừa trong khung giờ {win} cùng "
-        "thời gian di chuyển và các điểm cố định (điểm bắt buộc, ăn trưa) — mở rộng khung giờ, thu hẹp "
-        "quận/huyện hoặc bớt điểm tham quan khác",
-        f"{pool.available} {what_en} open on {on_en}, but only {visited} fit in the day window {win} with the "
-        "travel and the fixed stops (must-visits, lunch) — widen day_window, narrow the districts or drop "
-        "another stop",
-    )  # fmt: skip
+        return _reason("max_stops", "{n} {what} open on {on}, but the route allows only {cap} stop(s) a day — raise "
+                       "max_stops_per_day", n=pool.available, what=what, on=on, cap=cap)  # fmt: skip
+    return _reason("few_fit", "{n} {what} open on {on}, but only {visited} fit in the day window {win} with the "
+                   "travel and the fixed stops (must-visits, lunch) — widen day_window, narrow the districts or drop "
+                   "another stop", n=pool.available, what=what, on=on, visited=visited, win=win)  # fmt: skip
 
 
 def judge_day(
@@ -226,41 +223,26 @@ def judge_day(
         reasons.append(_few(spec, day, pool, visited))
     for wait, s in waits:
         if wait > MAX_WAIT_MIN:
-            at_vi = "chờ ăn trưa" if s.kind == "lunch" else f"chờ tại {s.name}"
-            at_en = "wait for lunch" if s.kind == "lunch" else f"wait at {s.name}"
-            fix_vi = "đổi khung giờ ăn trưa" if s.kind == "lunch" else "xuất phát muộn hơn hoặc đổi ngày"
-            fix_en = "move the lunch window" if s.kind == "lunch" else "start later or choose another day"
-            reasons.append(VerdictReason(
-                "long_wait",
-                f"{at_vi} {wait:.0f} phút (đến {s.arrival}, bắt đầu {s.start}) — {fix_vi}",
-                f"{wait:.0f}-min {at_en} (arrives {s.arrival}, starts {s.start}) — {fix_en}",
-            ))  # fmt: skip
+            if s.kind == "lunch":
+                reasons.append(_reason("long_wait", "{wait:.0f}-min wait for lunch (arrives {arrival}, starts {start}) "
+                                       "— move the lunch window", wait=wait, arrival=s.arrival, start=s.start))
+            else:
+                reasons.append(_reason("long_wait", "{wait:.0f}-min wait at {name} (arrives {arrival}, starts {start}) "
+                                       "— start later or choose another day", wait=wait, name=s.name,
+                                       arrival=s.arrival, start=s.start))  # fmt: skip
     if lunch_detour_min is not None and lunch_detour_min > MAX_LUNCH_DETOUR_MIN:
         lunch = next((s.name for s in day.stops if s.kind == "lunch"), "")
-        reasons.append(VerdictReason(
-            "lunch_detour",
-            f"ăn trưa ({lunch}) làm tuyến đi thêm {lunch_detour_min:.0f} phút — chọn nơi ăn trưa trên đường đi",
-            f"lunch ({lunch}) adds {lunch_detour_min:.0f} min of travel to the route — choose a lunch place "
-            "on the way",
-        ))  # fmt: skip
+        reasons.append(_reason("lunch_detour", "lunch ({name}) adds {min:.0f} min of travel to the route — choose a "
+                               "lunch place on the way", name=lunch, min=lunch_detour_min))  # fmt: skip
     if visited and _packed_lunch(day, spec):
-        reasons.append(VerdictReason(
-            "no_lunch_place",
-            "không có quán ăn, chợ hay điểm ăn uống nào gần tuyến vào giờ trưa — mang theo đồ ăn, chọn nơi ăn trưa "
-            "([lunch] poi / venue) hoặc ghi cơ sở có phục vụ ăn ([lunch] producers)",
-            "no restaurant, market or food place near the route at lunch time — bring a packed lunch, pin a lunch "
-            "place ([lunch] poi / venue) or list a producer that serves food ([lunch] producers)",
-        ))  # fmt: skip
+        reasons.append(_reason("no_lunch_place", "no restaurant, market or food place near the route at lunch time — "
+                               "bring a packed lunch, pin a lunch place ([lunch] poi / venue) or list a producer that "
+                               "serves food ([lunch] producers)"))  # fmt: skip
     span = window[1] - window[0]
     if visited and span > 0 and unused > MAX_UNUSED_SHARE * span:
-        u_vi, u_en = _hm(unused)
-        reasons.append(VerdictReason(
-            "day_unused",
-            f"về lúc {back}, còn trống {u_vi} của khung giờ {day.window[0]}–{day.window[1]} — thêm quận/huyện "
-            "hoặc nhóm sản phẩm, hoặc rút ngắn khung giờ",
-            f"back at {back}, {u_en} of the {day.window[0]}–{day.window[1]} day left unused — add districts or "
-            "themes, or shorten day_window",
-        ))  # fmt: skip
+        reasons.append(_reason("day_unused", "back at {back}, {unused} of the {start}–{end} day left unused — add "
+                               "districts or themes, or shorten day_window", back=back, unused=_hm(unused),
+                               start=day.window[0], end=day.window[1]))  # fmt: skip
     status = "empty" if visited == 0 else ("thin" if reasons else "good")
     stars = tuple(s.stars for s in stops)
     travel = day.totals.travel_s / 60.0
@@ -284,25 +266,25 @@ def _packed_lunch(day: Day, spec: RouteSpec) -> bool:
     return not pinned and any(s.kind == "lunch" and not s.site_id for s in day.stops)
 
 
-_STATUS = {"good": ("tốt", "good"), "thin": ("mỏng", "thin"), "empty": ("trống", "empty")}
+_STATUS = {"good": N_("good"), "thin": N_("thin"), "empty": N_("empty")}
 
 
 def _summary(status: str, producers: int, products: int, stars: Sequence[int | None], km: float,
              travel: float, wait: float, unused: float, reasons: Sequence[VerdictReason]) -> dict[str, str]:  # fmt: skip
     known = sorted((s for s in stars if s), reverse=True)
     stars_txt = f" ({', '.join(f'{s}★' for s in known)})" if known else ""
-    t_vi, t_en = _hm(travel)
-    u_vi, u_en = _hm(unused)
-    vi = (f"{_STATUS[status][0]}: {producers} cơ sở OCOP, {products} sản phẩm{stars_txt}, {km:.0f} km, "
-          f"di chuyển {t_vi}, chờ {wait:.0f} phút, còn trống {u_vi}")  # fmt: skip
-    en = (f"{_STATUS[status][1]}: {producers} OCOP producer{'' if producers == 1 else 's'}, {products} "
-          f"product{'' if products == 1 else 's'}{stars_txt}, {km:.0f} km, {t_en} on the road, {wait:.0f} min "
-          f"waiting, {u_en} unused")  # fmt: skip
-    if reasons:
-        vi += " — " + reasons[0].vi
-        en += " — " + reasons[0].en
-    return {"vi": vi, "en": en}
-
+    t, u = _hm(travel), _hm(unused)
+    out = {}
+    for lang in LANGUAGES:
+        text = gettext("{status}: {producers}, {products}{stars}, {km:.0f} km, {travel} on the road, {wait:.0f} min "
+                       "waiting, {unused} unused", lang, status=gettext(_STATUS[status], lang),
+                       producers=ngettext("{n} OCOP producer", "{n} OCOP producers", producers, lang),
+                       products=ngettext("{n} product", "{n} products", products, lang), stars=stars_txt, km=km,
+                       travel=t[lang], wait=wait, unused=u[lang])  # fmt: skip
+        if reasons:
+            text += " — " + (reasons[0].vi if lang == "vi" else reasons[0].en)
+        out[lang] = text
+    return out
 
 
 def empty_reason(it: Itinerary, lang: str = "en") -> str:
@@ -311,12 +293,10 @@ def empty_reason(it: Itinerary, lang: str = "en") -> str:
     for day in it.days:
         if day.status != "empty":
             continue
-        vi, en = day_names(day.weekday, day.date)
+        when = day_names(day.weekday, day.date)[0 if lang == "vi" else 1]
         reason = day.verdict.reasons[0] if day.verdict is not None and day.verdict.reasons else None
-        if lang == "vi":
-            parts.append(f"ngày {day.day} ({vi}) không thăm cơ sở OCOP nào" + (f": {reason.vi}" if reason else ""))
-        else:
-            parts.append(f"day {day.day} ({en}) visits no OCOP producer" + (f": {reason.en}" if reason else ""))
+        text = gettext("day {day} ({when}) visits no OCOP producer", lang, day=day.day, when=when)
+        parts.append(text + (f": {reason.vi if lang == 'vi' else reason.en}" if reason else ""))
     return "; ".join(parts)
 
 
@@ -328,11 +308,11 @@ def report_lines(it: Itinerary, lang: str = "en") -> list[tuple[str, str]]:
         status = day.status
         if status not in ("thin", "empty"):
             continue
-        vi, en = day_names(day.weekday, day.date)
+        names = day_names(day.weekday, day.date)
         if day.verdict is not None and day.verdict.summary:
             text = day.verdict.summary.get(lang) or day.verdict.summary.get("en", "")
         else:
-            text = "trống: không thăm cơ sở OCOP nào" if lang == "vi" else "empty: no OCOP producer is visited"
-        when = f"ngày {day.day} ({vi})" if lang == "vi" else f"day {day.day} ({en})"
+            text = gettext("empty: no OCOP producer is visited", lang)
+        when = gettext("day {day} ({when})", lang, day=day.day, when=names[0 if lang == "vi" else 1])
         out.append((status, f"{it.route_id} {when}: {text}"))
     return sorted(out, key=lambda x: x[0] != "empty")

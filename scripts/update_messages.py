@@ -7,7 +7,7 @@ Usage::
 
 Then translate the new entries of ``ocop_geo/locale/vi/LC_MESSAGES/ocop_geo.po`` (any .po editor works) and run
 ``--check``. Messages are found by Babel's extractors: in Python the calls ``_("…")``, ``gettext("…")``,
-``ngettext("…", "…", n)`` and ``both("…")``; in templates ``T("…")``, ``Tn("…", "…", n)`` and ``_("…")``; in page
+``ngettext("…", "…", n)``, ``both("…")``, ``N_("…")`` (marked only) and ``_reason(code, "…")``; in templates ``T("…")``, ``Tn("…", "…", n)`` and ``_("…")``; in page
 scripts ``msg("…")``.
 """
 
@@ -32,7 +32,8 @@ METHODS = [
     ("static/ocop/**.js", "javascript"),
 ]
 OPTIONS = {"templates/**.html": {"trimmed": "true"}}
-KEYWORDS = {"_": None, "gettext": (1,), "ngettext": (1, 2), "both": (1,), "T": (1,), "Tn": (1, 2), "msg": (1,)}
+KEYWORDS = {"_": None, "gettext": (1,), "ngettext": (1, 2), "both": (1,), "N_": None, "_reason": (2,), "T": (1,),
+            "Tn": (1, 2), "msg": (1,)}
 
 
 def extract() -> Catalog:

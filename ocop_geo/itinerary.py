@@ -128,7 +128,8 @@ class Stop:
     a place in the former Bình Dương or Bà Rịa–Vũng Tàu may have it and no old district.
     ``address``, ``phone`` (normalised, e.g. ``"0903 123 456"``; several joined by ``", "``), ``zalo`` (a
     number or a ``https://zalo.me/…`` link) and ``website`` come from the registry's producer or venue
-    (empty when it gives none); any kind may carry them.
+    (empty when it gives none); any kind may carry them. ``hours_assumed`` says the registry gave no opening
+    hours, so ``opening_hours`` is the planner's assumption (None: not known, a file written before it).
     """
 
     seq: int
@@ -157,6 +158,7 @@ class Stop:
     phone: str = ""
     zalo: str = ""
     website: str = ""
+    hours_assumed: bool | None = None
 
     @property
     def producers(self) -> tuple[str, ...]:
@@ -200,6 +202,8 @@ class Stop:
                                         ("unit_2025", self.unit_2025), ("opening_hours", self.opening_hours))
                       if v})  # fmt: skip
         d.update({k: getattr(self, k) for k in CONTACT_FIELDS if getattr(self, k)})
+        if self.hours_assumed is not None:
+            d["hours_assumed"] = self.hours_assumed
         d.update(
             arrival=self.arrival,
             wait_min=round(float(self.wait_min), 1),
@@ -237,10 +241,13 @@ class Stop:
         unit_2025 = p.text(d, "unit_2025", default="")
         producer_ids = p.text_list(d, "producer_ids")
         contact = [p.text(d, k, default="") for k in CONTACT_FIELDS]
+        present = isinstance(d, dict) and d.get("hours_assumed") is not None
+        hours_assumed = p.boolean(d, "hours_assumed", default=False) if present else None
         p.raise_if_any()
         return cls(
             seq, kind, site_id, name, lat, lon, precision, arrival, wait, start, end, visit,
             leg, district, ward, stars, score, groups, products, hours, unit_2025, producer_ids, *contact,
+            hours_assumed,
         )  # fmt: skip
 
 
@@ -853,19 +860,19 @@ def itinerary_rows(it: Itinerary) -> list[dict[str, Any]]:
                 "site_id": s.site_id or "",
                 "name": s.name,
                 **{k: getattr(s, k) for k in CONTACT_FIELDS},
-                "lat": round(s.lat, 6),
-                "lon": round(s.lon, 6),
+                "lat": round(float(s.lat), 6),
+                "lon": round(float(s.lon), 6),
                 "precision": s.precision,
                 "district": s.district,
                 "ward": s.ward,
                 "unit_2025": s.unit_2025,
                 "stars": "" if s.stars is None else s.stars,
-                "score": round(s.score, 3) if s.kind == "producer" else "",
+                "score": round(float(s.score), 3) if s.kind == "producer" else "",
                 "arrival": s.arrival or "",
                 "wait_min": round(float(s.wait_min), 1),
                 "start": s.start,
                 "end": s.end,
-                "visit_min": round(s.visit_min, 1),
+                "visit_min": round(float(s.visit_min), 1),
                 "leg_travel_min": round(travel_s / 60.0, 1),
                 "leg_distance_km": round(distance_m / 1000.0, 2),
                 "leg_off_network": "false" if leg is None else str(leg.off_network).lower(),

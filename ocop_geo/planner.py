@@ -547,6 +547,7 @@ def _stop(
             district=site.district, ward=site.ward, stars=site.stars, score=site.score,
             groups=site.groups, products=site.products, opening_hours=site.hours.text,
             unit_2025=site.unit_2025, producer_ids=site.member_ids if len(site.member_ids) > 1 else (),
+            hours_assumed=site.hours_assumed,
         )  # fmt: skip
     precision = site.precision if site is not None else "exact"
     site_id = site.site_id if site is not None else (place.ref or None)

@@ -224,3 +224,61 @@ def test_a_stop_visiting_producers_at_one_location_lists_them_all(tmp_path):
     assert back.days[0].stops[1].producers == ("HCM-P004", "HCM-P099")
     assert _example().days[0].stops[1].producers == ("HCM-P004",)  # one producer: its site_id
     assert back.days[0].stops[0].producers == ()  # the start visits no producer
+
+
+# --- address and contact (issue 13.5); the numbers are invented TEST FIXTURES -------------------------
+
+_CONTACTS = {
+    "HCM-P004": {"address": "Ấp Phú Lợi, xã Hòa Phú, huyện Củ Chi", "phone": "0900 000 101", "zalo": "0900 000 102",
+                 "website": ""},
+    "HCM-P099": {"address": "", "phone": "", "zalo": "", "website": "https://htx-hoaphu.example.vn"},
+    "poi-ben-thanh": {"address": "Lê Lợi, Bến Thành, Quận 1", "phone": "", "zalo": "", "website": ""},
+}  # fmt: skip
+
+
+def test_contacts_reach_the_stops_and_round_trip_and_old_files_still_read(tmp_path):
+    from ocop_geo.itinerary import CONTACT_FIELDS, with_contacts
+
+    it = _example()
+    day = it.days[0]
+    shared = replace(day.stops[1], producer_ids=("HCM-P004", "HCM-P099"), hours_assumed=True)
+    it = with_contacts(replace(it, days=(replace(day, stops=(day.stops[0], shared, day.stops[2])),)), _CONTACTS)
+    visit = it.days[0].stops[1]
+    assert [getattr(visit, k) for k in CONTACT_FIELDS] == [
+        "Ấp Phú Lợi, xã Hòa Phú, huyện Củ Chi", "0900 000 101", "0900 000 102", "https://htx-hoaphu.example.vn"]
+    assert it.days[0].stops[0].address == "Lê Lợi, Bến Thành, Quận 1" and it.days[0].stops[0].phone == ""
+    path = write_itinerary(it, tmp_path / "it.json")
+    assert read_itinerary(path) == it
+    stops = json.loads(path.read_text(encoding="utf-8"))["days"][0]["stops"]
+    assert stops[1]["phone"] == "0900 000 101" and stops[1]["hours_assumed"] is True
+    assert "phone" not in stops[0] and "hours_assumed" not in stops[0]  # written only when known
+    old = _example().to_dict()  # written before the contact fields: none of the keys
+    assert not {"address", "phone", "zalo", "website", "hours_assumed"} & set(json.dumps(old).replace('"', " ").split())
+    again = read_itinerary(_write(tmp_path, old))
+    assert again == _example() and again.days[0].stops[1].hours_assumed is None
+    rows = list(csv.DictReader(write_itinerary_csv(it, tmp_path / "it.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [rows[1][k] for k in CONTACT_FIELDS] == [getattr(visit, k) for k in CONTACT_FIELDS]
+    bad = it.to_dict()
+    bad["days"][0]["stops"][1]["phone"] = 903123456
+    with pytest.raises(InputFileError, match=r"days\[0\]\.stops\[1\]\.phone: 903123456 is not text"):
+        read_itinerary(_write(tmp_path, bad))
+
+
+def test_csv_legs_are_zero_not_blank_and_the_json_round_trip_gives_the_same_bytes(tmp_path):
+    it = _example()
+    day = it.days[0]
+    start, visit, end = day.stops
+    # a lunch at the producer's own place (no leg), values that round differently before and after the JSON
+    visit = replace(visit, leg_in=replace(visit.leg_in, travel_s=4321.04999, distance_m=21924.96), wait_min=12.25)
+    lunch = Stop(2, "lunch", None, "Nghỉ trưa", visit.lat, visit.lon, "exact", "09:57", 0, "09:57", "10:57", 60,
+                 opening_hours="Mo-Su 10:00-14:00")  # fmt: skip
+    stops = (start, visit, lunch, replace(end, seq=3))
+    it = replace(it, days=(replace(day, stops=stops, totals=Totals.of_stops(stops)),))
+    planned = write_itinerary_csv(it, tmp_path / "plan.csv").read_bytes()
+    exported = write_itinerary_csv(read_itinerary(write_itinerary(it, tmp_path / "it.json")), tmp_path / "x.csv")
+    assert exported.read_bytes() == planned
+    rows = list(csv.DictReader(planned.decode("utf-8-sig").splitlines()))
+    for r in (rows[0], rows[2]):  # the start and the lunch at the same place: legs of 0, never blank
+        assert (r["leg_travel_min"], r["leg_distance_km"], r["leg_off_network"]) == ("0.0", "0.0", "false")
+    assert rows[2]["opening_hours"] == "Mo-Su 10:00-14:00"  # a non-producer stop keeps its hours
+    assert rows[1]["leg_distance_km"] == "21.93"  # 21925.0 m as the JSON stores it

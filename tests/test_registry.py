@@ -405,3 +405,66 @@ def test_unknown_stars_are_said_not_guessed_and_the_group_source_is_kept(tmp_pat
     (rejected,) = reg.rejected.itertuples()
     assert "unknown group source" in rejected.problems and "needs its star rating" in rejected.problems
     assert "'unknown' (không rõ)" in rejected.fix
+
+
+# --- contact columns (issue 13.5) ----------------------------------------------------------------
+# TEST FIXTURES: the phone numbers, Zalo and websites below are invented (0900 000 … series), not the
+# producers' real contacts; the bundled registry has none (its news sources give none).
+
+CONTACT_HEADER = ["Mã chủ thể", "Tên chủ thể", "Địa chỉ", "Xã/Phường", "Quận/Huyện", "Vĩ độ", "Kinh độ",
+                  "Số điện thoại", "Zalo", "Trang web", "Liên hệ"]  # fmt: skip
+
+
+def test_contact_columns_with_vietnamese_headers_are_normalised(tmp_path):
+    rows = [
+        ["P1", "HTX Phước An", "Ấp 3, xã Tân Quý Tây", "Tân Quý Tây", "Bình Chánh", 10.6657, 106.5932,
+         "+84 900.000.101; (028) 3800 0102", "0900000103", "www.HTXPhuocAn.example.vn", ""],
+        ["P2", "Công ty TNHH Đạt Butter", "", "Hòa Phú", "Củ Chi", 10.9766, 106.6144, "", "", "",
+         "ĐT: 0900.000.201 - Zalo 0900 000 202 - fb.com/datbutter.example; email dat@example.vn"],
+        ["P3", "HTX Cần Giờ Tương Lai", "", "", "Cần Giờ", 10.6431, 106.7824, "0900 000 301", "",
+         "", "Zalo: https://zalo.me/0900000302"],
+    ]  # fmt: skip
+    registry = load_registry(write_csv(tmp_path / "producers.csv", CONTACT_HEADER, rows), geocode=False)
+    assert registry.rejected.empty, registry.rejected.to_dict("records")
+    got = registry.producers.set_index("producer_id")[["address", "phone", "zalo", "website"]]
+    assert got.loc["P1"].tolist() == ["Ấp 3, xã Tân Quý Tây", "0900 000 101, 028 3800 0102", "0900 000 103",
+                                      "https://www.htxphuocan.example.vn"]  # fmt: skip
+    # the free-text contact fills the empty columns; an e-mail address is no website
+    assert got.loc["P2"].tolist() == ["", "0900 000 201", "0900 000 202", "https://fb.com/datbutter.example"]
+    assert got.loc["P3"].tolist() == ["", "0900 000 301", "0900 000 302", ""]  # the column wins, the text adds
+    assert registry.contacts()["P1"]["phone"] == "0900 000 101, 028 3800 0102"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("Số điện thoại", "0900 000", "not a Vietnamese phone number"),
+        ("Số điện thoại", "+33 1 23 45 67 89", "not a Vietnamese phone number"),
+        ("Zalo", "zalo của chủ cơ sở", "not a Zalo number"),
+        ("Trang web", "trang facebook HTX", "not a web address"),
+    ],
+)
+def test_a_bad_contact_value_names_file_row_and_column(tmp_path, column, value, expected):
+    row = ["P1", "HTX Phước An", "", "Tân Quý Tây", "Bình Chánh", 10.6657, 106.5932, "", "", "", ""]
+    row[CONTACT_HEADER.index(column)] = value
+    registry = load_registry(write_csv(tmp_path / "producers.csv", CONTACT_HEADER, [row]), geocode=False)
+    assert len(registry.rejected) == 1
+    message = str(registry.problems[0])
+    assert "producers.csv, row 2" in message and f"column {column!r}" in message and repr(value) in message
+    assert expected in message
+
+
+def test_venue_contact_and_a_linked_venue_takes_its_producers(tmp_path):
+    producers = write_csv(tmp_path / "producers.csv", CONTACT_HEADER, [
+        ["P1", "HTX Phước An", "Ấp 3", "Tân Quý Tây", "Bình Chánh", 10.6657, 106.5932, "0900 000 101", "", "", ""]])
+    venues = write_csv(tmp_path / "venues.csv",
+                       ["Mã điểm", "Loại điểm", "Tên điểm", "Quận/Huyện", "Vĩ độ", "Kinh độ", "Liên hệ", "producer_id"],
+                       [["V1", "showroom", "Cửa hàng OCOP Bình Chánh", "Bình Chánh", 10.70, 106.60,
+                         "Hotline 1900 0000; www.ocop-binhchanh.example.vn", ""],
+                        ["V2", "agritourism", "Vườn HTX Phước An", "", "", "", "", "P1"]])  # fmt: skip
+    registry = load_registry(producers, venues, geocode=False)
+    assert registry.rejected.empty, registry.rejected.to_dict("records")
+    contacts = registry.contacts()
+    assert contacts["V1"] == {"address": "", "phone": "1900 0000", "zalo": "",
+                              "website": "https://www.ocop-binhchanh.example.vn"}  # fmt: skip
+    assert contacts["V2"]["phone"] == "0900 000 101" and contacts["V2"]["address"] == "Ấp 3"

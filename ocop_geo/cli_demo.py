@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
         "demo",
         help=(
             "Run the whole pipeline: registry -> geocoding -> road networks (cached) -> the route specs in "
-            "data/routes/ -> maps, exports and the route site.\n\n"
+            "data/routes/ -> maps, exports and the route site, with an \"OCOP near here\" page and A5 leaflet "
+            "for each placed venue of the registry (not fairs; 30 min by motorbike or car).\n\n"
             "Example: ocop-geo demo            (bundled data: site in maps/site/, officer's report maps/report.html)\n\n"
             "Example: ocop-geo demo --registry ds_ocop_2025.xlsx --out site_2025\n\n"
             "Thin and empty days are listed at the top of the summary with the reason and what to change; a "

@@ -12,6 +12,7 @@ from ._errors import InputFileError, OcopGeoError, ValidationError
 from .cli_common import console, err_console, state
 from .export import FORMATS, write_export
 from .itinerary import Itinerary, read_itinerary
+from .near_file import read_near_file
 from .officer import write_officer_report
 from .planner import plan_route
 from .registry import Registry, load_bundled_registry, load_registry
@@ -43,6 +44,14 @@ def register(app: typer.Typer) -> None:
             "--base-url https://example.org/ocop\n\n"
             "Thin and empty days are listed first, with the reason. A route with a day that visits no OCOP "
             "producer (empty) is not published and the index does not link it.\n\n"
+            "--near FILE adds an \"OCOP near here\" page and A5 leaflet (SITE/near/) for each place of a CSV or "
+            "TOML file: the OCOP producers and shops within N minutes by road, linked from the index. CSV columns: "
+            "venue (a registry venue id or name) or poi (a name in the bundled OSM POI layer) or osm (node/123) or "
+            "lat + lon + name; optional name, kind (hotel, restaurant, showroom, ...), minutes (5-120, default "
+            "30), modes (motorbike car coach bicycle walk; default motorbike), address. TOML: [[place]] tables "
+            "with the same keys, top-level minutes / modes as defaults. A bad row stops with the file, row and "
+            "field named.\n\n"
+            "Example: ocop-geo publish --near hotels.csv -o site   (near-here pages only)\n\n"
             "Exit code 1 when some inputs could not be published (the others are): a route could not be "
             "planned or read, or has an empty day; or registry rows were rejected (see 'ocop-geo validate')."
         ),
@@ -91,13 +100,16 @@ def _load_inputs(paths: list[Path], registry: Registry) -> tuple[list[Itinerary]
 
 
 def publish_cmd(
-    inputs: list[Path] = typer.Argument(..., help="Route specs (.toml) and/or itineraries (.json)."),
+    inputs: list[Path] = typer.Argument(None, help="Route specs (.toml) and/or itineraries (.json); may be "
+                                        "left out with --near."),
     output: Path = typer.Option(..., "--output", "-o", help="Site folder (created or updated)."),
     registry_files: list[Path] = typer.Option(
         None, "--registry", help="Registry files: producers, products, venues (repeat); default: the bundled registry."
     ),
     base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for QR codes."),
-    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (chromium)."),
+    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route and leaflet to PDF (chromium)."),
+    near: Path = typer.Option(None, "--near", help="CSV or TOML file of places (venues, POIs, lat/lon) that get an "
+                              "\"OCOP near here\" page and A5 leaflet; see above."),
     report_path: Path = typer.Option(
         None, "--report", help="The officer's report (warnings, producers left out, rows not placed): an HTML file "
         "outside the site; default: <output>-report.html beside the site folder."),
@@ -111,17 +123,21 @@ def publish_cmd(
         err_console.print(
             f"note: {len(registry.rejected)} registry rows rejected; see 'ocop-geo validate'", highlight=False
         )
-    itineraries, problems = _load_inputs(list(inputs), registry)
+    near_places = read_near_file(near, pois=load_pois(), venues=registry.venues) if near else []
+    if not inputs and not near_places:
+        raise InputFileError("nothing to publish: give route specs / itineraries, or --near FILE")
+    itineraries, problems = _load_inputs(list(inputs or []), registry)
     for status, text in sorted((x for it in itineraries for x in report_lines(it, lang=state.lang)),
                                key=lambda x: x[0] != "empty"):  # fmt: skip
         console.print(f"[{'bold red' if status == 'empty' else 'yellow'}]{escape(text)}[/]", highlight=False)
     for problem in problems:
         err_console.print(f"[bold red]Not published:[/] {escape(str(problem))}", highlight=False)
-    if not itineraries:
+    if not itineraries and not near_places:
         if all(isinstance(p, InputFileError | ValidationError) for p in problems):
             raise InputFileError("nothing to publish: no input could be used (see above)")
         raise OcopGeoError("nothing to publish: every input failed (see above)")
-    report = publish_site(itineraries, output, registry=registry, base_url=base_url, lang=state.lang, pdf=pdf)
+    report = publish_site(itineraries, output, registry=registry, base_url=base_url, lang=state.lang, pdf=pdf,
+                          near=near_places)
     for route_id, why in report.not_published.items():
         err_console.print(f"[bold red]Not published:[/] {escape(route_id)}: {escape(why)}", highlight=False)
     for warning in report.warnings:

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import settings
 from ._errors import OcopGeoError
 from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
+from .near_file import registry_near_venues
 from .network import load_network
 from .officer import write_officer_report
 from .planner import plan_route
@@ -157,7 +158,9 @@ def run_pipeline(
     say("site", f"publishing {sum(r.itinerary is not None and r.itinerary.status != 'empty' for r in report.routes)} "
         "routes")
     planned = [r.itinerary for r in report.routes if r.itinerary is not None]
-    site = publish_site(planned, out / "site", registry=registry, pdf=pdf, base_url=base_url)
+    near = registry_near_venues(registry.venues, modes=("motorbike", "car"))  # "OCOP near here" of placed venues
+    site = publish_site(planned, out / "site", registry=registry, pdf=pdf, base_url=base_url, near=near,
+                        graphs=graphs)
     report.not_published = dict(site.not_published)
     no_qr = [w for w in site.warnings if "no public base URL" in w]
     report.warnings.extend(w for w in site.warnings if w not in no_qr)

@@ -13,6 +13,7 @@ Layout::
     SITE/routes/<route>.{gpx,kml,geojson,csv[,pdf]}, <route>.print.html (A4, printable)
     SITE/producers/index.html        all producers, clustered and filterable by group
     SITE/producers/<producer>.html   products and stars, routes passing by
+    SITE/near/<place>.html           "OCOP near here" pages and A5 leaflets (``near=``, :mod:`ocop_geo.site_near`)
     SITE/static/                     vendored Leaflet, plugins, ocop.css / site.js / ocop-map.js
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import pandas as pd
 from markupsafe import Markup
 
@@ -54,7 +56,9 @@ from .pages import (
     route_context,
     stop_visit,
 )
+from .near_file import NearVenue
 from .registry import Registry, products_by_producer
+from .site_near import publish_near
 from .textnorm import slugify
 from .verdict import empty_reason
 
@@ -139,6 +143,8 @@ def publish_site(
     lang: str = "vi",
     pdf: bool = False,
     title: Mapping[str, str] | None = None,
+    near: Sequence[NearVenue] = (),
+    graphs: Mapping[str, nx.MultiDiGraph] | None = None,
 ) -> SiteReport:
     """Write the static site for ``itineraries`` into ``out_dir`` and return what was written.
 
@@ -167,6 +173,11 @@ def publish_site(
         Also print each route to PDF with Chromium (slow: a few seconds per route).
     title
         ``{"vi": ..., "en": ...}`` title of the index page.
+    near
+        Places that get an "OCOP near here" page and A5 leaflet (:func:`ocop_geo.site_near.publish_near`),
+        linked from the index; a place not published (outside the road data) is named in ``warnings``.
+    graphs
+        Road graphs by mode for the near-here lists; a mode not given is loaded (cached).
 
     Returns
     -------
@@ -212,12 +223,30 @@ def publish_site(
                             venues=venues, base_url=base_url, lang=lang, pdf=pdf)
              for it, slug in zip(itineraries, route_slugs, strict=True)]  # fmt: skip
     _publish_producers(recs, out, report, producers=producers, products=products, venues=venues, lang=lang)
+    near_entries = _publish_near(near, out, report, graphs=graphs, links=links, producers=producers,
+                                 products=products, venues=venues, base_url=base_url, lang=lang, pdf=pdf)  # fmt: skip
 
     index = render_template("index.html", routes=cards, site_title=site_title, n_producers=len(recs),
-                            lang=lang, root="")  # fmt: skip
+                            near=near_entries, lang=lang, root="")  # fmt: skip
     report.pages.append(write_text_atomic(out / "index.html", index))
     log.info("published %d routes and %d producer pages to %s", len(itineraries), len(recs), out)
     return report
+
+
+def _publish_near(near: Sequence[NearVenue], out: Path, report: SiteReport, *,
+                  graphs: Mapping[str, nx.MultiDiGraph] | None, links: Mapping[str, str],
+                  producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, venues: gpd.GeoDataFrame | None,
+                  base_url: str | None, lang: str, pdf: bool) -> list[dict[str, Any]]:  # fmt: skip
+    """Write the near-here pages into ``report``; return their index entries (none without places or producers)."""
+    if not near or producers is None:
+        return []
+    got = publish_near(near, out, producers=producers, products=products, venues=venues, graphs=graphs, links=links,
+                       base_url=base_url, lang=lang, pdf=pdf, assets=False)  # fmt: skip
+    report.pages.extend(got.pages)
+    report.downloads.extend(got.downloads)
+    report.warnings.extend(got.warnings)
+    report.warnings.extend(f"near-here page not published: {name}: {why}" for name, why in got.not_published.items())
+    return got.entries
 
 
 def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, links: Mapping[str, str],

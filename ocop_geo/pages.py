@@ -44,6 +44,7 @@ from .visitor import (
     hours_in_words,
     producer_type_label,
     product_label,
+    split_languages,
     week_windows,
 )
 
@@ -71,8 +72,6 @@ APPROX_PLACE: dict[str, dict[str, str]] = {
 }
 #: Precisions that place a stop where it is (no "ask the way" note).
 _PLACED = frozenset({"", "exact", "poi"})
-#: A lunch break with no place (the planner found no food place near the route).
-_PACKED_LUNCH = {"vi": "Ăn trưa: mang theo đồ ăn", "en": "Lunch: bring a packed lunch"}
 
 _KIND = {
     "start": {"vi": "Xuất phát", "en": "Start"},
@@ -202,7 +201,7 @@ def visit_context(*, name: str, lat: float | None, lon: float | None, precision:
     Returns
     -------
     dict
-        ``approx`` (``{"vi", "en"}`` or None), ``hours`` (None, ``{"known": False}`` or ``{"known": True,
+        ``name``, ``approx`` (``{"vi", "en"}`` or None), ``hours`` (None, ``{"known": False}`` or ``{"known": True,
         "week": [...], "words": {"vi": [...], "en": [...]}}``), ``contact`` and ``directions``.
     """
     hours_ctx: dict[str, Any] | None = None
@@ -217,6 +216,7 @@ def visit_context(*, name: str, lat: float | None, lon: float | None, precision:
                 hours_ctx = {"known": True, "week": week_windows(oh), "words": hours_in_words(oh)}
     placed = lat is not None and lon is not None and lat == lat and lon == lon
     return {
+        "name": name,
         "approx": None if precision in _PLACED else APPROX_PLACE.get(precision, APPROX_PLACE["none"]),
         "hours": hours_ctx,
         "contact": contact_links(address=address, phone=phone, zalo=zalo, website=website, contact=contact),
@@ -345,7 +345,7 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
                 "seq": s.seq, "kind": s.kind, "kind_label": kind_label, "venue_kind": vk or "",
                 "where": place_labels(s.ward, s.district, s.unit_2025),
                 "name": s.name, "url": links.get(s.site_id or ""), "time": time,
-                "name_pair": _PACKED_LUNCH if s.kind == "lunch" and not s.site_id else None,
+                "name_pair": None if s.site_id else split_languages(s.name),
                 "visit_min": int(round(s.visit_min)), "stars": s.stars,
                 "products": ", ".join(product_label(p.name) for p in s.products), "hours": s.opening_hours,
                 "visit": stop_visit(s, registry_rows, mode=itinerary.mode),

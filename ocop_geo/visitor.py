@@ -41,6 +41,7 @@ __all__ = [
     "hours_in_words",
     "producer_type_label",
     "product_label",
+    "split_languages",
     "week_windows",
 ]
 
@@ -50,15 +51,16 @@ _GOOGLE_MODE = {"motorbike": "two-wheeler", "car": "driving", "coach": "driving"
 #: Apple Maps ``dirflg`` per route mode (d driving, w walking; no cycling flag).
 _APPLE_MODE = {"motorbike": "d", "car": "d", "coach": "d", "walk": "w"}
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+#: A name the planner writes in both languages: "Ăn trưa / Lunch: mang theo đồ ăn / bring a packed lunch".
+_BOTH = re.compile(r"^(?P<vi1>[^/:]+?) / (?P<en1>[^/:]+?): (?P<vi2>[^/]+?) / (?P<en2>[^/]+)$")
 #: An aggregate product row of the registry: "(14 sản phẩm … – names not in source)".
 _AGGREGATE = re.compile(r"^\((?P<what>.+?)\s*[–-]\s*names not in source\)$")
 
 
 class DirectionLink(TypedDict):
-    """One hand-off link: the app's name, what a screen reader says, and the URL."""
+    """One hand-off link: the app's name and the URL."""
 
     app: str
-    label: dict[str, str]
     href: str
 
 
@@ -170,16 +172,10 @@ def directions_links(lat: float, lon: float, name: str, *, mode: str = "car") ->
         apple["dirflg"] = _APPLE_MODE[mode]
     label = quote(" ".join(name.split()).replace("(", "[").replace(")", "]"), safe="")
     return [
-        {"app": "Google Maps", "label": {"vi": f"Chỉ đường bằng Google Maps đến {name}",
-                                         "en": f"Directions to {name} in Google Maps"},
-         "href": "https://www.google.com/maps/dir/?" + urlencode(google, safe=",")},
-        {"app": "Apple Maps", "label": {"vi": f"Chỉ đường bằng Apple Maps đến {name}",
-                                        "en": f"Directions to {name} in Apple Maps"},
-         "href": "https://maps.apple.com/?" + urlencode(apple, safe=",")},
-        {"app": "OsmAnd", "label": {"vi": f"Mở {name} trong ứng dụng bản đồ (OsmAnd, Organic Maps…)",
-                                    "en": f"Open {name} in a map app (OsmAnd, Organic Maps…)"},
-         "href": f"geo:{where}?q={where}({label})"},
-    ]  # fmt: skip
+        {"app": "Google Maps", "href": "https://www.google.com/maps/dir/?" + urlencode(google, safe=",")},
+        {"app": "Apple Maps", "href": "https://maps.apple.com/?" + urlencode(apple, safe=",")},
+        {"app": "OsmAnd", "href": f"geo:{where}?q={where}({label})"},
+    ]
 
 
 def contact_links(*, address: str = "", phone: str = "", zalo: str = "", website: str = "",
@@ -220,6 +216,16 @@ def product_label(name: str) -> str:
     """
     m = _AGGREGATE.match(name.strip())
     return m.group("what") if m else name
+
+
+def split_languages(name: str) -> dict[str, str] | None:
+    """A name written in both languages as the planner writes a place-less stop, one per language; else None.
+
+    >>> split_languages("Ăn trưa / Lunch: mang theo đồ ăn / bring a packed lunch")
+    {'vi': 'Ăn trưa: mang theo đồ ăn', 'en': 'Lunch: bring a packed lunch'}
+    """
+    m = _BOTH.match(name.strip())
+    return {"vi": f"{m['vi1']}: {m['vi2']}", "en": f"{m['en1']}: {m['en2']}"} if m else None
 
 
 def producer_type_label(producer_type: str) -> dict[str, str]:

@@ -13,16 +13,26 @@ import sys
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import pytest
 import xmlschema
 from _publish_fixtures import HOSTILE_VENUE, itinerary, producers_gdf, products_df, venues_gdf
+from _visitor_fixtures import (
+    INTERNAL_ID,
+    WEBSITE,
+    demo_like_itinerary,
+    english_words,
+    publish_demo_like,
+    vietnamese_words,
+    visible_text,
+)
 
-from ocop_geo import export, pages, settings, site
+from ocop_geo import export, pages, settings, site, visitor
 from ocop_geo._errors import ValidationError
 from ocop_geo.itinerary import write_itinerary
+from ocop_geo.opening_hours import parse_opening_hours
 from ocop_geo.registry import load_bundled_registry
 
 
@@ -67,7 +77,7 @@ def test_layout_and_safe_slugs(published):
         assert path.resolve().is_relative_to(out.resolve())
         assert not path.name.endswith(".tmp")
         assert re.fullmatch(r"[A-Za-z0-9._-]+", path.name), path.name
-    assert {p.suffix for p in (out / "routes").iterdir()} == {".html", ".gpx", ".kml", ".geojson", ".csv"}
+    assert {p.suffix for p in (out / "routes").iterdir()} == {".html", ".gpx", ".kml", ".kmz", ".geojson", ".csv", ""}  # "": files/, the KML's icons
     assert all(p.stat().st_mode & 0o044 == 0o044 for p in published.pages)  # readable by a web server
 
 
@@ -357,3 +367,149 @@ def test_publish_site_takes_the_registry_venues(tmp_path: Path):
     assert "ocopDrawVenues(" in index
     with pytest.raises(ValueError, match="not both"):
         site.publish_site([itinerary(n_days=1)], tmp_path / "c", registry=reg, venues=venues_gdf())
+
+
+# --- the visitor's pages: no officer text, on-the-road info (issue 13, parts 1 and 4) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_like(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo_like")
+    publish_demo_like(out)
+    return out
+
+
+def _public_pages(out: Path) -> list[Path]:
+    """Route, producer, index and producers pages (the A4 print page is an export, checked with the exports)."""
+    return sorted(p for p in out.rglob("*.html") if not p.name.endswith(".print.html"))
+
+
+def test_public_pages_carry_no_internal_id_and_no_officer_text(demo_like):
+    pages_ = _public_pages(demo_like)
+    assert len(pages_) > 15
+    for page in pages_:
+        html = page.read_text(encoding="utf-8")
+        outside_scripts = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)  # map data keeps ids for links
+        assert not INTERNAL_ID.search(outside_scripts), (page.name, INTERNAL_ID.search(outside_scripts))
+        for officer in ("assumed", "geocode", "--base-url", "confirm with the producers", "names not in source",
+                        "ask the producer", "Mo-Sa 08:00", "straight-line", "ferry: no road"):
+            assert officer not in outside_scripts, (page.name, officer)
+    route = (demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert "HTX Nông nghiệp Thử" not in route and "<details" not in route  # no left-out list
+    assert 'class="warn"' not in route and 'class="qr"' not in route
+
+
+def test_vietnamese_mode_has_no_english_and_english_mode_no_vietnamese(demo_like):
+    for page in _public_pages(demo_like):
+        html = page.read_text(encoding="utf-8")
+        vi, en = visible_text(html, "vi"), visible_text(html, "en")
+        assert english_words(vi) == [], (page.name, english_words(vi), vi[:300])
+        assert vietnamese_words(en) == [], (page.name, vietnamese_words(en), en[:300])
+        assert not INTERNAL_ID.search(vi + en)
+    route = visible_text((demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8"), "vi")
+    assert "Ăn trưa: mang theo đồ ăn" in route and "bring a packed lunch" not in route
+
+
+def test_a_stop_whose_hours_the_registry_does_not_give_says_call_first(demo_like):
+    route = (demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    rows = re.split(r'<tr class="stop-row"', route)[1:]
+    given = next(r for r in rows if "Công ty TNHH Đạt Butter" in r)
+    assumed = [r for r in rows if 'data-kind="producer"' in r and "Đạt Butter" not in r]
+    assert "oh-unknown" not in given and "data-week=" in given
+    assert assumed and all("Giờ mở cửa chưa được xác nhận — gọi trước khi đến" in r and "data-week" not in r
+                           for r in assumed)  # fmt: skip
+    xuan_nguyen = next(r for r in assumed if "Xuân Nguyên" in r)  # the phone found in its free-text contact
+    assert 'gọi trước khi đến</span><span lang="en">Opening hours not confirmed — call before you go</span>: ' \
+           '<a href="tel:+842838234567">028 3823 4567</a>' in xuan_nguyen
+    assert 'href="mailto:lienhe@example.vn"' in xuan_nguyen
+
+
+def test_hours_in_words_and_as_weekly_windows_for_the_page_script(demo_like):
+    route = (demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    row = next(r for r in re.split(r'<tr class="stop-row"', route) if "Công ty TNHH Đạt Butter" in r)
+    week = json.loads(re.search(r"data-week='([^']*)'", row).group(1))
+    assert week == [[[480, 690], [810, 1020]]] * 5 + [[[480, 720]], []]
+    assert '<span lang="vi">Thứ Hai – Thứ Sáu: 8:00–11:30, 13:30–17:00</span>' \
+           '<span lang="en">Monday – Friday: 8:00–11:30, 13:30–17:00</span>' in row
+    assert '<span lang="vi">Thứ Bảy: 8:00–12:00</span><span lang="en">Saturday: 8:00–12:00</span>' in row
+    assert '<span lang="vi">Chủ nhật: đóng cửa</span><span lang="en">Sunday: closed</span>' in row
+    assert "stops.js" in route
+
+
+def test_contact_links_from_the_registry(demo_like):
+    route = (demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    row = next(r for r in re.split(r'<tr class="stop-row"', route) if "Công ty TNHH Đạt Butter" in r)
+    assert 'href="tel:+84903123456"' in row and "0903 123 456" in row
+    assert 'href="https://zalo.me/0912345678"' in row
+    assert f'href="{WEBSITE}"' in row and "example.vn/san-pham" in row
+    assert "ấp 3, xã Hòa Phú" in row
+    producer = (demo_like / "producers" / "hcm-p004.html").read_text(encoding="utf-8")
+    for text in ('href="tel:+84903123456"', 'href="https://zalo.me/0912345678"', "ấp 3, xã Hòa Phú", "data-week="):
+        assert text in producer
+
+
+def _hand_off(html: str) -> dict[str, list[str]]:
+    return {app: re.findall(rf'<a class="dir-link" href="([^"]+)" rel="noopener" data-app="{app}"><span>', html)
+            for app in ("Google Maps", "Apple Maps", "OsmAnd")}  # fmt: skip
+
+
+def test_directions_hand_off_to_google_apple_and_geo_apps(demo_like):
+    it = demo_like_itinerary()
+    route = (demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    links = _hand_off(route)
+    placed = [s for _, s in it.stops() if not (s.kind == "lunch" and not s.site_id)]
+    assert all(len(v) == len(placed) for v in links.values()), {k: len(v) for k, v in links.items()}
+    for stop, google, apple, geo in zip(placed, *links.values(), strict=True):
+        where = f"{round(stop.lat, 6):.6f}".rstrip("0").rstrip(".") + "," + f"{round(stop.lon, 6):.6f}".rstrip("0").rstrip(".")
+        assert google == f"https://www.google.com/maps/dir/?api=1&amp;destination={where}&amp;travelmode=two-wheeler"
+        assert apple == f"https://maps.apple.com/?daddr={where}&amp;dirflg=d"
+        label = quote(stop.name.replace("(", "[").replace(")", "]"), safe="")
+        assert geo == f"geo:{where}?q={where}({label})"
+    assert "Chỉ đường" in route and "Directions" in route
+
+
+def test_hand_off_links_encode_hostile_names():
+    hostile = 'A&B "x" <y> (z) #1?'
+    google, apple, geo = visitor.directions_links(10.7725, 106.698, hostile, mode="walk")
+    assert google["href"] == "https://www.google.com/maps/dir/?api=1&destination=10.7725,106.698&travelmode=walking"
+    assert apple["href"] == "https://maps.apple.com/?daddr=10.7725,106.698&dirflg=w"
+    assert geo["href"] == "geo:10.7725,106.698?q=10.7725,106.698(A%26B%20%22x%22%20%3Cy%3E%20%5Bz%5D%20%231%3F)"
+    assert visitor.directions_links(10.0, 106.0, "x", mode="")[0]["href"].endswith("destination=10,106")
+
+
+def test_hours_in_words_read_as_people_say_them():
+    words = visitor.hours_in_words(parse_opening_hours("Mo-Sa 07:30-17:00; Su off"))
+    assert words == {"vi": ["Thứ Hai – Thứ Bảy: 7:30–17:00", "Chủ nhật: đóng cửa"],
+                     "en": ["Monday – Saturday: 7:30–17:00", "Sunday: closed"]}  # fmt: skip
+    assert visitor.hours_in_words(parse_opening_hours("24/7"))["vi"] == ["Hằng ngày: cả ngày"]
+    assert visitor.hours_in_words(parse_opening_hours("Mo-Su 08:00-17:00; PH off"))["en"] == [
+        "Every day: 8:00–17:00", "Public holidays: closed"]
+    assert visitor.week_windows(parse_opening_hours("We 09:00-10:00"))[2] == [[540, 600]]
+
+
+def test_contact_links_keep_only_usable_values():
+    c = visitor.contact_links(phone="0903 123 456, 028 3823 4567", zalo="https://zalo.me/htxabc",
+                              website="javascript:alert(1)")  # fmt: skip
+    assert [p["tel"] for p in c["phones"]] == ["tel:+84903123456", "tel:+842838234567"]
+    assert c["zalo"] == "https://zalo.me/htxabc" and c["website"] == ""
+    assert visitor.contact_links(phone="12345")["phones"] == []
+    assert visitor.product_label("(5 sản phẩm từ tổ yến – names not in source)") == "5 sản phẩm từ tổ yến"
+
+
+def test_without_a_base_url_a_share_button_and_no_qr_section(demo_like, tmp_path: Path):
+    route = (demo_like / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert 'id="h-share"' in route and 'class="share-btn tap" data-url=""' in route and "<figure" not in route
+    publish_demo_like(tmp_path, base_url="https://example.org/ocop")
+    with_url = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
+    assert '<figure class="qr">' in with_url
+    assert 'data-url="https://example.org/ocop/routes/test-fixture-outskirts.html"' in with_url
+
+
+def test_the_stops_own_hours_flag_decides_before_the_registry():
+    it = itinerary(n_days=1)
+    day = it.days[0]
+    flagged = [replace(day.stops[1], hours_assumed=True), replace(day.stops[1], hours_assumed=False, seq=2)]
+    it = replace(it, days=(replace(day, stops=(day.stops[0], *flagged, *day.stops[2:])),))
+    rows = pages.route_context(it, links={}, producers=producers_gdf())["days"][0]["rows"]
+    assert rows[1]["visit"]["hours"] == {"known": False}
+    assert rows[2]["visit"]["hours"]["known"] and rows[2]["visit"]["hours"]["words"]["en"] == ["Every day: 7:30–17:00"]

@@ -11,11 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from .cli_common import console, state
+from .i18n import N_
+from .i18n import gettext as _
 from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
 from .planner import plan_route
 from .registry import load_bundled_registry, load_registry
 from .spec import load_spec
-from .verdict import report_lines
+from .verdict import day_names, report_lines
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +54,17 @@ def plan(
 ) -> int:
     spec = load_spec(spec_file)
     reg = load_registry(*registry) if registry else load_bundled_registry()
-    with console.status(f"planning {spec.id} ({spec.mode}, {len(spec.days)} day(s))"):
+    with console.status(_("planning {id} ({mode}, {n} day(s))", id=spec.id, mode=spec.mode, n=len(spec.days))):
         it = plan_route(spec, reg, time_limit=time_limit, seed=seed)
     json_path = write_itinerary(it, out_dir / f"{spec.id}.json")
     csv_path = write_itinerary_csv(it, out_dir / f"{spec.id}.csv")
     print_verdicts([it], console, lang=state.lang)
     _print(it, console, lang=state.lang)
-    console.print(f"wrote {escape(str(json_path))} and {escape(str(csv_path))}", highlight=False)
+    console.print(_("wrote {json} and {csv}", json=escape(str(json_path)), csv=escape(str(csv_path))), highlight=False)
     n_rejected = len(reg.rejected)
     if n_rejected:
-        console.print(
-            f"[yellow]{n_rejected} registry row(s) were rejected[/]: see 'ocop-geo validate'",
-            highlight=False,
-        )
+        console.print("[yellow]" + _("{n} registry row(s) were rejected", n=n_rejected) + "[/]: "
+                      + _("see 'ocop-geo validate'"), highlight=False)
     return 1 if n_rejected or it.status == "empty" else 0
 
 
@@ -76,52 +76,46 @@ def print_verdicts(itineraries: list[Itinerary], console: Console, *, lang: str)
         colour = "bold red" if status == "empty" else "yellow"
         console.print(f"[{colour}]{escape(text)}[/]", highlight=False)
     if not lines and itineraries:
-        console.print("[green]" + ("mọi ngày đều tốt" if lang == "vi" else "every day is good") + "[/]", highlight=False)
+        console.print("[green]" + _("every day is good", lang) + "[/]", highlight=False)
 
 
-_LABELS = {
-    "en": ("#", "kind", "name", "arrive", "wait", "start", "end", "ride min", "km", "day",
-           "Not chosen", "site", "code", "reason", "stops", "score", "h riding",
-           "* = straight-line leg", "warning"),
-    "vi": ("#", "loại", "tên", "đến", "chờ", "bắt đầu", "kết thúc", "phút đi", "km", "ngày",
-           "Không chọn", "mã", "lý do (mã)", "lý do", "điểm dừng", "điểm", "giờ di chuyển",
-           "* = đoạn nối thẳng", "lưu ý"),
-}  # fmt: skip
+_KINDS = {"start": N_("start"), "producer": N_("producer"), "poi": N_("sight"), "lunch": N_("lunch"), "end": N_("end")}
 
 
 def _print(it: Itinerary, console: Console, *, lang: str) -> None:
     """The itinerary as rich tables: one per day, then the producers left out."""
-    L = _LABELS.get(lang, _LABELS["en"])
     title = escape(it.title.get(lang) or it.title.get("vi", ""))
+    columns = (_("#", lang), _("kind", lang), _("name", lang), _("arrive", lang), _("wait", lang), _("start", lang),
+               _("end", lang), _("ride min", lang), "km")  # fmt: skip
     for day in it.days:
-        table = Table(title=f"{title} — {L[9]} {day.day} {day.weekday} {day.date or ''}".strip())
-        for i, col in enumerate(L[:9]):
+        when = day_names(day.weekday, day.date)[0 if lang == "vi" else 1]
+        table = Table(title=f"{title} — " + _("day {day} ({when})", lang, day=day.day, when=when))
+        for i, col in enumerate(columns):
             table.add_column(col, justify="right" if i in {0, 4, 7, 8} else "left")
         for s in day.stops:
             leg = s.leg_in
             table.add_row(
-                str(s.seq), s.kind, escape(s.name) + (" *" if leg is not None and leg.off_network else ""),
+                str(s.seq), _(_KINDS.get(s.kind, s.kind), lang),
+                escape(s.name) + (" *" if leg is not None and leg.off_network else ""),
                 s.arrival or "", f"{s.wait_min:.0f}" if s.wait_min else "", s.start, s.end,
                 "" if leg is None else f"{leg.travel_s / 60:.0f}",
                 "" if leg is None else f"{leg.distance_m / 1000:.1f}",
             )  # fmt: skip
         t = day.totals
-        table.caption = (
-            f"{t.n_stops} {L[14]}, {L[15]} {t.score:g}, {t.travel_s / 3600:.1f} {L[16]}, "
-            f"{t.distance_m / 1000:.0f} km ({L[17]})"
-        )
+        table.caption = _("{n} stops, score {score:g}, {hours:.1f} h on the road, {km:.0f} km (* = straight-line leg)",
+                          lang, n=t.n_stops, score=t.score, hours=t.travel_s / 3600, km=t.distance_m / 1000)
         console.print(table)
         if day.verdict is not None and day.verdict.summary:
             console.print(escape(day.verdict.summary.get(lang) or day.verdict.summary["en"]), highlight=False)
             for reason in day.verdict.reasons[1:]:
                 console.print("  + " + escape(reason.vi if lang == "vi" else reason.en), highlight=False)
     if it.not_chosen:
-        left = Table(title=L[10])
-        for col in (L[11], L[2], L[12], L[13]):
+        left = Table(title=_("Not chosen", lang))
+        for col in (_("site", lang), _("name", lang), _("code", lang), _("reason", lang)):
             left.add_column(col)
         for n in it.not_chosen:
             reason = n.reason_vi if lang == "vi" and n.reason_vi else n.reason
             left.add_row(escape(n.site_id), escape(n.name), n.code, escape(reason))
         console.print(left)
     for w in it.warnings:
-        console.print(f"[yellow]{L[18]}:[/] {escape(w)}", highlight=False)
+        console.print("[yellow]" + _("warning", lang) + f":[/] {escape(w)}", highlight=False)

@@ -204,7 +204,8 @@ def test_empty_route_exits_1_and_is_never_published(tmp_path: Path, hcmc_graph_f
     text = " ".join(demo.stdout.split())
     assert text.index("sunday-nothing-open day 1 (Sunday 2026-12-06): empty") < text.index("Routes")
     assert "not published sunday-nothing-open" in text
-    assert not list((tmp_path / "demo" / "routes").glob("sunday-nothing-open*.html"))
+    assert (tmp_path / "demo" / "site" / "index.html").exists()
+    assert not list((tmp_path / "demo" / "site" / "routes").glob("sunday-nothing-open*.html"))
 
 
 def test_publish_site_skips_a_route_without_producers(tmp_path: Path):

@@ -28,7 +28,7 @@ from _publish_fixtures import (
 from shapely.geometry import Point
 
 import ocop_geo as og
-from ocop_geo import site
+from ocop_geo import site, site_near
 from ocop_geo._errors import InputFileError, NetworkError, ValidationError
 from ocop_geo.near_file import NearVenue, read_near_file, registry_near_venues
 from ocop_geo.nearby import near_targets, outside_extent, places_within, select_within
@@ -254,3 +254,16 @@ def test_cli_publish_near_only_and_a_bad_near_file(tmp_path: Path):
     bad = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2
     assert "near.toml: place[0].minutes: 'many' is not a whole number of minutes" in " ".join(bad.stderr.split())
+
+
+def test_leaflet_lists_the_nearest_and_sends_to_the_page_for_the_rest(tmp_path, hcmc_graph, monkeypatch):
+    monkeypatch.setattr(site_near, "LEAFLET_MAX", 2)
+    place = NearVenue(name="Chợ Hóc Môn", lat=HOC_MON[0], lon=HOC_MON[1], minutes=60)
+    report = publish_near([place], tmp_path, producers=producers_gdf(), products=products_df(),
+                          graphs={"motorbike": hcmc_graph})  # fmt: skip
+    (entry,) = report.entries
+    assert entry["count"] > 2
+    leaflet = (tmp_path / "near" / f"{entry['slug']}.print.html").read_text(encoding="utf-8")
+    assert leaflet.count('<span class="num"') == 2 and f"Và {entry['count'] - 2} nơi khác trên trang web" in leaflet
+    assert "<figure class=\"qr\">" not in leaflet  # no base URL: no QR code, and no word about it on the leaflet
+    assert any("no QR code" in w for w in report.warnings)  # the department is told instead

@@ -54,7 +54,7 @@ from .osm_reader import read_ways
 from .pages import qr_svg, render_template, route_context
 from .print_map import MapLine, ferry_crossings, label_text_color, route_map_svg, stop_label
 from .registry_schema import phone_uri
-from .visitor import hours_in_words, product_label
+from .visitor import hours_in_words, product_label, split_languages
 
 __all__ = [
     "FORMATS",
@@ -122,16 +122,10 @@ def _multi(itinerary: Itinerary) -> bool:
     return len(itinerary.days) > 1
 
 
-#: A name the planner writes in both languages: "Ăn trưa / Lunch: mang theo đồ ăn / bring a packed lunch".
-_BILINGUAL_NAME = re.compile(r"^(?P<vi>[^/:]+?) / (?P<en>[^/:]+?): (?P<vi2>[^/]+?) / (?P<en2>[^/]+)$")
-
-
 def _display_name(stop: Stop, lang: str) -> str:
     """The stop's name in ``lang``: a planner-made bilingual name gives its half ("Ăn trưa: mang theo đồ ăn")."""
-    m = _BILINGUAL_NAME.match(stop.name) if stop.kind == "lunch" else None
-    if m is None:
-        return stop.name
-    return f"{m['vi']}: {m['vi2']}" if lang == "vi" else f"{m['en']}: {m['en2']}"
+    both = split_languages(stop.name) if stop.kind == "lunch" else None
+    return both[lang] if both else stop.name
 
 
 def _stop_name(day: Day, stop: Stop, *, multi: bool, lang: str) -> str:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .cli_common import console, state
-from .fileio import atomic_path, csv_safe, write_text_atomic
+from .fileio import atomic_path, csv_safe, refuse_overwriting_inputs, write_text_atomic
 from .i18n import gettext as _
 from .registry import Registry, bundled_registry_paths, load_registry
 from .registry_schema import VENUE_KINDS
@@ -39,6 +39,7 @@ def validate(
     geocode: bool = typer.Option(True, "--geocode/--no-geocode", help="Place producers without coordinates."),
 ) -> int:
     paths = list(files) if files else bundled_registry_paths()
+    refuse_overwriting_inputs({"--rejected-csv": rejected_csv, "--json": json_out}, paths)
     registry = load_registry(*paths, geocode=geocode)
     print_report(registry, lang=state.lang)
     if rejected_csv:

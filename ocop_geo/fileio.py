@@ -10,11 +10,34 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._errors import InputFileError
+
 if TYPE_CHECKING:
     import pandas as pd
 
 #: A text cell starting with one of these runs as a formula in Excel / LibreOffice / Sheets.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def refuse_overwriting_inputs(outputs: dict[str, str | os.PathLike | None],
+                              inputs: list[str | os.PathLike]) -> None:  # fmt: skip
+    """Raise :class:`InputFileError` when an output path (``option -> path``) is one of the input files.
+
+    A report written over the file it reports on loses the department's registry; the same file reached by
+    another spelling (``./a.csv``, a symlink) counts as the same.
+    """
+    resolved = {}
+    for p in inputs:
+        with contextlib.suppress(OSError):
+            resolved[Path(p).resolve()] = p
+    for option, out in outputs.items():
+        if out is None:
+            continue
+        with contextlib.suppress(OSError):
+            hit = resolved.get(Path(out).resolve())
+            if hit is not None:
+                raise InputFileError(f"{option} {out}: this is the input file {hit}; writing there would replace "
+                                     "it. Choose another output file.")
 
 
 @contextlib.contextmanager

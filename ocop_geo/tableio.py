@@ -104,7 +104,16 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     """Decode bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1258 (Vietnamese)."""
     notices: list[str] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16", notices
+        try:
+            return data.decode("utf-16"), "utf-16", notices
+        except UnicodeDecodeError as exc:  # cut short (odd length) or a lone surrogate
+            order = "little" if data.startswith(b"\xff\xfe") else "big"
+            line = data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise InputFileError(
+                f"{path}: line {line}: the file starts as UTF-16 ({order}-endian, from its byte-order mark) but is "
+                f"not valid UTF-16 at byte offset {exc.start} ({exc.reason}): it is cut short or damaged. Open it "
+                "in Excel or LibreOffice and save it again as 'CSV UTF-8'."
+            ) from None
     try:
         return data.decode("utf-8-sig"), "utf-8", notices
     except UnicodeDecodeError as exc:

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
             "TOML file: the OCOP producers and shops within N minutes by road, linked from the index. CSV columns: "
             "venue (a registry venue id or name) or poi (a name in the bundled OSM POI layer) or osm (node/123) or "
             "lat + lon + name; optional name, kind (hotel, restaurant, showroom, ...), minutes (5-120, default "
-            "30), modes (motorbike car coach bicycle walk; default motorbike), address. TOML: [[place]] tables "
+            "30), modes (motorbike car coach bicycle walk; default motorbike), address. TOML: \\[\\[place]] tables "
             "with the same keys, top-level minutes / modes as defaults. A bad row stops with the file, row and "
             "field named.\n\n"
             "Example: ocop-geo publish --near hotels.csv -o site   (near-here pages only)\n\n"

@@ -46,6 +46,7 @@ from .mapping import (
     route_svg,
 )
 from .mapping import text_or_empty as _s
+from .near_file import NearVenue
 from .pages import (
     PRECISION_LABELS,
     PRECISION_LABELS_VI,
@@ -56,7 +57,6 @@ from .pages import (
     route_context,
     stop_visit,
 )
-from .near_file import NearVenue
 from .registry import Registry, products_by_producer
 from .site_near import publish_near
 from .textnorm import slugify

@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 from . import gazetteer as _gz
 from ._errors import ValidationError
 from .address import ParsedAddress, parse_address
-from .registry_schema import PRECISIONS
+from .registry_schema import PRECISIONS, parse_coordinate
 from .textnorm import admin_key, fold, strip_diacritics
 
 logger = logging.getLogger(__name__)
@@ -749,11 +749,11 @@ def _use_given_coordinates(idx: _Index, df: pd.DataFrame, lat_column: str, lon_c
     """Keep the coordinates given in the input (precision ``"exact"``) and check them against the stated
     ward; unusable ones are noted and the address match stays. The arrays are updated in place."""
     matched_lon, matched_lat = lon.copy(), lat.copy()
-    given_lat = pd.to_numeric(df[lat_column], errors="coerce").to_numpy(dtype=float)
-    given_lon = pd.to_numeric(df[lon_column], errors="coerce").to_numpy(dtype=float)
-    given = np.isfinite(given_lat) & np.isfinite(given_lon)
     raw_lat = _column(df, lat_column).str.strip().to_numpy()
     raw_lon = _column(df, lon_column).str.strip().to_numpy()
+    given_lat, given_lon = (np.array([np.nan if (v := parse_coordinate(t)) is None else v for t in raw], dtype=float)
+                            for raw in (raw_lat, raw_lon))  # the registry's rule: decimal comma, DMS  # fmt: skip
+    given = np.isfinite(given_lat) & np.isfinite(given_lon)
     for i in np.flatnonzero(~given & ((raw_lat != "") | (raw_lon != ""))):
         notes[i] = _join(f"given coordinates {_clip(raw_lat[i])!r}, {_clip(raw_lon[i])!r} are not two numbers: "
                          "ignored, address used", notes[i])

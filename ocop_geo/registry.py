@@ -54,6 +54,7 @@ from .registry_schema import (
     VENUE_MARKERS,
     contact_from_text,
     match_columns,
+    parse_coordinate,
     parse_date,
     parse_float,
     parse_group,
@@ -791,11 +792,12 @@ def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, fl
     raw_precision = get("location_precision")
     if not raw_lat and not raw_lon:
         return None, None, "none"
-    lat, lon = parse_float(raw_lat), parse_float(raw_lon)
+    lat, lon = parse_coordinate(raw_lat), parse_coordinate(raw_lon)
     if lat is None or lon is None:
         bad_col, bad = (lat_col, raw_lat) if lat is None else (lon_col, raw_lon)
         row.problem(bad_col, bad, "the coordinate is missing or not a number",
-                    "Give both latitude and longitude in decimal degrees (e.g. 10.9732, 106.4921), or neither")
+                    "Give both latitude and longitude in decimal degrees (e.g. 10.9732, 106.4921) or degrees, "
+                    "minutes, seconds (10°58'23.5\"N), or neither")
         return None, None, "none"
     west, south, east, north = settings.hcmc_2025_bbox  # the merged city, with Bình Dương and Bà Rịa–Vũng Tàu
     inside = lambda y, x: south <= y <= north and west <= x <= east  # noqa: E731

@@ -190,6 +190,36 @@ def parse_float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_DMS = re.compile(r"""^\s*(?P<sign>[-+])?\s*(?P<deg>\d{1,3}(?:[.,]\d+)?)\s*(?:°|º|d|\s)\s*
+                     (?:(?P<min>\d{1,2}(?:[.,]\d+)?)\s*(?:'|′|m|\s)?\s*)?
+                     (?:(?P<sec>\d{1,2}(?:[.,]\d+)?)\s*(?:"|″|''|s)?\s*)?
+                     (?P<hemi>[NSEWnsew])?\s*$""", re.X)  # fmt: skip
+
+
+def parse_coordinate(text: str) -> float | None:
+    """A latitude or longitude in decimal degrees from what people write: ``10.665709``, ``10,665709`` (decimal
+    comma), ``10°39'56.6"N``, ``10 39 56.6`` (degrees, minutes, seconds); None when it is none of these.
+
+    >>> parse_coordinate("10,665709"), parse_coordinate("10 39 56.6"), parse_coordinate("106°38'E")
+    (10.665709, 10.665722222222223, 106.63333333333334)
+    """
+    t = text.strip()
+    if not t:
+        return None
+    value = parse_float(t) if " " not in t else None
+    if value is not None:
+        return value
+    m = _DMS.match(t)
+    if m is None or (m["min"] is None and m["sec"] is None and not m["hemi"]):
+        return None
+    deg, minutes, sec = (float((m[k] or "0").replace(",", ".")) for k in ("deg", "min", "sec"))
+    if minutes >= 60 or sec >= 60:
+        return None
+    value = deg + minutes / 60 + sec / 3600
+    negative = m["sign"] == "-" or (m["hemi"] or "").upper() in ("S", "W")
+    return -value if negative else value
+
+
 @dataclass(frozen=True)
 class VenueKind:
     """A kind of venue: its code (the ``kind`` value the registry keeps), labels for reports (``vi`` / ``en``)

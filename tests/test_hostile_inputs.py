@@ -54,3 +54,29 @@ def test_d4_validate_refuses_to_write_over_its_input(tmp_path: Path, option: str
     assert res.returncode == 2, res.stdout + res.stderr
     assert "this is the input file" in res.stderr and option in res.stderr
     assert path.read_bytes() == before
+
+
+# D8 — `validate` accepted `10,665709` (decimal comma) but `geocode` ignored it and used the ward centre;
+# D9 — `10 39 56.6` (degrees minutes seconds) was reported "outside Ho Chi Minh City".
+@pytest.mark.parametrize(("lat", "lon"), [("10,665709", "106,579941"), ("10 39 56.6", "106 34 47.8"),
+                                          ("10°39'56.6\"N", "106°34'47.8\"E")])  # fmt: skip
+def test_d8_d9_coordinates_as_people_write_them_are_used_by_validate_and_geocode(tmp_path: Path, lat, lon):
+    import csv
+
+    path = tmp_path / "ds.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["producer_id", "name", "ward", "district", "lat", "lon"])
+        w.writerow(["P1", "HTX Rau sạch Phước An", "An Phú Tây", "Bình Chánh", lat, lon])
+    reg = load_registry(path, geocode=False)
+    assert len(reg.rejected) == 0, reg.problems
+    row = reg.producers.iloc[0]
+    assert row["location_precision"] == "exact"
+    assert abs(row["lat"] - 10.6657) < 1e-3 and abs(row["lon"] - 106.5800) < 1e-3
+    out = tmp_path / "geo.csv"
+    res = _cli("geocode", str(path), "-o", str(out))
+    assert res.returncode == 0, res.stdout + res.stderr
+    import pandas as pd
+
+    got = pd.read_csv(out)
+    assert got.loc[0, "precision"] == "exact" and abs(got.loc[0, "lat"] - 10.6657) < 1e-3

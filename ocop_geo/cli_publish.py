@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from ._errors import InputFileError, OcopGeoError, ValidationError
 from .cli_common import console, err_console, state
-from .export import FORMATS, write_export
+from .export import FORMATS, PAPERS, write_export
 from .itinerary import Itinerary, read_itinerary
 from .near_file import read_near_file
 from .officer import write_officer_report
@@ -22,7 +22,9 @@ from .verdict import report_lines
 
 log = logging.getLogger(__name__)
 
-_FORMAT_HELP = "One of gpx, kml, geojson, csv, pdf (pdf needs Debian's chromium)."
+_FORMAT_HELP = ("One of gpx, kml, kmz, geojson, csv, pdf (kml writes its stop icons to files/ beside it, kmz holds "
+                "them; pdf needs Debian's chromium).")
+_PAPER_HELP = "Paper of the PDF: a4, a5, or both (two files, <name>-a4.pdf and <name>-a5.pdf)."
 
 
 def register(app: typer.Typer) -> None:
@@ -30,9 +32,10 @@ def register(app: typer.Typer) -> None:
     app.command(
         "export",
         help=(
-            "Export a planned itinerary (JSON written by 'ocop-geo plan') as GPX 1.1, KML, GeoJSON, "
-            "CSV or a printable A4 PDF.\n\n"
-            "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format gpx -o cu-chi.gpx"
+            "Export a planned itinerary (JSON written by 'ocop-geo plan') as GPX 1.1, KML / KMZ, GeoJSON, "
+            "CSV or a printable A4 / A5 PDF, in the language of --lang (Vietnamese by default).\n\n"
+            "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format gpx -o cu-chi.gpx\n\n"
+            "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format pdf --paper both"
         ),
     )(export_cmd)
     app.command(
@@ -62,16 +65,22 @@ def export_cmd(
     itinerary: Path = typer.Argument(..., help="Itinerary JSON (schema ocop_geo.itinerary/1)."),
     fmt: str = typer.Option(..., "--format", "-f", help=_FORMAT_HELP),
     output: Path = typer.Option(None, "--output", "-o", help="Output file; default: beside the input."),
+    paper: str = typer.Option("a4", "--paper", help=_PAPER_HELP),
 ) -> int:
-    fmt = fmt.lower().strip()
+    fmt, paper = fmt.lower().strip(), paper.lower().strip()
     if fmt not in FORMATS:
         raise InputFileError(f"--format {fmt!r} is not a format. {_FORMAT_HELP}")
+    if paper not in (*PAPERS, "both"):
+        raise InputFileError(f"--paper {paper!r} is not a paper size. {_PAPER_HELP}")
     it = read_itinerary(itinerary)
     out = output or itinerary.with_suffix(FORMATS[fmt])
     if out.resolve() == itinerary.resolve():
         raise InputFileError(f"{out}: the output would overwrite the input itinerary; pass another -o")
-    write_export(it, out, fmt=fmt, lang=state.lang)
-    console.print(f"{fmt.upper()} written to {escape(str(out))}", highlight=False)
+    papers = list(PAPERS) if paper == "both" and fmt == "pdf" else [paper if paper in PAPERS else "a4"]
+    for size in papers:
+        path = out.with_name(f"{out.stem}-{size}{out.suffix}") if len(papers) > 1 else out
+        write_export(it, path, fmt=fmt, lang=state.lang, paper=size)
+        console.print(f"{fmt.upper()} written to {escape(str(path))}", highlight=False)
     return 0
 
 

@@ -46,6 +46,7 @@ from . import settings
 from ._errors import InputFileError, OcopGeoError
 from .candidates import DEFAULT_OPENING_HOURS
 from .fileio import atomic_path, write_bytes_atomic, write_text_atomic
+from .i18n import both
 from .itinerary import Day, Itinerary, Stop, write_itinerary_csv
 from .mapping import day_label, place_label
 from .matrix import Leg
@@ -90,22 +91,22 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ICON_DIR = "files"
 
 _WORDS: dict[str, dict[str, str]] = {
-    "start": {"vi": "Xuất phát", "en": "Start"},
-    "end": {"vi": "Kết thúc", "en": "End"},
-    "producer": {"vi": "Cơ sở OCOP", "en": "OCOP producer"},
-    "poi": {"vi": "Điểm tham quan", "en": "Sight"},
-    "lunch": {"vi": "Nghỉ trưa", "en": "Lunch break"},
-    "address": {"vi": "Địa chỉ", "en": "Address"},
-    "phone": {"vi": "Điện thoại", "en": "Phone"},
-    "zalo": {"vi": "Zalo", "en": "Zalo"},
-    "website": {"vi": "Trang web", "en": "Website"},
-    "hours": {"vi": "Giờ mở cửa", "en": "Opening hours"},
-    "products": {"vi": "Sản phẩm OCOP", "en": "OCOP products"},
-    "stars": {"vi": "sao OCOP", "en": "OCOP stars"},
-    "arrive": {"vi": "đến", "en": "arrive"},
-    "visit": {"vi": "tham quan", "en": "visit"},
-    "min": {"vi": "phút", "en": "min"},
-    "area": {"vi": "Khu vực", "en": "Area"},
+    "start": both("Start"),
+    "end": both("End"),
+    "producer": both("OCOP producer"),
+    "poi": both("Sight"),
+    "lunch": both("Lunch break"),
+    "address": both("Address"),
+    "phone": both("Phone"),
+    "zalo": both("Zalo"),
+    "website": both("Website"),
+    "hours": both("Opening hours"),
+    "products": both("OCOP products"),
+    "stars": both("OCOP stars"),
+    "arrive": both("arrive"),
+    "visit": both("visit"),
+    "min": both("min"),
+    "area": both("Area"),
 }
 
 

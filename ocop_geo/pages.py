@@ -33,6 +33,7 @@ from markupsafe import Markup
 from . import settings
 from ._errors import ValidationError
 from .candidates import DEFAULT_OPENING_HOURS
+from .i18n import both, ngettext
 from .itinerary import Itinerary, Stop
 from .mapping import day_label, place_label, text_or_empty
 from .opening_hours import parse_opening_hours
@@ -64,32 +65,32 @@ PRECISION_LABELS_VI: dict[str, str] = {"ward": "tâm phường/xã", "commune": 
 
 #: What an approximate location is centred on, as the visitor is told it ("Vị trí gần đúng (…) — hỏi đường …").
 APPROX_PLACE: dict[str, dict[str, str]] = {
-    "ward": {"vi": "trung tâm phường/xã", "en": "ward or commune centre"},
-    "commune": {"vi": "trung tâm xã", "en": "commune centre"},
-    "district": {"vi": "trung tâm quận/huyện", "en": "district centre"},
-    "street": {"vi": "chỉ biết tên đường", "en": "street only"},
-    "none": {"vi": "chưa rõ địa chỉ", "en": "address unknown"},
+    "ward": both("ward or commune centre"),
+    "commune": both("commune centre"),
+    "district": both("district centre"),
+    "street": both("street only"),
+    "none": both("address unknown"),
 }
 #: Precisions that place a stop where it is (no "ask the way" note).
 _PLACED = frozenset({"", "exact", "poi"})
 
 _KIND = {
-    "start": {"vi": "Xuất phát", "en": "Start"},
-    "producer": {"vi": "Cơ sở OCOP", "en": "OCOP producer"},
-    "poi": {"vi": "Điểm tham quan", "en": "Sight"},
-    "lunch": {"vi": "Nghỉ trưa", "en": "Lunch break"},
-    "end": {"vi": "Kết thúc", "en": "End"},
+    "start": both("Start"),
+    "producer": both("OCOP producer"),
+    "poi": both("Sight"),
+    "lunch": both("Lunch break"),
+    "end": both("End"),
 }
 #: What each venue kind (``Registry.venues.kind``) is called on pages, vi / en (the map script has the same words).
 VENUE_KIND_LABELS: dict[str, dict[str, str]] = {
     code: {"vi": k.short_vi, "en": k.short_en} for code, k in VENUE_KINDS.items()
 }
 _MODE = {
-    "motorbike": {"vi": "Xe máy", "en": "Motorbike"},
-    "car": {"vi": "Ô tô", "en": "Car"},
-    "coach": {"vi": "Xe khách", "en": "Coach"},
-    "walk": {"vi": "Đi bộ", "en": "Walking"},
-    "bicycle": {"vi": "Xe đạp", "en": "Bicycle"},
+    "motorbike": both("Motorbike"),
+    "car": both("Car"),
+    "coach": both("Coach"),
+    "walk": both("Walking"),
+    "bicycle": both("Bicycle"),
 }
 
 
@@ -102,8 +103,23 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(producer_type_label=producer_type_label, product_label=product_label)
+    env.globals.update(producer_type_label=producer_type_label, product_label=product_label, T=_both_spans,
+                       Tn=_both_spans_n)  # fmt: skip
     return env
+
+
+_SPANS = Markup('<span lang="vi">{}</span><span lang="en">{}</span>')
+
+
+def _both_spans(message: str, **values: object) -> Markup:
+    """A catalogue message in both languages as the pages carry them (``T("Itinerary")`` in templates)."""
+    text = both(message, **values)
+    return _SPANS.format(text["vi"], text["en"])
+
+
+def _both_spans_n(singular: str, plural: str, n: int, **values: object) -> Markup:
+    """:func:`_both_spans` for a message with a count (``Tn("{n} day", "{n} days", n)``)."""
+    return _SPANS.format(*(ngettext(singular, plural, n, lang, **values) for lang in ("vi", "en")))
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -133,7 +149,7 @@ def _duration(seconds: float) -> dict[str, str]:
 
 
 def place_labels(ward: str, district: str, unit_2025: str = "") -> dict[str, str]:
-    """:func:`ocop_geo.mapping.place_label` in both languages: ``{"vi": "… · Đơn vị 2025: …", "en": "… · 2025: …"}``.
+    """:func:`ocop_geo.mapping.place_label` in both languages: ``both("… · 2025: …")``.
 
     Parameters
     ----------

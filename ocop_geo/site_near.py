@@ -31,6 +31,7 @@ from shapely.geometry import Point
 from ._errors import ValidationError
 from .export import html_to_pdf
 from .fileio import write_text_atomic
+from .i18n import both
 from .mapping import base_map, copy_static, producer_map, render_parts
 from .near_file import NearVenue
 from .nearby import APPROXIMATE_PRECISIONS, NearbyPlace, near_targets, outside_extent, places_within
@@ -69,7 +70,7 @@ class NearReport:
 def _kind_label(kind: str) -> dict[str, str]:
     if kind == "producer":
         return dict(_PRODUCER)
-    return dict(VENUE_KIND_LABELS.get(kind, {"vi": "Địa điểm", "en": "Place"}))
+    return dict(VENUE_KIND_LABELS.get(kind, both("Place")))
 
 
 def _km(metres: float) -> dict[str, str]:
@@ -306,11 +307,11 @@ def _write_place(place: NearVenue, slug: str, entries: list[dict[str, Any]], lis
                                   render_template("near_print.html", leaflet=entries[:LEAFLET_MAX],
                                                   more=max(0, len(entries) - LEAFLET_MAX), **common))  # fmt: skip
     report.pages.append(printable)
-    downloads = [{"href": printable.name, "label": {"vi": "Tờ rơi A5 (in)", "en": "A5 leaflet (print)"}}]
+    downloads = [{"href": printable.name, "label": both("A5 leaflet (print)")}]
     if pdf:
         path = html_to_pdf(printable, out / "near" / f"{slug}.pdf")
         report.downloads.append(path)
-        downloads.append({"href": path.name, "label": {"vi": "Tờ rơi A5 (PDF)", "en": "A5 leaflet (PDF)"}})
+        downloads.append({"href": path.name, "label": both("A5 leaflet (PDF)")})
     m = _near_map(place, entries, lists, producers=producers, products=products, venues=venues, links=links)
     page = render_template("near.html", map=m, downloads=downloads, **common)
     report.pages.append(write_text_atomic(out / "near" / f"{slug}.html", page))

@@ -229,5 +229,5 @@ def split_languages(name: str) -> dict[str, str] | None:
 
 
 def producer_type_label(producer_type: str) -> dict[str, str]:
-    """``"Hợp tác xã"`` -> ``{"vi": "Hợp tác xã", "en": "Cooperative"}`` (unknown types as given in both)."""
+    """``"Hợp tác xã"`` -> ``both("Cooperative")`` (unknown types as given in both)."""
     return {"vi": producer_type, "en": PRODUCER_TYPES.get(producer_type, producer_type)}

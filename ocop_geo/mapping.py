@@ -49,12 +49,15 @@ from .textnorm import fold
 __all__ = [
     "GROUP_ICONS",
     "STATIC_DIR",
+    "STOP_GLYPHS",
     "VENUE_ICONS",
     "MapParts",
     "base_map",
+    "contrast_ratio",
     "copy_static",
     "date_range_text",
     "day_label",
+    "ink_color",
     "json_for_script",
     "map_html",
     "place_label",
@@ -63,6 +66,7 @@ __all__ = [
     "route_map",
     "route_svg",
     "save_map",
+    "stop_label",
     "text_or_empty",
     "to_latlon",
 ]
@@ -77,11 +81,13 @@ _LEAFLET_CSS = [("leaflet_css", "leaflet/leaflet.css"), ("ocop_css", "ocop/ocop.
 _OCOP_JS = [
     ("fullscreen", "fullscreen/Control.FullScreen.umd.js"),
     ("locate", "locate/L.Control.Locate.min.js"),
+    ("gesture_handling", "gesture-handling/leaflet-gesture-handling.min.js"),
     ("ocop_map", "ocop/ocop-map.js"),
 ]
 _OCOP_CSS = [
     ("fullscreen_css", "fullscreen/Control.FullScreen.css"),
     ("locate_css", "locate/L.Control.Locate.min.css"),
+    ("gesture_handling_css", "gesture-handling/leaflet-gesture-handling.min.css"),
 ]
 _CLUSTER_JS = [("markercluster", "markercluster/leaflet.markercluster.js")]
 _CLUSTER_CSS = [
@@ -132,6 +138,14 @@ _SIMPLIFY_DEG = 1e-5
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")  # a "{" that starts a Jinja tag
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*', re.S)
 _WEEKDAY_VI = {"Mo": "T2", "Tu": "T3", "We": "T4", "Th": "T5", "Fr": "T6", "Sa": "T7", "Su": "CN"}
+
+#: The symbol of a stop that is not a visit, on its map pin and in the itinerary's ``#`` column.
+STOP_GLYPHS: dict[str, str] = {"start": "\u25b6", "lunch": "\u2600", "end": "\u25a0"}
+#: Padding (px) of a route map's initial view: stops stay clear of the controls (44 px buttons on both sides,
+#: the scale, legend and attribution at the bottom).
+_FIT_TOP_LEFT, _FIT_BOTTOM_RIGHT = (76, 40), (76, 76)
+#: Text colours tried on a day colour, light first (WCAG AA: 4.5 : 1 for normal text).
+_INKS = ("#ffffff", "#000000")
 
 
 def to_latlon(coords: Iterable[Sequence[float]] | shapely.Geometry, *, ndigits: int = 6) -> list[list[float]]:
@@ -265,7 +279,7 @@ def base_map(*, assets_base: str = "static", tiles: bool = True, location: Seque
     loaded (no connection) the page shows a note and everything else still works.
     """
     center = list(location) if location is not None else [10.78, 106.70]
-    m = folium.Map(location=center, zoom_start=zoom_start, tiles=None, control_scale=True)
+    m = folium.Map(location=center, zoom_start=zoom_start, tiles=None)  # ocop-map.js adds a metric scale
     m.default_js = _links(assets_base, _LEAFLET_JS)
     m.default_css = _links(assets_base, _LEAFLET_CSS)
     if tiles:
@@ -292,6 +306,46 @@ def _add_ocop_layer_support(m: folium.Map, assets_base: str) -> str:
     return base
 
 
+def stop_label(day: int, stop: Stop) -> str:
+    """The label of a stop on the map and in the itinerary table, unique in a route.
+
+    A visit is ``"day-seq"`` (``"1-3"``: day 1, stop 3); start, lunch and end are their symbol and the day
+    (``"▶1"``, ``"☀1"``, ``"■1"``).
+
+    >>> from ocop_geo.itinerary import Stop
+    >>> stop_label(2, Stop(3, "producer", "HCM-P004", "Đạt Butter", 10.9, 106.5, "commune", "09:10", 0, "09:10",
+    ...                    "09:55", 45))
+    '2-3'
+    """
+    glyph = STOP_GLYPHS.get(stop.kind)
+    return f"{glyph}{day}" if glyph else f"{day}-{stop.seq}"
+
+
+def _luminance(color: str) -> float:
+    r, g, b = (int(color.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    >>> round(contrast_ratio("#ffffff", "#1a9641"), 2)
+    3.83
+    """
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def ink_color(color: str) -> str:
+    """The text colour for labels on ``color`` (a day's colour): white, or black when white reads worse.
+
+    >>> ink_color("#7b3294"), ink_color("#fdae61")
+    ('#ffffff', '#000000')
+    """
+    return max(_INKS, key=lambda ink: (contrast_ratio(ink, color), ink == _INKS[0]))
+
+
 def day_label(day: Day) -> dict[str, str]:
     """``{"vi": "Ngày 1 · T7 05/12/2026", "en": "Day 1 · Sa 2026-12-05"}`` for an itinerary day."""
     when_en = " ".join(x for x in (day.weekday, day.date or "") if x)
@@ -303,12 +357,13 @@ def day_label(day: Day) -> dict[str, str]:
     return {"vi": f"Ngày {day.day} · {when_vi}", "en": f"Day {day.day} · {when_en}"}
 
 
-def _stop_record(stop: Stop, links: Mapping[str, str],
+def _stop_record(stop: Stop, day: int, links: Mapping[str, str],
                  venues: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
     groups = list(stop.groups) or [p.group for p in stop.products if p.group]
     groups_en = [p.group_en for p in stop.products if p.group_en]
     rec: dict[str, Any] = {
-        "seq": stop.seq, "kind": stop.kind, "name": stop.name, "lat": stop.lat, "lon": stop.lon,
+        "seq": stop.seq, "label": stop_label(day, stop), "kind": stop.kind, "name": stop.name,
+        "lat": stop.lat, "lon": stop.lon, "ids": list(stop.producers),
         "precision": stop.precision, "arrival": stop.arrival, "start": stop.start, "end": stop.end,
         "wait": stop.wait_min, "visit": stop.visit_min,
     }  # fmt: skip
@@ -385,9 +440,13 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
                 continue
             minutes = round(leg.travel_s / 60.0)
             km = leg.distance_m / 1000.0
-            tip = f"{label['en']}: → {stop.seq}. {stop.name} — {km:.1f} km, {minutes} min"
+            lab = stop_label(day.day, stop)
+            tips = {"vi": f"{label['vi']}: → {lab} {stop.name} — {km:.1f} km, {minutes} phút",
+                    "en": f"{label['en']}: → {lab} {stop.name} — {km:.1f} km, {minutes} min"}
             if leg.off_network:
-                tip += f" — off the road network (straight line). {leg.note}".rstrip()
+                tips["vi"] += " — đoạn ngoài mạng đường (đường thẳng)"
+                tips["en"] += f" — off the road network (straight line). {leg.note}".rstrip()
+            tip = "".join(f'<span lang="{k}">{_html_text(v)}</span>' for k, v in tips.items())
             path = shapely.LineString(leg.coordinates).simplify(_SIMPLIFY_DEG, preserve_topology=False)
             folium.PolyLine(
                 to_latlon(path),
@@ -395,14 +454,14 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
                 weight=4 if leg.off_network else 5,
                 opacity=0.85,
                 dash_array="8 8" if leg.off_network else None,
-                tooltip=_html_text(tip),
+                tooltip=tip,
                 class_name="ocop-leg-offnet" if leg.off_network else "ocop-leg",
             ).add_to(group)
             lats.extend(c[1] for c in leg.coordinates)
             lons.extend(c[0] for c in leg.coordinates)
         days_payload.append(
-            {"day": day.day, "label": label, "color": day.color,
-             "stops": [_stop_record(s, links, by_venue) for s in day.stops]}
+            {"day": day.day, "label": label, "color": day.color, "ink": ink_color(day.color),
+             "stops": [_stop_record(s, day.day, links, by_venue) for s in day.stops]}
         )  # fmt: skip
     title = {k: itinerary.title.get(k, "") for k in ("vi", "en")}
     m.add_child(_DataScript("ocopDrawRoute", {"title": title, "days": days_payload}, layers=layers))
@@ -411,8 +470,9 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
         _add_venue_layer(m, [r for r in venue_recs if r["id"] not in on_route], skipped=len(venues) - len(venue_recs),
                          icons=[r["icon"] for r in venue_recs if r["id"] in on_route])  # the stops' badges
     folium.LayerControl(collapsed=True).add_to(m)
-    if fit and lats:
-        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20), max_zoom=15)
+    if fit and lats:  # the stops clear of the map's control columns and bottom rows
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding_top_left=_FIT_TOP_LEFT,
+                     padding_bottom_right=_FIT_BOTTOM_RIGHT, max_zoom=15)
     n = sum(len(d.stops) for d in itinerary.days)
     log.info("route map %s: %d days, %d stops", itinerary.route_id, len(itinerary.days), n)
     return m

@@ -24,6 +24,7 @@ from _publish_fixtures import (
 )
 
 from ocop_geo import mapping
+from ocop_geo.planner import DAY_COLORS
 
 CDN = re.compile(r"cdn\.jsdelivr|cdnjs|code\.jquery|bootstrapcdn|unpkg|fontawesome", re.I)
 
@@ -295,3 +296,34 @@ def test_venues_keep_the_page_light():
     small = len(mapping.map_html(mapping.producer_map(producers_gdf(), venues=gdf.head(10)), title="t"))
     large = len(mapping.map_html(mapping.producer_map(producers_gdf(), venues=gdf), title="t"))
     assert (large - small) / (n - 10) < 300
+
+
+def test_every_day_colour_reaches_4_5_to_1_with_its_label_colour():
+    """Computed from the planner's palette: the text drawn on each day's pins and chips reads at WCAG AA."""
+    for color in DAY_COLORS:
+        ink = mapping.ink_color(color)
+        assert mapping.contrast_ratio(ink, color) >= 4.5, (color, ink)
+    # white alone would not do (the issue's 3.8, 1.8 and 3.5 : 1), so the choice matters
+    assert sorted(round(mapping.contrast_ratio("#ffffff", c), 1) for c in ("#1a9641", "#fdae61", "#e66101")) == [1.8, 3.5, 3.8]
+    assert mapping.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    # the day colours stay apart from each other (no two days drawn alike)
+    assert len(set(DAY_COLORS)) == len(DAY_COLORS)
+
+
+def test_stop_labels_are_unique_per_route_and_sent_with_each_day_s_ink():
+    it = itinerary(venue_stop=True)
+    data = _payload(mapping.route_map(it).get_root().render(), "ocopDrawRoute")
+    labels = [s["label"] for d in data["days"] for s in d["stops"]]
+    assert len(labels) == len(set(labels))
+    assert labels[:5] == ["▶1", "1-1", "1-2", "■1", "▶2"] and "☀2" in labels
+    assert [mapping.stop_label(d.day, s) for d in it.days for s in d.stops] == labels
+    assert [d["ink"] for d in data["days"]] == [mapping.ink_color(d.color) for d in it.days]
+    assert data["days"][0]["stops"][1]["ids"] == ["HCM-P004"]  # the producer layer leaves it out (drawn as the stop)
+
+
+def test_route_map_loads_gesture_handling_and_bilingual_leg_tips():
+    html = mapping.route_map(itinerary()).get_root().render()
+    assert "gesture-handling/leaflet-gesture-handling.min.js" in html
+    assert "gesture-handling/leaflet-gesture-handling.min.css" in html
+    assert '<span lang="vi">Ngày 1' in html and '<span lang="en">Day 1' in html and "phút" in html
+    assert "control_scale" not in html and "L.control.scale" not in html  # ocop-map.js adds a metric scale

@@ -109,7 +109,7 @@ def test_route_page_markers_layers_rows_language_and_screenshot(browser, site_di
     assert "OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
     assert "©" in page.inner_text(".leaflet-control-attribution")
     # a producer popup shows products, stars and the planned arrival
-    page.locator(".ocop-stop").nth(1).click()
+    page.locator('.ocop-stop[data-key="1:1"]').click()
     popup = page.inner_text(".leaflet-popup-content")
     stop = it.days[0].stops[1]
     assert stop.name in popup and stop.products[0].name in popup and stop.arrival in popup
@@ -143,7 +143,7 @@ def test_hostile_registry_names_render_as_text_and_run_nothing(browser, site_dir
     pg = Page(browser, site_dir / "routes" / "hostile.html")
     page = pg.page
     page.wait_for_function("window.ocop && window.ocop.stopMarkers > 0")
-    page.locator(".ocop-stop").nth(1).click()
+    page.locator('.ocop-stop[data-key="1:1"]').click()
     assert page.inner_text(".leaflet-popup-content h3") == HOSTILE
     assert HOSTILE in page.inner_text(".leaflet-popup-content ul")
     assert page.locator("tr.stop-row .stop-name").nth(1).inner_text() == HOSTILE
@@ -248,7 +248,9 @@ def test_venues_on_a_phone_markers_popup_legend_and_hostile_names(browser, site_
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the popup fits the phone's width
     page.evaluate("window.ocop.map.closePopup()")
     # the venue stop: its number, its venue badge, the venue's details in its popup
-    page.locator(".ocop-stop").nth(2).click()
+    page.evaluate("window.ocop.map.setView([10.8889, 106.5963], 13, {animate: false})")  # the Hóc Môn stop
+    page.wait_for_function(MAP_SETTLED_JS)
+    page.locator('.ocop-stop[data-key="1:2"]').click()
     popup = page.inner_text(".leaflet-popup-content")
     assert "Điểm trưng bày OCOP" in popup and "số 1 Lý Nam Đế" in popup and "Đơn vị 2025: Xã Hóc Môn" in popup
     page.evaluate("window.ocop.map.closePopup()")

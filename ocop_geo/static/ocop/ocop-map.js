@@ -19,7 +19,19 @@
          fair: "Hội chợ OCOP", market: "Phiên chợ OCOP", agritourism: "Du lịch nông nghiệp",
          hotel: "Khách sạn", restaurant: "Nhà hàng",
          v_shop: "Showroom, điểm trưng bày, điểm bán OCOP", v_fair: "Hội chợ, phiên chợ",
-         v_farm: "Du lịch nông nghiệp", v_hotel: "Khách sạn", v_restaurant: "Nhà hàng", v_venue: "Địa điểm khác"},
+         v_farm: "Du lịch nông nghiệp", v_hotel: "Khách sạn", v_restaurant: "Nhà hàng", v_venue: "Địa điểm khác",
+         map: "Bản đồ", map_route: "Bản đồ tuyến", map_producers: "Bản đồ cơ sở OCOP",
+         map_keys: "phím mũi tên để di chuyển, phím + và − để phóng to, thu nhỏ",
+         zoom_in: "Phóng to", zoom_out: "Thu nhỏ", fullscreen: "Xem toàn màn hình", fullscreen_exit: "Thoát toàn màn hình",
+         locate: "Vị trí của tôi", locate_popup: "Bạn ở trong vòng {distance} {unit} quanh điểm này",
+         meters: "mét", outside: "Bạn đang ở ngoài vùng bản đồ", layers: "Chọn lớp bản đồ (ngày, địa điểm)",
+         close: "Đóng", day: "Ngày", stop: "điểm dừng",
+         label_help: "ngày 1, điểm dừng thứ 3", role_help: "số = ngày",
+         cluster: "cơ sở OCOP ở gần nhau — chạm để phóng to",
+         offline_short: "Không tải được bản đồ nền",
+         touch: "Dùng hai ngón tay để di chuyển bản đồ",
+         scroll: "Giữ phím Ctrl và cuộn để phóng to, thu nhỏ bản đồ",
+         scroll_mac: "Giữ phím ⌘ và cuộn để phóng to, thu nhỏ bản đồ"},
     en: {arrival: "Arrive", visit: "Visit", wait: "Wait", min: "min", hours: "Opening hours",
          products: "OCOP products", stars: "stars", approx: "Approximate location", page: "Producer page",
          start: "Start", end: "End", lunch: "Lunch break", producer: "OCOP producer", poi: "Sight",
@@ -35,7 +47,19 @@
          fair: "OCOP fair", market: "OCOP market", agritourism: "Agritourism",
          hotel: "Hotel", restaurant: "Restaurant",
          v_shop: "OCOP showroom, display point, shop", v_fair: "Fair, market",
-         v_farm: "Agritourism", v_hotel: "Hotel", v_restaurant: "Restaurant", v_venue: "Other venue"}
+         v_farm: "Agritourism", v_hotel: "Hotel", v_restaurant: "Restaurant", v_venue: "Other venue",
+         map: "Map", map_route: "Route map", map_producers: "Map of OCOP producers",
+         map_keys: "arrow keys to move, + and − to zoom",
+         zoom_in: "Zoom in", zoom_out: "Zoom out", fullscreen: "Full screen", fullscreen_exit: "Exit full screen",
+         locate: "Show where I am", locate_popup: "You are within {distance} {unit} of this point",
+         meters: "metres", outside: "You are outside the map's area", layers: "Choose map layers (days, places)",
+         close: "Close", day: "Day", stop: "stop",
+         label_help: "day 1, stop 3", role_help: "number = day",
+         cluster: "OCOP producers close together — tap to zoom in",
+         offline_short: "Basemap not available",
+         touch: "Use two fingers to move the map",
+         scroll: "Hold Ctrl and scroll to zoom the map",
+         scroll_mac: "Hold ⌘ and scroll to zoom the map"}
   };
   var ICON = {food: "\u2668", drink: "\u2615", herb: "\u2740", textile: "\u2702", craft: "\u2726",
               tourism: "\u2302", other: "\u25CF", start: "\u25B6", end: "\u25A0", lunch: "\u2600"};
@@ -71,7 +95,8 @@
     return "\u2605".repeat(n) + "\u2606".repeat(Math.max(0, 5 - n));
   }
 
-  function popup(rec, isVenue) {
+  /* The popup of a producer, venue or route stop (`stop`: its day and label, shown as a chip in the day's colour). */
+  function popup(rec, isVenue, stop) {
     var box = el("div", "ocop-popup");
     var h = el("h3");
     if (rec.url) {
@@ -82,6 +107,15 @@
       h.textContent = rec.name;
     }
     box.appendChild(h);
+    if (stop) {  // "1-3  Day 1 · Sa 2026-12-05": the stop's label as on its pin and in the itinerary table
+      var line = el("p", "ocop-day");
+      var chip = el("span", "ocop-chip", rec.label);
+      chip.style.background = stop.day.color;
+      chip.style.color = stop.day.ink;
+      line.appendChild(chip);
+      line.appendChild(document.createTextNode(" " + stop.day.label[lang()]));
+      box.appendChild(line);
+    }
     var kind = rec.kind || "producer";
     var venue = rec.venue || (isVenue ? rec : null);
     if (venue && venue.kind) { box.appendChild(el("p", "ocop-kind", t(venue.kind))); }
@@ -163,92 +197,402 @@
     return pin;
   }
 
+  /* A div icon whose element carries an accessible name (Leaflet names marker icons only through `title`). */
+  var NamedIcon = L.DivIcon.extend({
+    createIcon: function (old) {
+      var div = L.DivIcon.prototype.createIcon.call(this, old);
+      if (this.options.ariaLabel) { div.setAttribute("aria-label", this.options.ariaLabel); }
+      return div;
+    }
+  });
+
   /* One legend per map, in sections (route days, venue kinds), redrawn when the language changes. */
   function legendOf(map) {
     if (map._ocopLegend) { return map._ocopLegend; }
     var sections = [];
-    var legend = L.control({position: "bottomleft"});
-    var box, sum;
+    var legend = L.control({position: "bottomright"});
+    var box, sum, outer;
     function draw() {
       box.textContent = "";
       sum.textContent = t("legend");
       sections.forEach(function (fn) { fn(box); });
     }
+    /* Never taller than the room between the controls above it and the attribution below: it scrolls instead of
+     * covering them. Returns that room (px). */
+    function fit() {
+      var c = map.getContainer(), cb = c.getBoundingClientRect(), above = 0, below = 0;
+      c.querySelectorAll(".leaflet-top.leaflet-right > .leaflet-control").forEach(function (x) {
+        above = Math.max(above, x.getBoundingClientRect().bottom - cb.top);
+      });
+      c.querySelectorAll(".leaflet-bottom.leaflet-right > .leaflet-control").forEach(function (x) {
+        if (x !== outer) { below += x.offsetHeight + 10; }
+      });
+      var room = Math.max(44, cb.height - above - below - 20), left = 0;
+      c.querySelectorAll(".leaflet-bottom.leaflet-left > .leaflet-control").forEach(function (x) {
+        left = Math.max(left, x.getBoundingClientRect().right - cb.left);
+      });
+      outer.style.maxHeight = room + "px";
+      outer.style.maxWidth = Math.max(150, Math.min(230, cb.width - left - 16)) + "px";  // beside the scale bar
+      return room;
+    }
     legend.onAdd = function () {
-      var outer = el("details", "ocop-legend leaflet-bar");
-      if (window.innerWidth > 600) { outer.open = true; }
+      outer = el("details", "ocop-legend leaflet-bar");
+      if (!narrow(map)) { outer.open = true; }
       sum = el("summary");
       box = el("div");
       outer.appendChild(sum);
       outer.appendChild(box);
       draw();
       onLang(draw);
+      map.on("resize", fit);
+      outer.addEventListener("toggle", fit);
+      setTimeout(function () { if (fit() < 150) { outer.open = false; } }, 0);  // a short map starts with it folded
       L.DomEvent.disableClickPropagation(outer);
       L.DomEvent.disableScrollPropagation(outer);
       return outer;
     };
     legend.addTo(map);
-    map._ocopLegend = {add: function (fn) { sections.push(fn); draw(); }};
+    map._ocopLegend = {add: function (fn) { sections.push(fn); draw(); },
+                       close: function () { if (outer) { outer.open = false; } }};
     return map._ocopLegend;
   }
 
-  /* Popups pan clear of the map's controls: on a phone the zoom / filter controls span the top of the map. */
-  function popupOptions(map) {
-    var size = map.getSize();
-    var narrow = size.x < 600;
-    return {maxWidth: Math.min(280, size.x - 40), autoPanPaddingTopLeft: L.point(10, narrow ? 150 : 60),
-            autoPanPaddingBottomRight: L.point(10, narrow ? 60 : 40)};
+  function narrow(map) { return map.getSize().x < 600; }
+
+  /* Rectangles of the map's visible controls (zoom, layers, filter, legend, scale, notes), in container pixels. */
+  function controlRects(map) {
+    var box = map.getContainer().getBoundingClientRect();
+    var out = [];
+    map.getContainer().querySelectorAll(".leaflet-control-container .leaflet-control").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height) {
+        out.push({l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top});
+      }
+    });
+    return out;
   }
 
-  function stopIcon(rec, color) {
-    var pin = el("div", "ocop-pin ocop-" + rec.kind);
-    pin.style.background = color;
-    var label = rec.kind === "producer" || rec.kind === "poi" ? String(rec.seq) : ICON[rec.kind];
-    pin.appendChild(el("span", "ocop-num", label));
-    if (rec.venue) {  // a venue used as a stop: its own square badge beside the number
+  /* The smallest pan that moves rectangle `p` off every control and inside the map (margin `m`), or null. */
+  function clearPan(p, obstacles, size, m) {
+    var xs = [0], ys = [0];
+    obstacles.forEach(function (o) {
+      xs.push(o.r + m - p.l, o.l - m - p.r);
+      ys.push(o.b + m - p.t, o.t - m - p.b);
+    });
+    xs.push(m - p.l, size.x - m - p.r);
+    ys.push(m - p.t, size.y - m - p.b);
+    var best = null;
+    xs.forEach(function (dx) {
+      ys.forEach(function (dy) {
+        var q = {l: p.l + dx, t: p.t + dy, r: p.r + dx, b: p.b + dy};
+        if (q.l < m || q.t < m || q.r > size.x - m || q.b > size.y - m) { return; }
+        var hit = obstacles.some(function (o) { return q.l < o.r && q.r > o.l && q.t < o.b && q.b > o.t; });
+        var cost = Math.abs(dx) + Math.abs(dy);
+        if (!hit && (!best || cost < best.cost)) { best = {dx: dx, dy: dy, cost: cost}; }
+      });
+    });
+    return best;
+  }
+
+  /* Popups that pan clear of the map's controls: nothing (zoom, layers, filter, legend, scale bar) covers them.
+   * Replaces Leaflet's padding rule (one rectangle) by the controls' own rectangles, measured when it opens. */
+  var OcopPopup = L.Popup.extend({
+    /* as wide as the room between the top-left and top-right control columns (measured when it opens) */
+    _updateLayout: function () {
+      var map = this._map;
+      if (map) {
+        var size = map.getSize(), left = 0, right = 0;
+        controlRects(map).forEach(function (c) {
+          if (c.t > size.y / 2) { return; }
+          if (c.l < size.x / 2) { left = Math.max(left, c.r); } else { right = Math.max(right, size.x - c.l); }
+        });
+        var width = Math.max(160, Math.min(300, size.x - left - right - 12 - 46));  // 46: the popup's own margins
+        L.extend(this.options, {maxWidth: width, minWidth: Math.min(200, width), maxHeight: Math.max(160, size.y - 150)});
+      }
+      L.Popup.prototype._updateLayout.call(this);
+    },
+    _adjustPan: function () {
+      var map = this._map;
+      if (!this.options.autoPan || !map || !this._container) { return; }
+      if (map._panAnim) { map._panAnim.stop(); }
+      var box = map.getContainer().getBoundingClientRect();
+      var r = this._container.getBoundingClientRect();
+      var p = {l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top};
+      var size = map.getSize();
+      var best = clearPan(p, controlRects(map), size, 6);
+      if (!best && map._ocopLegend && narrow(map)) {  // a phone: fold the legend away and try again
+        map._ocopLegend.close();
+        best = clearPan(p, controlRects(map), size, 6);
+      }
+      if (!best) {  // too big to clear everything: keep it inside the map, its title visible
+        best = {dx: Math.min(Math.max(0, 6 - p.l), size.x - 6 - p.r), dy: 6 - p.t > 0 ? 6 - p.t : Math.min(0, size.y - 6 - p.b)};
+        if (p.t + best.dy < 6) { best.dy = 6 - p.t; }
+      }
+      if (best.dx || best.dy) { map.fire("autopanstart").panBy([-best.dx, -best.dy]); }
+    }
+  });
+
+  function popupOptions() { return {closeButtonLabel: t("close")}; }
+  function bindPopup(layer, map, content) {
+    layer.bindPopup(new OcopPopup(popupOptions(map), layer).setContent(content));
+  }
+
+  /* ---- route stops: grouped so that every label is visible ---- */
+  var SEG = 44;   // hit area of one stop, px (WCAG 2.5.5: 44 x 44); the visible pin inside is smaller
+  var COLS = 4;   // stops per row of a grouped marker
+  var GLYPH = {start: "\u25B6", lunch: "\u2600", end: "\u25A0"};
+
+  /* What a screen reader says for a stop: "1-3 · name · Day 1 · … · OCOP producer", "Start · Day 1 · … · name". */
+  function stopText(e) {
+    var kind = e.rec.venue && e.rec.venue.kind && e.rec.kind === "poi" ? t(e.rec.venue.kind) : t(e.rec.kind);
+    var parts = GLYPH[e.rec.kind] ? [kind, e.day.label[lang()], e.rec.name] : [e.rec.label, e.rec.name, e.day.label[lang()], kind];
+    return parts.join(" \u00b7 ");
+  }
+
+  function stopButton(e) {
+    var rec = e.rec;
+    var b = el("button", "ocop-stop ocop-" + rec.kind);
+    b.type = "button";
+    b.setAttribute("data-key", e.key);
+    b.setAttribute("data-label", rec.label);
+    var pin = el("span", "ocop-pin");
+    pin.style.background = e.day.color;
+    pin.style.color = e.day.ink;
+    pin.appendChild(el("span", "ocop-num", rec.label));
+    pin.setAttribute("aria-hidden", "true");
+    if (rec.venue) {  // a venue used as a stop: its own square badge beside the label
       var badge = el("span", "ocop-ico ocop-vbadge ocop-v-" + (VENUE_PATH[rec.venue.icon] ? rec.venue.icon : "venue"));
       badge.appendChild(venueGlyph(rec.venue.icon));
       pin.appendChild(badge);
+    } else if (rec.kind === "producer") {
+      pin.appendChild(el("span", "ocop-ico", ICON[rec.icon] || ICON.other));
     }
-    if (rec.kind === "producer") {
-      var ico = el("span", "ocop-ico", ICON[rec.icon] || ICON.other);
-      ico.setAttribute("aria-hidden", "true");
-      pin.appendChild(ico);
-      if (rec.stars) { pin.appendChild(el("span", "ocop-star", rec.stars + "\u2605")); }
+    if (rec.kind === "producer" && rec.stars) { pin.appendChild(el("span", "ocop-star", rec.stars + "\u2605")); }
+    b.appendChild(pin);
+    b.appendChild(el("span", "visually-hidden", stopText(e)));
+    return b;
+  }
+
+  /* Greedy grouping in screen space: stops at one place, or whose hit areas would overlap at this zoom, share one
+   * marker listing every label (in day and visiting order); groups that still overlap are merged again. */
+  function groupStops(map, entries) {
+    var groups = [];
+    entries.forEach(function (e) {
+      var pt = map.latLngToLayerPoint(e.latlng);
+      groups.push({members: [e], x: pt.x, y: pt.y});
+    });
+    function dims(g) {
+      var n = g.members.length;
+      return {w: Math.min(n, COLS) * SEG, h: Math.ceil(n / COLS) * SEG};
     }
-    return L.divIcon({className: "ocop-stop", html: pin, iconSize: [30, 30], iconAnchor: [15, 15],
-                      popupAnchor: [0, -14]});
+    var merged = true;
+    while (merged) {
+      merged = false;
+      for (var i = 0; i < groups.length && !merged; i++) {
+        for (var j = i + 1; j < groups.length && !merged; j++) {
+          var a = groups[i], b = groups[j], da = dims(a), db = dims(b);
+          if (Math.abs(a.x - b.x) < (da.w + db.w) / 2 && Math.abs(a.y - b.y) < (da.h + db.h) / 2) {
+            var na = a.members.length, nb = b.members.length;
+            a.x = (a.x * na + b.x * nb) / (na + nb);
+            a.y = (a.y * na + b.y * nb) / (na + nb);
+            a.members = a.members.concat(b.members);
+            groups.splice(j, 1);
+            merged = true;
+          }
+        }
+      }
+    }
+    groups.forEach(function (g) {
+      g.members.sort(function (p, q) { return p.order - q.order; });
+      var d = dims(g);
+      g.w = d.w;
+      g.h = d.h;
+      g.latlng = g.members.every(function (m) { return m.latlng.equals(g.members[0].latlng); })
+        ? g.members[0].latlng : map.layerPointToLatLng(L.point(g.x, g.y));
+    });
+    return groups;
+  }
+
+  function drawStops(map, data, layers) {
+    var entries = [];
+    data.days.forEach(function (day) {
+      day.stops.forEach(function (rec) {
+        entries.push({rec: rec, day: day, latlng: L.latLng(rec.lat, rec.lon), key: day.day + ":" + rec.seq,
+                      order: entries.length});
+      });
+    });
+    var layer = L.layerGroup().addTo(map);
+    var popups = {};
+    /* A stop's popup points at the top of its marker, so it never covers the other stops of a group. */
+    function open(e, g) {
+      if (!popups[e.key]) {
+        popups[e.key] = new OcopPopup(popupOptions(map)).setContent(function () { return popup(e.rec, false, e); });
+      }
+      var p = popups[e.key];
+      p.options.closeButtonLabel = t("close");
+      p.options.offset = [0, -g.h / 2 + 4];
+      map.openPopup(p.setLatLng(g.latlng));
+    }
+    function shown(e) {
+      var l = layers[String(e.day.day)];
+      return !l || map.hasLayer(l);
+    }
+    function redraw() {
+      var active = document.activeElement;
+      var focused = active && active.getAttribute && active.getAttribute("data-key");
+      layer.clearLayers();
+      var groups = groupStops(map, entries.filter(shown));
+      groups.forEach(function (g) {
+        var box = el("div", "ocop-stopgroup" + (g.members.length > 1 ? " ocop-stopgroup-many" : ""));
+        box.style.width = g.w + "px";
+        g.members.forEach(function (e) {
+          var b = stopButton(e);
+          L.DomEvent.on(b, "click", function (ev) { L.DomEvent.stop(ev); open(e, g); });
+          box.appendChild(b);
+        });
+        L.DomEvent.disableClickPropagation(box);
+        var m = L.marker(g.latlng, {
+          icon: L.divIcon({className: "ocop-stops", html: box, iconSize: [g.w, g.h], iconAnchor: [g.w / 2, g.h / 2]}),
+          keyboard: false, interactive: false, zIndexOffset: 1000});
+        m.ocopKeys = g.members.map(function (e) { return e.key; });
+        m.addTo(layer);
+      });
+      /* the stops first in the map's tab order, in visiting order (the pane's DOM order; z-index draws them on top) */
+      var pane = map.getPane("markerPane"), icons = [];
+      layer.eachLayer(function (m) { if (m._icon) { icons.push(m._icon); } });
+      icons.reverse().forEach(function (icon) { pane.insertBefore(icon, pane.firstChild); });
+      state.stopGroups = groups.length;
+      watchClutter(map)();
+      if (focused) {
+        var again = map.getContainer().querySelector('.ocop-stop[data-key="' + focused + '"]');
+        if (again) { again.focus(); }
+      }
+    }
+    redraw();
+    map.on("zoomend overlayadd overlayremove", redraw);
+    onLang(redraw);
+    state.stopMarkers += entries.length;
+    state.stopLabels = entries.map(function (e) { return e.rec.label; });
+    return entries;
+  }
+
+  /* ---- declutter: producer, venue and cluster pins are pushed off the route's stops and off each other, so
+   * no pin hides another (each keeps a free 44 px target); recomputed after every zoom, pan or redraw ---- */
+  function declutter(map) {
+    var items = [];
+    Array.prototype.forEach.call(map.getPane("markerPane").children, function (icon) {
+      if (!icon.classList.contains("leaflet-marker-icon") || !icon.offsetWidth) { return; }
+      var ml = parseFloat(icon.style.marginLeft) || 0, mt = parseFloat(icon.style.marginTop) || 0;
+      var off = icon._ocopOff;
+      if (!off || ml !== off.l + off.x || mt !== off.t + off.y) {  // new, or Leaflet set its anchor again
+        off = icon._ocopOff = {l: ml, t: mt, x: 0, y: 0};
+      }
+      var pos = L.DomUtil.getPosition(icon) || L.point(0, 0);
+      items.push({icon: icon, fixed: icon.classList.contains("ocop-stops"), x: 0, y: 0,
+                  l: pos.x + off.l, t: pos.y + off.t, w: icon.offsetWidth, h: icon.offsetHeight});
+    });
+    controlRects(map).forEach(function (c) {  // the controls are fixed obstacles too (a pin under them is lost)
+      var tl = map.containerPointToLayerPoint(L.point(c.l, c.t));
+      items.push({fixed: true, x: 0, y: 0, l: tl.x, t: tl.y, w: c.r - c.l, h: c.b - c.t});
+    });
+    function box(a) { return {l: a.l + a.x, t: a.t + a.y, r: a.l + a.x + a.w, b: a.t + a.y + a.h}; }
+    for (var pass = 0; pass < 40; pass++) {
+      var moved = false;
+      for (var i = 0; i < items.length; i++) {
+        var a = items[i];
+        if (a.fixed) { continue; }
+        for (var j = 0; j < items.length; j++) {
+          var b = items[j];
+          if (i === j) { continue; }
+          var p = box(a), q = box(b);
+          var ox = Math.min(p.r, q.r) - Math.max(p.l, q.l), oy = Math.min(p.b, q.b) - Math.max(p.t, q.t);
+          if (ox <= 0 || oy <= 0) { continue; }
+          var share = b.fixed ? 1 : 0.5;
+          var ax = (p.l + p.r) / 2, bx = (q.l + q.r) / 2, ay = (p.t + p.b) / 2, by = (q.t + q.b) / 2;
+          if (ox <= oy) {
+            var sx = ax < bx || (ax === bx && i < j) ? -1 : 1;
+            a.x += sx * ox * share;
+            if (!b.fixed) { b.x -= sx * ox * share; }
+          } else {
+            var sy = ay < by || (ay === by && i < j) ? -1 : 1;
+            a.y += sy * oy * share;
+            if (!b.fixed) { b.y -= sy * oy * share; }
+          }
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
+    items.forEach(function (a) {
+      if (a.fixed) { return; }
+      var off = a.icon._ocopOff;
+      off.x = Math.round(a.x);
+      off.y = Math.round(a.y);
+      a.icon.style.marginLeft = (off.l + off.x) + "px";
+      a.icon.style.marginTop = (off.t + off.y) + "px";
+    });
+  }
+  function watchClutter(map) {
+    if (map._ocopDeclutter) { return map._ocopDeclutter; }
+    var pending = false;
+    function schedule() {
+      if (pending) { return; }
+      pending = true;
+      state.declutterPending = true;
+      setTimeout(function () {
+        pending = false;
+        state.declutterPending = false;
+        declutter(map);
+      }, 30);
+    }
+    map.on("zoomend moveend viewreset layeradd overlayadd overlayremove resize", schedule);
+    schedule();
+    map._ocopDeclutter = schedule;
+    return schedule;
   }
 
   window.ocopDrawRoute = function (map, data, layers) {
+    state.dayLayers += data.days.length;
+    var onRoute = map._ocopOnRoute = map._ocopOnRoute || {};
     data.days.forEach(function (day) {
-      var layer = layers[String(day.day)] || map;
-      state.dayLayers += 1;
-      day.stops.forEach(function (rec) {
-        var m = L.marker([rec.lat, rec.lon], {icon: stopIcon(rec, day.color), keyboard: true,
-                                              title: rec.seq + ". " + rec.name, riseOnHover: true,
-                                              zIndexOffset: 1000});
-        m.bindPopup(function () { return popup(rec); }, popupOptions(map));
-        m.addTo(layer);
-        state.stopMarkers += 1;
-      });
+      day.stops.forEach(function (rec) { (rec.ids || []).forEach(function (id) { onRoute[id] = true; }); });
     });
+    drawStops(map, data, layers);
+    var routeName = function () {
+      var name = data.title[lang()] || data.title.vi || data.title.en;
+      return t("map_route") + (name ? ": " + name : "");
+    };
+    routeName.route = true;
+    nameMap(map, routeName);
     legendOf(map).add(function (box) {
-        data.days.forEach(function (day) {
-          var row = el("div", "ocop-legend-row");
-          var sw = el("span", "ocop-swatch");
-          sw.style.background = day.color;
-          row.appendChild(sw);
-          row.appendChild(el("span", null, day.label[lang()]));
-          box.appendChild(row);
-        });
-        ["start", "lunch", "end"].forEach(function (k) {
-          box.appendChild(el("div", "ocop-legend-row", ICON[k] + " " + t(k)));
-        });
-        var off = el("div", "ocop-legend-row");
-        off.appendChild(el("span", "ocop-dash"));
-        off.appendChild(el("span", null, t("offnet")));
-        box.appendChild(off);
+      data.days.forEach(function (day) {
+        var row = el("div", "ocop-legend-row");
+        var sw = el("span", "ocop-chip", String(day.day));
+        sw.style.background = day.color;
+        sw.style.color = day.ink;
+        sw.setAttribute("aria-hidden", "true");
+        row.appendChild(sw);
+        row.appendChild(el("span", null, day.label[lang()]));
+        box.appendChild(row);
+      });
+      var help = el("div", "ocop-legend-row ocop-legend-sep");
+      var ex = el("span", "ocop-chip ocop-chip-plain", "1-3");
+      ex.setAttribute("aria-hidden", "true");
+      help.appendChild(ex);
+      help.appendChild(el("span", null, "1-3: " + t("label_help")));
+      box.appendChild(help);
+      ["start", "lunch", "end"].forEach(function (k) {
+        var row = el("div", "ocop-legend-row");
+        var chip = el("span", "ocop-chip ocop-chip-plain", GLYPH[k] + "1");
+        chip.setAttribute("aria-hidden", "true");
+        row.appendChild(chip);
+        row.appendChild(el("span", null, t(k) + " (" + t("role_help") + ")"));
+        box.appendChild(row);
+      });
+      var off = el("div", "ocop-legend-row");
+      off.appendChild(el("span", "ocop-dash"));
+      off.appendChild(el("span", null, t("offnet")));
+      box.appendChild(off);
     });
   };
 
@@ -259,13 +603,13 @@
       var icon = VENUE_PATH[rec.icon] ? rec.icon : "venue";
       if (icons.indexOf(icon) < 0) { icons.push(icon); }
       var m = L.marker([rec.lat, rec.lon], {
-        icon: L.divIcon({className: "ocop-venue", html: venuePin(icon), iconSize: [24, 24], iconAnchor: [12, 12],
-                         popupAnchor: [0, -10]}),
+        icon: L.divIcon({className: "ocop-venue", html: venuePin(icon), iconSize: [SEG, SEG], iconAnchor: [SEG / 2, SEG / 2]}),
         keyboard: true, title: rec.name, zIndexOffset: 500});
-      m.bindPopup(function () { return popup(rec, true); }, popupOptions(map));
+      bindPopup(m, map, function () { return popup(rec, true); });
       m.addTo(layer);
       state.venues += 1;
     });
+    watchClutter(map);
     if (!icons.length) { return; }
     var order = ["shop", "fair", "farm", "hotel", "restaurant", "venue"];
     icons.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
@@ -282,21 +626,38 @@
     });
   };
 
+  var FUNNEL = "M2 3h20l-7.5 9v7l-5 2.5V12z";
+
   window.ocopDrawProducers = function (map, data) {
-    var cluster = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 40});
-    var markers = data.producers.map(function (rec) {
+    var onRoute = map._ocopOnRoute || {};
+    var shownProducers = data.producers.filter(function (rec) { return !onRoute[rec.id]; });
+    var cluster = L.markerClusterGroup({
+      showCoverageOnHover: false, maxClusterRadius: 50,
+      iconCreateFunction: function (c) {
+        var n = c.getChildCount();
+        var size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
+        var inner = el("div");
+        inner.appendChild(el("span", null, String(n)));
+        return new NamedIcon({html: inner, className: "marker-cluster marker-cluster-" + size, iconSize: [SEG, SEG],
+                              ariaLabel: n + " " + t("cluster")});
+      }
+    });
+    var markers = shownProducers.map(function (rec) {
       var pin = el("div", "ocop-ppin", ICON[rec.icon] || ICON.other);
       pin.setAttribute("aria-hidden", "true");
       var m = L.marker([rec.lat, rec.lon], {
-        icon: L.divIcon({className: "ocop-producer", html: pin, iconSize: [22, 22], iconAnchor: [11, 11]}),
+        icon: L.divIcon({className: "ocop-producer", html: pin, iconSize: [SEG, SEG], iconAnchor: [SEG / 2, SEG / 2]}),
         keyboard: true, title: rec.name});
-      m.bindPopup(function () { return popup(rec); }, popupOptions(map));
+      bindPopup(m, map, function () { return popup(rec); });
       m.ocopGroups = rec.groups;
       return m;
     });
-    state.producers += markers.length;
+    state.producers += data.producers.length;
     cluster.addLayers(markers);
     cluster.addTo(map);
+    cluster.on("animationend", watchClutter(map));
+    onLang(function () { cluster.refreshClusters(); });
+    if (!map._ocopName.route) { nameMap(map, function () { return t("map_producers"); }); }
     if (markers.length) {
       legendOf(map).add(function (box) {
         var row = el("div", "ocop-legend-row ocop-legend-sep");
@@ -308,7 +669,7 @@
       });
     }
     var groups = [], english = {};
-    data.producers.forEach(function (r) {
+    shownProducers.forEach(function (r) {
       r.groups.forEach(function (g, i) {
         if (groups.indexOf(g) < 0) { groups.push(g); }
         english[g] = (r.groups_en && r.groups_en[i]) || english[g] || g;
@@ -317,14 +678,30 @@
     groups.sort();
     var ctl = L.control({position: "topright"});
     ctl.onAdd = function () {
+      /* On a phone the filter folds into a 44 px button (it would cover popups); on wider maps it stays open. */
       var box = el("div", "ocop-filter leaflet-bar");
+      var toggle = el("button", "ocop-filter-toggle");
+      toggle.type = "button";
+      toggle.setAttribute("aria-expanded", "false");
+      var ns = "http://www.w3.org/2000/svg";
+      var svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", "0 0 24 24");
+      svg.setAttribute("aria-hidden", "true");
+      var path = document.createElementNS(ns, "path");
+      path.setAttribute("d", FUNNEL);
+      svg.appendChild(path);
+      toggle.appendChild(svg);
+      var panel = el("div", "ocop-filter-panel");
+      panel.id = L.Util.stamp(panel) + "-ocop-filter";
+      toggle.setAttribute("aria-controls", panel.id);
       var label = el("label");
       var cap = el("span");
       var sel = el("select");
-      sel.setAttribute("aria-label", t("filter"));
       function draw() {
         var keep = sel.value;
         cap.textContent = t("producers") + " ";
+        toggle.setAttribute("aria-label", t("filter"));
+        toggle.title = t("filter");
         sel.textContent = "";
         var opts = [["*", t("all")]].concat(groups.map(function (g) {
           return [g, lang() === "en" ? english[g] : g];
@@ -345,26 +722,105 @@
           return v === "*" || (v !== "-" && m.ocopGroups.indexOf(v) >= 0);
         }));
       });
+      toggle.addEventListener("click", function () {
+        var open = !box.classList.contains("ocop-open");
+        box.classList.toggle("ocop-open", open);
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) { sel.focus(); }
+      });
+      map.on("popupopen", function () {
+        if (narrow(map)) { box.classList.remove("ocop-open"); toggle.setAttribute("aria-expanded", "false"); }
+      });
       label.appendChild(cap);
       label.appendChild(sel);
-      box.appendChild(label);
+      panel.appendChild(label);
+      box.appendChild(toggle);
+      box.appendChild(panel);
       L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     ctl.addTo(map);
     state.producerCluster = cluster;
   };
 
+  /* The map container is focusable (arrow keys pan it): a region with a real name, not its icons' text. */
+  function nameMap(map, name) {
+    map._ocopName = name;
+    var c = map.getContainer();
+    c.setAttribute("role", "region");
+    c.setAttribute("aria-label", name() + " (" + t("map_keys") + ")");
+  }
+
+  /* Leaflet's and the plugins' English titles, in the page's language. */
+  function localizeControls(map, ctl) {
+    var c = map.getContainer();
+    [[".leaflet-control-zoom-in", "zoom_in"], [".leaflet-control-zoom-out", "zoom_out"],
+     [".leaflet-control-layers-toggle", "layers"]].forEach(function (p) {
+      c.querySelectorAll(p[0]).forEach(function (a) { a.title = t(p[1]); a.setAttribute("aria-label", t(p[1])); });
+    });
+    if (ctl.full) {
+      ctl.full.options.title = t("fullscreen");
+      ctl.full.options.titleCancel = t("fullscreen_exit");
+      var fl = c.querySelector(".leaflet-control-zoom-fullscreen");
+      if (fl) {
+        fl.title = map.isFullscreen && map.isFullscreen() ? t("fullscreen_exit") : t("fullscreen");
+        fl.setAttribute("aria-label", fl.title);
+      }
+    }
+    if (ctl.locate) {
+      L.extend(ctl.locate.options.strings, {title: t("locate"), popup: t("locate_popup"), metersUnit: t("meters"),
+                                            outsideMapBoundsMsg: t("outside")});
+      c.querySelectorAll(".leaflet-control-locate a").forEach(function (a) {
+        a.title = t("locate");
+        a.setAttribute("aria-label", t("locate"));
+      });
+    }
+    if (map.gestureHandling) {
+      var mac = /mac/i.test(navigator.platform || "");
+      map.options.gestureHandlingOptions.text = {touch: t("touch"), scroll: t("scroll"), scrollMac: t("scroll_mac")};
+      c.setAttribute("data-gesture-handling-touch-content", t("touch"));
+      c.setAttribute("data-gesture-handling-scroll-content", t(mac ? "scroll_mac" : "scroll"));
+    }
+  }
+
   window.ocopMapControls = function (map) {
-    if (L.Control.FullScreen) { new L.Control.FullScreen({position: "topleft"}).addTo(map); }
-    if (L.control.locate) { L.control.locate({position: "topleft", flyTo: true}).addTo(map); }
+    var ctl = {};
+    if (L.Control.FullScreen) { ctl.full = new L.Control.FullScreen({position: "topleft"}).addTo(map); }
+    if (L.control.locate) { ctl.locate = L.control.locate({position: "topleft", flyTo: true}).addTo(map); }
+    L.control.scale({position: "bottomleft", imperial: false, maxWidth: 100}).addTo(map);
+    if (map.attributionControl) { map.attributionControl.setPrefix(false); }
+    /* The page scrolls over the map: two fingers pan it on a touch screen, Ctrl / ⌘ + wheel zooms it
+     * (leaflet-gesture-handling); in full screen the map takes every gesture. */
+    if (map.gestureHandling) {
+      localizeControls(map, ctl);
+      map.gestureHandling.enable();
+      map.on("enterFullscreen", function () { map.gestureHandling.disable(); });
+      map.on("exitFullscreen", function () { map.gestureHandling.enable(); });
+      /* after a two-finger gesture the plugin leaves dragging on, so the next one-finger swipe would pan the map
+       * instead of scrolling the page: switch it off again when the fingers are lifted */
+      map.getContainer().addEventListener("touchend", function (ev) {
+        if (map.gestureHandling.enabled() && !ev.touches.length) { map.dragging.disable(); }
+      });
+    }
+    /* Route lines repeat the itinerary table: hidden from screen readers and out of the tab order (Chrome makes
+     * interactive SVG paths focusable); their tooltips are for the mouse. */
+    map.getPane("overlayPane").setAttribute("aria-hidden", "true");
+    function unfocusable(layer) { if (layer._path) { layer._path.setAttribute("tabindex", "-1"); } }
+    map.on("layeradd", function (e) { unfocusable(e.layer); });
+    map.eachLayer(unfocusable);
+    nameMap(map, function () { return t("map"); });
+    onLang(function () { nameMap(map, map._ocopName); });
+    function layout() { map.getContainer().classList.toggle("ocop-narrow", narrow(map)); }
+    layout();
+    map.on("resize", layout);
     var note = L.control({position: "bottomleft"});
     var box;
     note.onAdd = function () {
       box = el("div", "ocop-offline");
       box.setAttribute("role", "status");
       box.hidden = true;
-      function draw() { box.textContent = t("offline"); }
+      function draw() { box.textContent = "\u26a0 " + t("offline_short"); box.title = t("offline"); }
       draw();
       onLang(draw);
       return box;
@@ -374,6 +830,8 @@
     if (navigator.onLine === false) { show(); }
     map.eachLayer(function (l) { if (l instanceof L.TileLayer) { l.on("tileerror", show); } });
     map.on("layeradd", function (e) { if (e.layer instanceof L.TileLayer) { e.layer.on("tileerror", show); } });
+    setTimeout(function () { localizeControls(map, ctl); }, 0);  // after the page's script added the layer control
+    onLang(function () { localizeControls(map, ctl); });
     state.map = map;
   };
 })();

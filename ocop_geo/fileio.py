@@ -40,6 +40,39 @@ def refuse_overwriting_inputs(outputs: dict[str, str | os.PathLike | None],
                                      "it. Choose another output file.")
 
 
+#: Suffix of the temporary files :func:`atomic_path` writes (``.<name>.<pid>.<random>.tmp``).
+TEMP_SUFFIX = ".tmp"
+
+
+def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that :func:`atomic_path` left in ``folder`` when its process was killed.
+
+    A temporary file names the process that writes it; files of processes still running are kept, so a
+    concurrent writer is never disturbed. Returns the files removed.
+    """
+    removed = []
+    for path in Path(folder).glob(f".*{TEMP_SUFFIX}"):
+        parts = path.name.split(".")  # "", name..., pid, random, "tmp"
+        pid = parts[-3] if len(parts) >= 5 else ""
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
@@ -51,7 +84,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
         raise IsADirectoryError(errno.EISDIR, "is a folder: give a file name", str(target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as exc:  # name the file the user asked for, not the temp file
         raise OSError(exc.errno, f"cannot be written there ({exc.strerror})", str(target)) from None
     os.close(fd)

@@ -597,8 +597,12 @@ def load_gazetteer(*, rebuild: bool = False) -> Gazetteer:
                 ValueError, IndexError) as exc:  # truncated, or written by other library versions
             logger.warning("ignoring unreadable gazetteer cache %s (%s); rebuilding", path, exc)
     gaz = build_gazetteer()
-    write_bytes_atomic(path, pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
-    logger.info("cached gazetteer at %s", path)
+    try:
+        write_bytes_atomic(path, pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError as exc:  # a read-only or full cache folder: built, just not kept
+        logger.warning("cannot write the gazetteer cache %s (%s); going on without it", path, exc.strerror or exc)
+    else:
+        logger.info("cached gazetteer at %s", path)
     return gaz
 
 

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from . import settings
-from .fileio import atomic_path, write_text_atomic
+from .fileio import atomic_path, remove_stale_temps, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def write(key: str, nodes: pd.DataFrame, edges: gpd.GeoDataFrame) -> Path:
     if manifest.exists():
         manifest.unlink()  # invalidate first: a crash below leaves no readable half-entry
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(folder)  # left by a run killed while writing this entry
     table = pd.DataFrame(edges.drop(columns="geometry"))
     table["geometry"] = shapely.to_wkb(edges.geometry.array)
     info: dict[str, dict[str, object]] = {}
@@ -103,6 +104,8 @@ def read(key: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame] | None:
     """The cached ``(nodes, edges)`` of ``key``, or ``None`` when absent or incomplete."""
     folder = entry_dir(key)
     manifest = folder / "manifest.json"
+    if folder.is_dir():
+        remove_stale_temps(folder)
     if not manifest.is_file():
         return None
     try:

@@ -453,7 +453,12 @@ def load_network(
     with gc_paused():
         arrays = build_network_arrays(path, mode=mode, supplement=supplement_path)
     if cache and key is not None:
-        graph_cache.write(key, arrays.nodes, arrays.edges)
+        try:
+            graph_cache.write(key, arrays.nodes, arrays.edges)
+        except OSError as exc:  # a read-only or full cache folder: the network is built, just not kept
+            log.warning("cannot write the network cache (%s: %s); going on without it — set OCOP_GEO_CACHE to a "
+                        "writable folder to keep built networks", exc.filename or settings.cache_dir,
+                        exc.strerror or exc)  # fmt: skip
     return _tag(arrays.to_networkx(), supplement_path)
 
 

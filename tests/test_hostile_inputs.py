@@ -80,3 +80,58 @@ def test_d8_d9_coordinates_as_people_write_them_are_used_by_validate_and_geocode
 
     got = pd.read_csv(out)
     assert got.loc[0, "precision"] == "exact" and abs(got.loc[0, "lat"] - 10.6657) < 1e-3
+
+
+# D10 — SIGKILL right after nodes.parquet left a 0-byte .edges.parquet.*.tmp in the cache for ever.
+def test_d10_temp_files_of_killed_runs_are_swept_and_live_ones_kept(tmp_path: Path):
+    from ocop_geo.fileio import atomic_path, remove_stale_temps
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    stale = tmp_path / f".edges.parquet.{dead_pid}.abc123.tmp"
+    stale.write_bytes(b"")
+    live = tmp_path / f".nodes.parquet.{os.getpid()}.def456.tmp"
+    live.write_bytes(b"")
+    other = tmp_path / ".notes.tmp"  # not ours: no pid in the name
+    other.write_bytes(b"")
+    assert remove_stale_temps(tmp_path) == [stale]
+    assert live.exists() and other.exists() and not stale.exists()
+    with atomic_path(tmp_path / "x.json") as tmp:
+        assert f".{os.getpid()}." in tmp.name
+
+
+def test_d10_a_killed_cache_write_is_swept_by_the_next_run(tmp_path: Path, monkeypatch):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString
+
+    from ocop_geo import graph_cache, settings
+
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    folder = graph_cache.entry_dir("k1")
+    folder.mkdir(parents=True)
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)  # fmt: skip
+    (folder / f".edges.parquet.{dead}.zz.tmp").write_bytes(b"")
+    assert graph_cache.read("k1") is None
+    nodes = pd.DataFrame({"osmid": [1, 2], "x": [106.7, 106.71], "y": [10.7, 10.71]})
+    edges = gpd.GeoDataFrame({"u": [1], "v": [2]}, geometry=[LineString([(106.7, 10.7), (106.71, 10.71)])], crs=4326)
+    graph_cache.write("k1", nodes, edges)
+    assert sorted(p.name for p in folder.iterdir()) == ["edges.parquet", "manifest.json", "nodes.parquet"]
+
+
+# D10 — a read-only cache folder failed the demo (exit 2) instead of running without a cache. (Tests run as root,
+# which writes into read-only folders, so the cache path is made unwritable by putting it under a file.)
+def test_d10_an_unwritable_cache_folder_runs_without_a_cache(tmp_path: Path, monkeypatch, caplog):
+    from ocop_geo import gazetteer, settings
+    from ocop_geo.network import load_network
+
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(settings, "cache_dir", blocker / "cache")
+    fixture = Path(__file__).parent / "fixtures" / "osm" / "hcmc_d3_2026.osm"
+    G = load_network(fixture, mode="motorbike", supplement=False)
+    assert G.number_of_edges() > 100
+    assert "cannot write the network cache" in caplog.text
+    gaz = gazetteer.load_gazetteer(rebuild=True)
+    assert gaz is not None and "cannot write the gazetteer cache" in caplog.text

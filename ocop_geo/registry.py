@@ -53,6 +53,7 @@ from .registry_schema import (
     VENUE_KINDS,
     VENUE_MARKERS,
     contact_from_text,
+    header_key,
     match_columns,
     parse_coordinate,
     parse_date,
@@ -69,7 +70,7 @@ from .registry_schema import (
     producer_type_from_name,
 )
 from .tableio import RawTable, read_table
-from .textnorm import fold, slugify
+from .textnorm import fold, producer_name_key, slugify
 
 log = logging.getLogger(__name__)
 
@@ -333,10 +334,10 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
         if any(marker in venue_cols for marker in VENUE_MARKERS):
             venue_tables.append((table, venue_cols))
             continue
+        _refuse_folded_duplicates(table, headers)
         product_cols = match_columns(headers, PRODUCT_COLUMNS)
         producer_cols = match_columns(headers, PRODUCER_COLUMNS)
-        if "product_id" in product_cols and "name" not in product_cols and "name" in producer_cols:
-            product_cols["name"] = producer_cols["name"]  # a product table with a plain "name" column
+        _plain_name_as_product(headers, product_cols, producer_cols)
         if "name" in product_cols and (
             product_cols["name"] != producer_cols.get("name") or "product_id" in product_cols
         ):
@@ -353,7 +354,10 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
     for table, cols in producer_tables:
         builder.read_producers(table, cols)
     for table, cols, flat_cols in product_tables:
-        builder.read_products(table, cols, flat_cols)
+        # a flat list: its rows carry their producer (details, or only a name / the row's geometry); a product
+        # table beside a producer table names producers of that table instead
+        flat = bool(flat_cols) or not producer_tables or "_geom_lat" in table.frame.columns
+        builder.read_products(table, cols, flat_cols, flat=flat)
     for table, cols in venue_tables:
         builder.read_venues(table, cols)
     registry = builder.finish()
@@ -372,6 +376,47 @@ def _place_venues(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     empty = pd.DataFrame(columns=list(PRODUCT_FIELDS))
     placed = _place_unlocated(Registry(venues, empty, pd.DataFrame(columns=list(REJECTED_COLUMNS)))).producers
     return _with_geocode_columns(placed)
+
+
+#: Fields only a product row has: with one of them, a plain "name" column names the product, not its producer.
+_PRODUCT_ONLY = ("product_id", "ocop_group", "stars", "status", "decision", "year", "n_products", "group_source")
+_PLAIN_NAMES = frozenset({"name", "ten"})
+
+
+def _plain_name_as_product(headers: list[str], product_cols: dict[str, str], producer_cols: dict[str, str]) -> None:
+    """A table with a plain ``name`` column, product fields (stars, group, …) and a link to its producer (a
+    ``producer`` name column or ``producer_id``) lists products: ``name`` is the product's name and the link names
+    the producer (``name, producer, group, stars`` or ``name, producer_id, stars``). Updates the maps in place."""
+    if "name" in product_cols or not any(k in product_cols for k in _PRODUCT_ONLY):
+        return
+    plain = next((h for h in headers if header_key(h) in _PLAIN_NAMES), None)
+    if plain is None:
+        return
+    linked_by = [h for h in headers if h != plain and header_key(h) in PRODUCER_COLUMNS["name"]]
+    if not linked_by and "producer_id" not in product_cols:
+        return
+    product_cols["name"] = plain
+    if linked_by:
+        product_cols["producer"] = linked_by[0]
+    else:
+        product_cols.pop("producer", None)
+    if producer_cols.get("name") == plain:
+        producer_cols.pop("name")
+
+
+def _refuse_folded_duplicates(table: RawTable, headers: list[str]) -> None:
+    """Two headers that mean the same field once accents and case are folded (``Số sao`` / ``So sao`` /
+    ``SỐ SAO``) would keep one silently: refuse the file, naming them."""
+    by_key: dict[str, list[str]] = {}
+    for h in headers:
+        if str(h).strip():
+            by_key.setdefault(header_key(str(h)), []).append(str(h))
+    twins = [names for key, names in by_key.items() if len(names) > 1 and key in ALL_HEADER_KEYS]
+    if twins:
+        listed = "; ".join(" / ".join(repr(n) for n in names) for names in twins)
+        raise InputFileError(f"{table.path}: columns {listed} mean the same field once accents and case are set "
+                             "aside, so only one could be read. Keep one of them (merge their values) or rename "
+                             "the other.")
 
 
 def _flat_producer_schema() -> dict[str, tuple[str, ...]]:
@@ -501,11 +546,14 @@ class _Builder:
 
     # products -------------------------------------------------------------------------------------
 
-    def read_products(self, table: RawTable, cols: dict[str, str], flat_cols: dict[str, str]) -> None:
+    def read_products(self, table: RawTable, cols: dict[str, str], flat_cols: dict[str, str], *,
+                      flat: bool = False) -> None:  # fmt: skip
+        """Read a product table; ``flat``: its rows derive their producer when no producer of that name exists."""
         for i in range(len(table.frame)):
-            self.product_rows.append(self._product_row(table, i, cols, flat_cols))
+            self.product_rows.append(self._product_row(table, i, cols, flat_cols, flat=flat or bool(flat_cols)))
 
-    def _product_row(self, table: RawTable, i: int, cols: dict[str, str], flat_cols: dict[str, str]) -> _Row:
+    def _product_row(self, table: RawTable, i: int, cols: dict[str, str], flat_cols: dict[str, str], *,
+                     flat: bool) -> _Row:  # fmt: skip
         row = _Row(table, i, "products")
         cells = table.frame.iloc[i]
         get = _getter(cells, cols)
@@ -576,7 +624,7 @@ class _Builder:
             else:
                 rec["n_products"] = int(n)
         # producer fields carried on a flat product row
-        if flat_cols and rec["producer"]:
+        if flat and rec["producer"]:
             flat_schema = {**flat_cols, "name": cols.get("producer", "producer")}
             row.record = rec
             rec["_flat"] = self._producer_fields(row, _getter(cells, flat_schema), flat_schema, table)
@@ -606,7 +654,7 @@ class _Builder:
                 rec["producer_id"] = pid
                 rec["source_file"], rec["source_row"] = str(row.table.path), row.number
                 accepted_producers[pid] = rec
-                by_name.setdefault(fold(rec["name"]), []).append(pid)
+                by_name.setdefault(producer_name_key(rec["name"]), []).append(pid)
         accepted_products = self._link_products(accepted_producers, by_name)
         accepted_venues = self._link_venues(accepted_producers)
         rejected_records = []
@@ -689,7 +737,7 @@ class _Builder:
                                 "Fix the producer's row" if known else
                                 "Add the producer to the producer table or correct the id")
             elif rec["producer"]:
-                ids = namesakes = by_name.get(fold(rec["producer"]), [])
+                ids = namesakes = by_name.get(producer_name_key(rec["producer"]), [])
                 if flat is not None and ids:  # a flat row names its district: a namesake elsewhere is another
                     ids = [i for i in ids if _same_text(accepted_producers[i].get("district"), flat.get("district"))]
                 if len(ids) > 1:
@@ -697,6 +745,12 @@ class _Builder:
                                 ", ".join(ids), "Use the producer_id column to say which")
                 elif ids:
                     pid = ids[0]
+                    known = accepted_producers[pid]
+                    if fold(known["name"]) != fold(rec["producer"]) and not row.problems:
+                        self.notices.append(
+                            f"{row.table.path}: row {row.number}: producer {rec['producer']!r} is read as "
+                            f"{known['name']!r} ({pid}): the same name once abbreviations such as HTX = Hợp tác xã "
+                            "are spelled out; if they are two producers, give each its producer_id")
                     if flat is not None and not row.problems:
                         self._merge_flat(accepted_producers[pid], flat, row)
                 elif flat is not None and not row.problems:
@@ -712,7 +766,7 @@ class _Builder:
                         flat["source"] = flat.get("source") or rec["source"]
                         flat["source_file"], flat["source_row"] = str(row.table.path), row.number
                         accepted_producers[pid] = flat
-                        by_name.setdefault(fold(flat["name"]), []).append(pid)
+                        by_name.setdefault(producer_name_key(flat["name"]), []).append(pid)
                     else:
                         self._merge_flat(accepted_producers[pid], flat, row)
                 elif not row.problems:

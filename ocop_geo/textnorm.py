@@ -52,6 +52,27 @@ def slugify(text: str, *, max_length: int = 60) -> str:
     return s or "item"
 
 
+#: Abbreviations of business forms in producer names, spelled out for comparison ("HTX" = "Hợp tác xã").
+_BUSINESS_ABBREVIATIONS = {"htx": "hop tac xa", "cty": "cong ty", "ct": "cong ty", "tnhh": "trach nhiem huu han",
+                           "cp": "co phan", "dntn": "doanh nghiep tu nhan", "thtx": "to hop tac", "tht": "to hop tac",
+                           "csx": "co so san xuat", "cs": "co so", "hkd": "ho kinh doanh", "mtv": "mot thanh vien",
+                           "xnk": "xuat nhap khau", "tm": "thuong mai", "dv": "dich vu", "sx": "san xuat"}  # fmt: skip
+
+
+def producer_name_key(name: object) -> str:
+    """A producer's name for comparison: folded, punctuation dropped and business forms spelled out, so
+    "HTX Phước An", "Hợp tác xã Phước An" and "H.T.X. PHƯỚC AN" compare equal.
+
+    >>> producer_name_key("HTX Phước An") == producer_name_key("Hợp tác xã  Phước An") == producer_name_key("H.T.X Phước An")
+    True
+    >>> producer_name_key("Cty TNHH MTV Thiên Nhiên Việt")
+    'cong ty trach nhiem huu han mot thanh vien thien nhien viet'
+    """
+    raw = re.sub(r"\b(?:\w\.){2,}\w?", lambda m: m.group(0).replace(".", ""), str(name or ""))  # "H.T.X" -> "HTX"
+    words = _PUNCT.sub(" ", fold(raw)).split()
+    return " ".join(_BUSINESS_ABBREVIATIONS.get(w, w) for w in words)
+
+
 def admin_key(name: object, *, level: str = "ward") -> str:
     """Comparison key of an administrative unit's name: folded, type word dropped, numbers unpadded.
 

@@ -135,3 +135,70 @@ def test_d10_an_unwritable_cache_folder_runs_without_a_cache(tmp_path: Path, mon
     assert "cannot write the network cache" in caplog.text
     gaz = gazetteer.load_gazetteer(rebuild=True)
     assert gaz is not None and "cannot write the gazetteer cache" in caplog.text
+
+
+PRODUCERS = "producer_id,name,ward,district\nP1,HTX Phước An,An Phú Tây,Bình Chánh\nP2,Công ty Xuân Nguyên,Vĩnh Lộc A,Bình Chánh\n"
+
+
+# D1 — a product table with `name` and `producer` read the product's name from `producer` (the products were
+# taken for producers and lost); a row with only `producer_id` was blamed on column `producer`.
+@pytest.mark.parametrize("products", [
+    "name,producer,group,stars\nRau muống,HTX Phước An,Thực phẩm,4\nGạo nàng thơm,Công ty Xuân Nguyên,Thực phẩm,3\n",
+    "name,producer_id,group,stars\nRau muống,P1,Thực phẩm,4\nGạo nàng thơm,P2,Thực phẩm,3\n",
+    "Tên,Chủ thể,Nhóm,Số sao\nRau muống,HTX Phước An,Thực phẩm,4\nGạo nàng thơm,Công ty Xuân Nguyên,Thực phẩm,3\n",
+])  # fmt: skip
+def test_d1_a_plain_name_column_beside_the_producer_is_the_products_name(tmp_path: Path, products: str):
+    (tmp_path / "producers.csv").write_text(PRODUCERS, encoding="utf-8")
+    (tmp_path / "products.csv").write_text(products, encoding="utf-8")
+    reg = load_registry(tmp_path / "producers.csv", tmp_path / "products.csv", geocode=False)
+    assert len(reg.rejected) == 0, reg.problems
+    assert sorted(reg.producers["producer_id"]) == ["P1", "P2"]
+    got = dict(zip(reg.products["name"], reg.products["producer_id"], strict=True))
+    assert got == {"Rau muống": "P1", "Gạo nàng thơm": "P2"}
+
+
+# D2 — a flat list whose producers have no detail column was wholly rejected ("no producer has this name"),
+# a GeoJSON with the location only in its geometry too.
+def test_d2_a_flat_list_without_producer_details_derives_its_producers(tmp_path: Path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    flat = tmp_path / "flat.csv"
+    flat.write_text("Chủ thể,Tên sản phẩm,Nhóm,Số sao\nHTX Phước An,Rau muống,Thực phẩm,4\n"
+                    "HTX Phước An,Rau cải,Thực phẩm,3\nCông ty Xuân Nguyên,Gạo,Thực phẩm,3\n", encoding="utf-8")
+    reg = load_registry(flat, geocode=False)
+    assert (len(reg.producers), len(reg.products), len(reg.rejected)) == (2, 3, 0)
+    geo = tmp_path / "flat.geojson"
+    gpd.GeoDataFrame({"producer": ["HTX A", "HTX A", "Cty B"], "product": ["x", "y", "z"],
+                      "group": ["Thực phẩm"] * 3, "stars": [4, 3, 3]},
+                     geometry=[Point(106.6, 10.8), Point(106.6, 10.8), Point(106.7, 10.75)], crs=4326).to_file(geo)
+    reg = load_registry(geo, geocode=False)
+    assert (len(reg.producers), len(reg.products), len(reg.rejected)) == (2, 3, 0)
+    assert set(reg.producers["location_precision"]) == {"exact"}
+    assert sorted(reg.producers["lat"]) == [10.75, 10.8]
+
+
+def test_d2_a_product_naming_an_unknown_producer_beside_a_producer_table_is_still_an_error(tmp_path: Path):
+    (tmp_path / "producers.csv").write_text(PRODUCERS, encoding="utf-8")
+    (tmp_path / "products.csv").write_text("producer,product,group,stars\nHTX Phuoc Ann,Rau,Thực phẩm,4\n",
+                                           encoding="utf-8")  # fmt: skip
+    reg = load_registry(tmp_path / "producers.csv", tmp_path / "products.csv", geocode=False)
+    assert [p.problem for p in reg.problems] == ["no producer has this name"]
+
+
+# D9 — headers that fold to the same name kept one silently; "Hợp tác xã Phước An" and "HTX Phước An" became
+# two producers without a notice.
+def test_d9_folded_duplicate_headers_are_refused_naming_both(tmp_path: Path):
+    path = tmp_path / "dup.csv"
+    path.write_text("producer_id,name,So sao,Số sao\nP1,HTX Phước An,4,5\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"'So sao' / 'Số sao' mean the same field"):
+        load_registry(path, geocode=False)
+
+
+def test_d9_abbreviated_business_forms_are_one_producer_with_a_notice(tmp_path: Path):
+    path = tmp_path / "flat.csv"
+    path.write_text("Chủ thể,Tên sản phẩm,Nhóm,Số sao,Quận/Huyện\nHợp tác xã Phước An,Rau muống,Thực phẩm,4,Bình Chánh\n"
+                    "H.T.X PHƯỚC AN,Rau cải,Thực phẩm,3,Bình Chánh\n", encoding="utf-8")  # fmt: skip
+    reg = load_registry(path, geocode=False)
+    assert (len(reg.producers), len(reg.products)) == (1, 2)
+    assert any("'H.T.X PHƯỚC AN' is read as 'Hợp tác xã Phước An'" in n for n in reg.notices)

@@ -344,6 +344,11 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
             product_tables.append((table, product_cols, match_columns(headers, _flat_producer_schema())))
         elif "name" in producer_cols or "producer_id" in producer_cols:
             producer_tables.append((table, producer_cols))
+        elif any(_MOJIBAKE.search(str(h)) for h in headers):
+            raise InputFileError(
+                f"{table.path}: the headers are garbled ({', '.join(repr(str(h)) for h in headers[:4])}): the file was "
+                "saved in one encoding and is read in another (Vietnamese UTF-8 read as Windows-1252 / Latin-1). "
+                "Open it in Excel or LibreOffice and save it as 'CSV UTF-8'.")
         else:
             raise InputFileError(
                 f"{table.path}: cannot tell whether this table lists producers, products or venues: none of its "
@@ -829,9 +834,19 @@ def _column_namer(cols: dict[str, str]):
     return lambda field_name: cols.get(field_name, field_name)
 
 
+#: The longest text a registry cell may hold: names, then any other text (notes and sources can be long).
+MAX_NAME_CHARS, MAX_TEXT_CHARS = 300, 5000
+
+
 def _check_text(row: _Row, rec: dict[str, object], col) -> None:
     for key, value in rec.items():
-        if isinstance(value, str) and _MOJIBAKE.search(value):
+        if not isinstance(value, str):
+            continue
+        limit = MAX_NAME_CHARS if key in ("name", "producer") else MAX_TEXT_CHARS
+        if len(value) > limit:
+            row.problem(col(key), value[:60] + "…", f"the text is {len(value):,} characters long (at most {limit:,} "
+                        "here): cells merged or pasted by mistake?", "Shorten it to what belongs in this column")
+        elif _MOJIBAKE.search(value):
             row.problem(col(key), value, "the text looks garbled by a wrong encoding (UTF-8 read as Windows-1252)",
                         "Re-export the file as 'CSV UTF-8' from the original spreadsheet")
 

@@ -163,6 +163,9 @@ def _read_csv(path: Path, known_headers: set[str]) -> RawTable:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    # a huge cell is one bad value, not a broken file: read it, and the registry rejects that row (any size up
+    # to the file's own); a quote opened and never closed shows as a cell running to the end of the file
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     line_numbers: list[int] = []
@@ -172,6 +175,11 @@ def _read_csv(path: Path, known_headers: set[str]) -> RawTable:
             line_numbers.append(reader.line_num)
     except csv.Error as exc:
         raise InputFileError(f"{path}: line {reader.line_num}: {exc}. Fix the quoting there.") from None
+    if rows and line_numbers[-1] == text.count("\n") + (not text.endswith("\n")) and any(
+            c.count("\n") >= 10 for c in rows[-1]):  # fmt: skip
+        opened = line_numbers[-2] + 1 if len(line_numbers) > 1 else 1
+        notices.append(f"{path}: line {opened}: a cell runs from there to the end of the file: a quote (\") is "
+                       "probably opened and never closed on that line. Close it, or remove the stray quote.")
     start = _header_row(rows, known_headers)
     if start is None:
         raise InputFileError(f"{path}: no header row found. The first line must name the columns.")

@@ -202,3 +202,33 @@ def test_d9_abbreviated_business_forms_are_one_producer_with_a_notice(tmp_path: 
     reg = load_registry(path, geocode=False)
     assert (len(reg.producers), len(reg.products)) == (1, 2)
     assert any("'H.T.X PHƯỚC AN' is read as 'Hợp tác xã Phước An'" in n for n in reg.notices)
+
+
+# D9 — one 10 MB cell made the whole file fail with "Fix the quoting there"; mojibake headers were told to
+# "rename the header" instead of naming the encoding. D7 (data side) — a 5,000-character name was accepted.
+def test_d9_a_huge_cell_rejects_its_row_only(tmp_path: Path):
+    path = tmp_path / "p.csv"
+    huge = "x" * 10_000_000
+    path.write_text(f"producer_id,name,district,notes\nP1,HTX Phước An,Bình Chánh,{huge}\n"
+                    f"P2,{'N' * 5000},Bình Chánh,\nP3,Công ty Xuân Nguyên,Bình Chánh,ok\n", encoding="utf-8")
+    reg = load_registry(path, geocode=False)
+    assert list(reg.producers["producer_id"]) == ["P3"]
+    problems = {(p.row, p.column): p.problem for p in reg.problems}
+    assert "10,000,000 characters long" in problems[(2, "notes")]
+    assert "5,000 characters long (at most 300" in problems[(3, "name")]
+
+
+def test_d9_garbled_headers_name_the_encoding(tmp_path: Path):
+    path = tmp_path / "p.csv"
+    text = "Tên chủ thể,Tên sản phẩm,Nhóm,Số sao\nHTX Phước An,Rau muống,Thực phẩm,4\n"
+    path.write_text(text.encode("utf-8").decode("cp1252", errors="replace"), encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"headers are garbled .*Windows-1252.*CSV UTF-8"):
+        load_registry(path, geocode=False)
+
+
+def test_d9_an_unclosed_quote_is_pointed_at(tmp_path: Path):
+    path = tmp_path / "p.csv"
+    rows = "".join(f"P{i},Cơ sở {i},Bình Chánh\n" for i in range(2, 40))
+    path.write_text('producer_id,name,district\nP1,"HTX Phước An,Bình Chánh\n' + rows, encoding="utf-8")
+    reg = load_registry(path, geocode=False)
+    assert any("line 2: a cell runs from there to the end of the file" in n for n in reg.notices), reg.notices

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import typer
@@ -54,6 +55,20 @@ def validate(
     return 1 if len(registry.rejected) else 0
 
 
+#: How many rows of one kind of problem, and how many unplaced producers, a report lists by number.
+ROWS_LISTED, UNPLACED_LISTED = 8, 20
+_SPECIFICS = re.compile(r"(?:row|line|rows|lines)\s+[\d, …]+|'[^']*'|\"[^\"]*\"|\d+")
+
+
+def _notice_groups(notices: list[str]) -> list[tuple[str, int]]:
+    """``(first notice of a kind, how many more)``: notices differing only in rows, numbers and quoted values are
+    one kind."""
+    groups: dict[str, list[str]] = {}
+    for notice in notices:
+        groups.setdefault(_SPECIFICS.sub("#", notice), []).append(notice)
+    return [(found[0], len(found) - 1) for found in groups.values()]
+
+
 def _print_venues(registry: Registry, summary: dict, lang: str) -> None:
     """Venues by kind (with each fair's dates) and by location precision; the venues not placed."""
     if not summary["venues"]:
@@ -89,8 +104,9 @@ def _span(start: object, end: object) -> str:
 def print_report(registry: Registry, *, lang: str = "vi") -> None:
     """Print the validation report of ``registry`` to the console."""
     summary = registry.summary()
-    for notice in registry.notices:
-        console.print("[yellow]" + _("note", lang) + f":[/] {escape(notice)}", highlight=False)
+    for first, more in _notice_groups(registry.notices):
+        console.print("[yellow]" + _("note", lang) + f":[/] {escape(first)}"
+                      + (" " + _("(and {n} more like it: see --json)", lang, n=more) if more else ""), highlight=False)
     console.print(
         "[bold]" + _("OCOP registry", lang) + "[/]: "
         + _("{rows} rows read — {producers} producers and {product_rows} product rows accepted, {rejected} rejected. "
@@ -116,20 +132,32 @@ def print_report(registry: Registry, *, lang: str = "vi") -> None:
     if len(unplaced):
         console.print("[yellow]" + _("{n} producers have no location yet", lang, n=len(unplaced)) + ":[/]",
                       highlight=False)
-        for _i, row in unplaced.iterrows():
+        for _i, row in unplaced.head(UNPLACED_LISTED).iterrows():
             has_place = any(str(row.get(c) or "") for c in ("address", "ward", "district"))
             note = str(row.get("geocode_note") or "") or (
                 _("not geocoded yet (run without --no-geocode)", lang) if has_place
                 else _("no address, ward or district to place it from: add one to the registry", lang))
             console.print(f"  {row['producer_id']}  {row['name']} — {note}", highlight=False, markup=False)
+        if len(unplaced) > UNPLACED_LISTED:
+            console.print("  " + _("… and {n} more (see --json)", lang, n=len(unplaced) - UNPLACED_LISTED),
+                          highlight=False)
     if len(registry.rejected) == 0:
         console.print("[green]" + _("Every row was accepted.", lang) + "[/]")
         return
     console.print("[bold red]" + _("Rejected rows", lang) + f": {len(registry.rejected)}[/]")
-    for p in registry.problems:
-        value = f" = {p.value[:60]!r}" if p.value else ""
-        console.print(
-            f"  [bold]{escape(Path(p.file).name)}[/] " + _("row", lang) + f" {p.row}, [cyan]{escape(p.column)}[/]"
-            f"{escape(value)}: {escape(p.problem)}.\n      → {escape(p.fix)}.",
-            highlight=False,
-        )
+    groups: dict[tuple[str, str, str], list] = {}
+    for p in registry.problems:  # one line per kind of problem: a 10,000-row file still fits on a screen
+        groups.setdefault((Path(p.file).name, p.column, p.problem), []).append(p)
+    for (file, column, problem), found in groups.items():
+        p = found[0]
+        if len(found) == 1:
+            value = f" = {p.value[:60]!r}" if p.value else ""
+            where = _("row", lang) + f" {p.row}, [cyan]{escape(column)}[/]{escape(value)}"
+        else:
+            rows = ", ".join(str(x.row) for x in found[:ROWS_LISTED]) + (" …" if len(found) > ROWS_LISTED else "")
+            where = _("{n} rows ({rows}), column", lang, n=len(found), rows=rows) + f" [cyan]{escape(column)}[/]"
+        console.print(f"  [bold]{escape(file)}[/] {where}: {escape(problem)}.\n      → {escape(p.fix)}.",
+                      highlight=False)
+    if len(groups) < len(registry.problems):
+        console.print("  " + _("Every rejected row, with its value: --rejected-csv FILE or --json FILE.", lang),
+                      highlight=False)

@@ -232,3 +232,17 @@ def test_d9_an_unclosed_quote_is_pointed_at(tmp_path: Path):
     path.write_text('producer_id,name,district\nP1,"HTX Phước An,Bình Chánh\n' + rows, encoding="utf-8")
     reg = load_registry(path, geocode=False)
     assert any("line 2: a cell runs from there to the end of the file" in n for n in reg.notices), reg.notices
+
+
+# Reports that scale: repeated problems are one line per kind (validate printed 18,619 lines for 10,000 rows).
+def test_a_10000_row_report_fits_on_a_screen(tmp_path: Path):
+    """SYNTHETIC registry: 10,000 producer rows, every one with the same two faults."""
+    path = tmp_path / "big.csv"
+    lines = ["producer_id,name,district,lat,lon"] + [f"S{i},Cơ sở tổng hợp {i},Bình Chánh,abc,9" for i in range(10_000)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "rejected.csv"
+    res = _cli("validate", str(path), "--no-geocode", "--rejected-csv", str(out))
+    assert res.returncode == 1, res.stderr
+    assert len(res.stdout.splitlines()) < 60, res.stdout[-3000:]
+    assert "10000 rows (2, 3, 4" in " ".join(res.stdout.split()) and "--rejected-csv" in res.stdout
+    assert sum(1 for _ in out.open(encoding="utf-8")) == 10_001

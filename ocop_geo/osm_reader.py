@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 import pandas as pd
+import shapely
 
 from ._errors import InputFileError, NetworkError
 
@@ -219,3 +220,142 @@ def read_named_features(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         pd.DataFrame(lines, columns=["name", "coords"]),
         pd.DataFrame(places, columns=["name", "kind", "lon", "lat"]),
     )
+
+
+#: ``waterway=*`` values read as lines (rivers and canals, then the small ones) for the basemap.
+WATERWAYS: tuple[str, ...] = ("river", "canal", "stream", "drain", "ditch")
+
+
+@dataclass(frozen=True)
+class MapFeatures:
+    """What the offline basemap draws besides roads, in EPSG:4326 (shapely geometries).
+
+    Attributes
+    ----------
+    water : pandas.DataFrame
+        ``name``, ``kind`` (``natural=water``, ``waterway=riverbank``, ``landuse=reservoir`` …), ``geometry``
+        (MultiPolygon): water areas, closed ways and multipolygon relations alike.
+    waterways : pandas.DataFrame
+        ``name``, ``kind`` (one of :data:`WATERWAYS`), ``geometry`` (LineString).
+    boundaries : pandas.DataFrame
+        ``level`` (int, the lowest ``admin_level`` of the relations a way belongs to, or its own tag), ``geometry``
+        (LineString): the ways of ``boundary=administrative``, each once however many units it separates.
+    admin_areas : pandas.DataFrame
+        ``name``, ``level``, ``lon``, ``lat`` (a point inside): the administrative units whose outline is complete
+        in the extract (units cut by its edge cannot be assembled and are counted in the log).
+    """
+
+    water: pd.DataFrame
+    waterways: pd.DataFrame
+    boundaries: pd.DataFrame
+    admin_areas: pd.DataFrame
+
+
+def _is_water_area(tags: osmium.osm.TagList) -> str:
+    """``key=value`` of a water area's tag, or ``""``."""
+    for key, values in (("natural", ("water", "bay")), ("waterway", ("riverbank", "dock")),
+                        ("landuse", ("reservoir", "basin"))):  # fmt: skip
+        value = tags.get(key)
+        if value in values:
+            return f"{key}={value}"
+    return ""
+
+
+def _admin_level(tags: osmium.osm.TagList) -> int | None:
+    try:
+        return int(tags.get("admin_level", ""))
+    except ValueError:
+        return None
+
+
+def read_map_features(path: str | Path) -> MapFeatures:
+    """Water, waterways and administrative boundaries of an OSM file, for the offline basemap.
+
+    One pass with pyosmium's area assembler (closed ways and multipolygon relations become
+    MultiPolygons); boundary ways are kept as lines and get the level of the relations they belong
+    to. Areas that cannot be assembled (a relation cut by the extract's edge, a broken ring) and ways
+    with nodes outside the extract are counted in the log, never silently dropped.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, not an OSM file, corrupt or truncated.
+    """
+    path = _checked(path)
+    wkb = osmium.geom.WKBFactory()
+    water: list[tuple[str, str, str]] = []
+    waterways: list[tuple[str, str, str]] = []
+    admin: list[tuple[str, int, str]] = []
+    bways: dict[int, tuple[int | None, str]] = {}  # boundary way id -> (own level, WKB)
+    rel_level: dict[int, int] = {}  # way id -> lowest level of the admin relations holding it
+    skipped = {"water areas": 0, "admin areas": 0, "waterways": 0, "boundary ways": 0}
+    keys = ("natural", "waterway", "landuse", "boundary")
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_areas(osmium.filter.KeyFilter(*keys))
+        .with_filter(osmium.filter.KeyFilter(*keys))
+    )
+    try:
+        for obj in processor:
+            tags = obj.tags
+            if obj.is_area():
+                kind = _is_water_area(tags)
+                level = _admin_level(tags) if tags.get("boundary") == "administrative" else None
+                if not kind and not (level and tags.get("name")):
+                    continue
+                try:
+                    geom = wkb.create_multipolygon(obj)
+                except (RuntimeError, osmium.InvalidLocationError):
+                    skipped["water areas" if kind else "admin areas"] += 1
+                    continue
+                if kind:
+                    water.append((tags.get("name", ""), kind, geom))
+                if level and tags.get("name"):
+                    admin.append((tags["name"], level, geom))
+            elif obj.is_way():
+                if tags.get("waterway") in WATERWAYS:
+                    try:
+                        waterways.append((tags.get("name", ""), tags["waterway"], wkb.create_linestring(obj)))
+                    except (RuntimeError, osmium.InvalidLocationError):
+                        skipped["waterways"] += 1
+                if tags.get("boundary") == "administrative":
+                    try:
+                        bways[obj.id] = (_admin_level(tags), wkb.create_linestring(obj))
+                    except (RuntimeError, osmium.InvalidLocationError):
+                        skipped["boundary ways"] += 1
+            elif obj.is_relation() and tags.get("boundary") == "administrative":
+                level = _admin_level(tags)
+                if level is None:
+                    continue
+                for m in obj.members:
+                    if m.type == "w":
+                        rel_level[m.ref] = min(level, rel_level.get(m.ref, level))
+    except _READ_ERRORS as exc:
+        raise _unreadable(path, exc) from exc
+    levels = {wid: rel_level.get(wid, own) for wid, (own, _) in bways.items()}
+    unlevelled = sum(1 for v in levels.values() if v is None)
+    if unlevelled:
+        log.info("%s: %d boundary ways belong to no admin relation and have no admin_level; left out",
+                 path, unlevelled)  # fmt: skip
+    for what, n in skipped.items():
+        if n:
+            log.warning("%s: %d %s could not be built (cut by the extract's edge or broken); left out",
+                        path, n, what)  # fmt: skip
+    admin_geoms = shapely.from_wkb([g for _, _, g in admin])
+    points = shapely.point_on_surface(admin_geoms)
+    features = MapFeatures(
+        water=pd.DataFrame({"name": [n for n, _, _ in water], "kind": [k for _, k, _ in water],
+                            "geometry": shapely.from_wkb([g for _, _, g in water])}),
+        waterways=pd.DataFrame({"name": [n for n, _, _ in waterways], "kind": [k for _, k, _ in waterways],
+                                "geometry": shapely.from_wkb([g for _, _, g in waterways])}),
+        boundaries=pd.DataFrame({"level": [v for v in levels.values() if v is not None],
+                                 "geometry": shapely.from_wkb([bways[w][1] for w, v in levels.items()
+                                                               if v is not None])}),
+        admin_areas=pd.DataFrame({"name": [n for n, _, _ in admin], "level": [lv for _, lv, _ in admin],
+                                  "lon": shapely.get_x(points), "lat": shapely.get_y(points)}),
+    )  # fmt: skip
+    log.info("read %d water areas, %d waterways, %d boundary ways and %d admin areas from %s",
+             len(features.water), len(features.waterways), len(features.boundaries), len(features.admin_areas),
+             path)  # fmt: skip
+    return features

@@ -14,7 +14,9 @@ Layout::
     SITE/producers/index.html        all producers, clustered and filterable by group
     SITE/producers/<producer>.html   products and stars, routes passing by
     SITE/near/<place>.html           "OCOP near here" pages and A5 leaflets (``near=``, :mod:`ocop_geo.site_near`)
-    SITE/static/                     vendored Leaflet, plugins, ocop.css / site.js / ocop-map.js
+    SITE/static/                     vendored Leaflet, plugins, ocop.css / site.js / ocop-map.js / basemap.js
+    SITE/static/basemap/             the offline basemap's tiles (ocop_geo.basemap), shared by every page
+    SITE/sw.js, manifest.webmanifest, icons/   service worker and web app manifest (ocop_geo.webapp)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ._errors import ValidationError
+from .basemap import write_basemap
 from .export import FORMATS, html_to_pdf, print_html, write_export
 from .fileio import write_text_atomic
 from .itinerary import Itinerary
@@ -61,6 +64,7 @@ from .registry import Registry, products_by_producer
 from .site_near import publish_near
 from .textnorm import slugify
 from .verdict import empty_reason
+from .webapp import write_webapp
 
 __all__ = ["SiteReport", "publish_site"]
 
@@ -211,6 +215,7 @@ def publish_site(
             report.not_published[it.route_id] = empty_reason(it, lang="vi" if lang == "vi" else "en")
     itineraries = [it for it in itineraries if it.status != "empty"]
     copy_static(out / "static")
+    write_basemap(out / "static" / "basemap")  # the offline basemap: one copy shared by every page
     site_title = dict(title or {"vi": "Tuyến tham quan cơ sở OCOP", "en": "OCOP producer routes"})
     route_slugs = _unique_slugs([it.route_id for it in itineraries])
     recs = _producer_records(itineraries, route_slugs, producers, products)
@@ -229,6 +234,7 @@ def publish_site(
     index = render_template("index.html", routes=cards, site_title=site_title, n_producers=len(recs),
                             near=near_entries, lang=lang, root="")  # fmt: skip
     report.pages.append(write_text_atomic(out / "index.html", index))
+    write_webapp(out, title=site_title, lang=lang)  # last: the service worker's version hashes every file
     log.info("published %d routes and %d producer pages to %s", len(itineraries), len(recs), out)
     return report
 

@@ -72,6 +72,16 @@ def problems(catalogue: Catalog, template: Catalog) -> list[str]:
     return out
 
 
+def write_script_messages() -> Path:
+    """Regenerate ``static/ocop/messages.js`` (the page scripts' translations) from the catalogue."""
+    from ocop_geo import i18n, mapping
+
+    i18n.catalogue.cache_clear()
+    path = mapping.STATIC_DIR / "ocop" / "messages.js"
+    path.write_text(mapping.script_messages(), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """Update (or with ``--check`` only check) the Vietnamese catalogue."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -80,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     template, catalogue = extract(), load()
     if args.check:
         found = problems(catalogue, template)
+        from ocop_geo import mapping
+
+        js = mapping.STATIC_DIR / "ocop" / "messages.js"
+        if not js.exists() or js.read_text(encoding="utf-8") != mapping.script_messages():
+            found.append(f"{js.relative_to(ROOT)} is out of date: run scripts/update_messages.py")
         for line in found:
             print(line)
         print(f"{len(template)} messages, {len(found)} problems")
@@ -89,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as fh:
         write_po(fh, catalogue, width=120, sort_output=True, omit_header=False, include_lineno=False)
+    write_script_messages()
     missing = [m.id for m in catalogue if m.id and not (m.string if not isinstance(m.string, tuple) else all(m.string))]
     print(f"{PO.relative_to(ROOT)}: {len(catalogue)} messages, {len(missing)} without a translation")
     return 0

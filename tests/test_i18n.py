@@ -80,3 +80,11 @@ def test_the_command_line_speaks_vietnamese_by_default_and_english_when_asked():
     en = _validate("--lang", "en", env_lang=None)
     assert "OCOP registry" in en and "rows read" in en
     assert "Danh sách OCOP" not in en
+
+
+def test_the_page_scripts_messages_file_is_up_to_date():
+    from ocop_geo import mapping
+
+    path = mapping.STATIC_DIR / "ocop" / "messages.js"
+    assert path.read_text(encoding="utf-8") == mapping.script_messages(), "run scripts/update_messages.py"
+    assert '"Open now":"Đang mở cửa"' in path.read_text(encoding="utf-8")

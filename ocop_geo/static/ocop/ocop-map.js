@@ -3,63 +3,34 @@
  * strings render as text. (c) ocop_geo contributors, MIT. */
 (function () {
   "use strict";
-  var T = {
-    vi: {arrival: "Đến", visit: "Tham quan", wait: "Chờ", min: "phút", hours: "Giờ mở cửa",
-         products: "Sản phẩm OCOP", stars: "sao", approx: "Vị trí gần đúng", page: "Trang cơ sở",
-         start: "Xuất phát", end: "Kết thúc", lunch: "Nghỉ trưa", producer: "Cơ sở OCOP", poi: "Điểm tham quan",
-         offnet: "Đoạn ngoài mạng đường (đường thẳng)", legend: "Chú giải", all: "Tất cả nhóm",
-         none: "Ẩn cơ sở", producers: "Cơ sở OCOP", filter: "Lọc theo nhóm",
-         offline: "Bản đồ nền cần kết nối Internet; tuyến, điểm dừng và lịch trình vẫn dùng được.",
-         food: "Thực phẩm", drink: "Đồ uống", herb: "Thảo dược", textile: "Vải, may mặc",
-         craft: "Lưu niệm, nội thất", tourism: "Du lịch cộng đồng", other: "Nhóm khác",
-         commune: "tâm xã", ward: "tâm phường/xã", district: "tâm quận/huyện", street: "theo đường", none_p: "không rõ",
-         unit2025: "Đơn vị 2025", venues: "Điểm bán, hội chợ, lưu trú", address: "Địa chỉ", dates: "Thời gian",
-         contact: "Liên hệ", source: "Nguồn", venue: "Địa điểm OCOP", opened: "Khai trương",
-         showroom: "Showroom OCOP", display_point: "Điểm trưng bày OCOP", point_of_sale: "Điểm bán sản phẩm OCOP",
-         fair: "Hội chợ OCOP", market: "Phiên chợ OCOP", agritourism: "Du lịch nông nghiệp",
-         hotel: "Khách sạn", restaurant: "Nhà hàng",
-         v_shop: "Showroom, điểm trưng bày, điểm bán OCOP", v_fair: "Hội chợ, phiên chợ",
-         v_farm: "Du lịch nông nghiệp", v_hotel: "Khách sạn", v_restaurant: "Nhà hàng", v_venue: "Địa điểm khác",
-         map: "Bản đồ", map_route: "Bản đồ tuyến", map_producers: "Bản đồ cơ sở OCOP",
-         map_keys: "phím mũi tên để di chuyển, phím + và − để phóng to, thu nhỏ",
-         zoom_in: "Phóng to", zoom_out: "Thu nhỏ", fullscreen: "Xem toàn màn hình", fullscreen_exit: "Thoát toàn màn hình",
-         locate: "Vị trí của tôi", locate_popup: "Bạn ở trong vòng {distance} {unit} quanh điểm này",
-         meters: "mét", outside: "Bạn đang ở ngoài vùng bản đồ", layers: "Chọn lớp bản đồ (ngày, địa điểm)",
-         close: "Đóng", day: "Ngày", stop: "điểm dừng",
-         label_help: "ngày 1, điểm dừng thứ 3", role_help: "số = ngày",
-         cluster: "cơ sở OCOP ở gần nhau — chạm để phóng to",
-         offline_short: "Không tải được bản đồ nền",
-         touch: "Dùng hai ngón tay để di chuyển bản đồ",
-         scroll: "Giữ phím Ctrl và cuộn để phóng to, thu nhỏ bản đồ",
-         scroll_mac: "Giữ phím ⌘ và cuộn để phóng to, thu nhỏ bản đồ"},
-    en: {arrival: "Arrive", visit: "Visit", wait: "Wait", min: "min", hours: "Opening hours",
-         products: "OCOP products", stars: "stars", approx: "Approximate location", page: "Producer page",
-         start: "Start", end: "End", lunch: "Lunch break", producer: "OCOP producer", poi: "Sight",
-         offnet: "Off the road network (straight line)", legend: "Legend", all: "All groups",
-         none: "Hide producers", producers: "OCOP producers", filter: "Filter by group",
-         offline: "The basemap needs an internet connection; the route, stops and itinerary still work.",
-         food: "Food", drink: "Drinks", herb: "Herbal", textile: "Textiles",
-         craft: "Souvenirs, decor", tourism: "Community tourism", other: "Other group",
-         commune: "commune centre", ward: "ward centre", district: "district centre", street: "street level", none_p: "unknown",
-         unit2025: "2025", venues: "OCOP shops, fairs, stays", address: "Address", dates: "Dates",
-         contact: "Contact", source: "Source", venue: "OCOP venue", opened: "Opened",
-         showroom: "OCOP showroom", display_point: "OCOP display point", point_of_sale: "OCOP point of sale",
-         fair: "OCOP fair", market: "OCOP market", agritourism: "Agritourism",
-         hotel: "Hotel", restaurant: "Restaurant",
-         v_shop: "OCOP showroom, display point, shop", v_fair: "Fair, market",
-         v_farm: "Agritourism", v_hotel: "Hotel", v_restaurant: "Restaurant", v_venue: "Other venue",
-         map: "Map", map_route: "Route map", map_producers: "Map of OCOP producers",
-         map_keys: "arrow keys to move, + and − to zoom",
-         zoom_in: "Zoom in", zoom_out: "Zoom out", fullscreen: "Full screen", fullscreen_exit: "Exit full screen",
-         locate: "Show where I am", locate_popup: "You are within {distance} {unit} of this point",
-         meters: "metres", outside: "You are outside the map's area", layers: "Choose map layers (days, places)",
-         close: "Close", day: "Day", stop: "stop",
-         label_help: "day 1, stop 3", role_help: "number = day",
-         cluster: "OCOP producers close together — tap to zoom in",
-         offline_short: "Basemap not available",
-         touch: "Use two fingers to move the map",
-         scroll: "Hold Ctrl and scroll to zoom the map",
-         scroll_mac: "Hold ⌘ and scroll to zoom the map"}
+  /* Messages in English (the catalogue's msgids, ocop_geo/locale); messages.js holds their translations. */
+  function N_(s) { return s; }
+  var MSG = {
+    arrival: N_("Arrive"), visit: N_("Visit"), wait: N_("Wait"), min: N_("min"), hours: N_("Opening hours"),
+    products: N_("OCOP products"), stars: N_("stars"), approx: N_("Approximate location"), page: N_("Producer page"),
+    start: N_("Start"), end: N_("End"), lunch: N_("Lunch break"), producer: N_("OCOP producer"), poi: N_("Sight"),
+    offnet: N_("Off the road network (straight line)"), legend: N_("Legend"), all: N_("All groups"),
+    none: N_("Hide producers"), producers: N_("OCOP producers"), filter: N_("Filter by group"),
+    offline: N_("The online map cannot be loaded: the offline basemap (OpenStreetMap 2018) is shown; the route, stops and itinerary still work."),
+    food: N_("Food"), drink: N_("Drinks"), herb: N_("Herbal"), textile: N_("Textiles"),
+    craft: N_("Souvenirs, decor"), tourism: N_("Community tourism"), other: N_("Other group"),
+    commune: N_("commune centre"), ward: N_("ward centre"), district: N_("district centre"),
+    street: N_("street level"), none_p: N_("unknown"), unit2025: N_("2025"), venues: N_("OCOP shops, fairs, stays"),
+    address: N_("Address"), dates: N_("Dates"), contact: N_("Contact"), source: N_("Source"),
+    venue: N_("OCOP venue"), opened: N_("Opened"), showroom: N_("OCOP showroom"),
+    display_point: N_("OCOP display point"), point_of_sale: N_("OCOP point of sale"), fair: N_("OCOP fair"),
+    market: N_("OCOP market"), agritourism: N_("Agritourism"), hotel: N_("Hotel"), restaurant: N_("Restaurant"),
+    v_shop: N_("OCOP showroom, display point, shop"), v_fair: N_("Fair, market"), v_farm: N_("Agritourism"),
+    v_hotel: N_("Hotel"), v_restaurant: N_("Restaurant"), v_venue: N_("Other venue"), map: N_("Map"),
+    map_route: N_("Route map"), map_producers: N_("Map of OCOP producers"),
+    map_keys: N_("arrow keys to move, + and − to zoom"), zoom_in: N_("Zoom in"), zoom_out: N_("Zoom out"),
+    fullscreen: N_("Full screen"), fullscreen_exit: N_("Exit full screen"), locate: N_("Show where I am"),
+    locate_popup: N_("You are within {distance} {unit} of this point"), meters: N_("metres"),
+    outside: N_("You are outside the map's area"), layers: N_("Choose map layers (days, places)"),
+    close: N_("Close"), day: N_("Day"), stop: N_("stop"), label_help: N_("day 1, stop 3"),
+    role_help: N_("number = day"), cluster: N_("OCOP producers close together — tap to zoom in"),
+    offline_short: N_("Offline map"), touch: N_("Use two fingers to move the map"),
+    scroll: N_("Hold Ctrl and scroll to zoom the map"), scroll_mac: N_("Hold ⌘ and scroll to zoom the map")
   };
   var ICON = {food: "\u2668", drink: "\u2615", herb: "\u2740", textile: "\u2702", craft: "\u2726",
               tourism: "\u2302", other: "\u25CF", start: "\u25B6", end: "\u25A0", lunch: "\u2600"};
@@ -78,7 +49,7 @@
     var l = document.documentElement.getAttribute("data-lang");
     return l === "en" ? "en" : "vi";
   }
-  function t(key) { return T[lang()][key] || key; }
+  function t(key) { return window.ocopMsg ? window.ocopMsg(MSG[key] || key, lang()) : (MSG[key] || key); }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }

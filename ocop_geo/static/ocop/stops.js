@@ -9,16 +9,20 @@
 (function () {
   "use strict";
   var VN_OFFSET_MS = 7 * 3600 * 1000;
-  var T = {
-    vi: {days: ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"],
-         today: "Hôm nay", closedToday: "đóng cửa", allDay: "mở cả ngày",
-         open: "Đang mở cửa", closed: "Đang đóng cửa", until: "đóng lúc", at: "mở lúc",
-         tomorrow: "ngày mai"},
-    en: {days: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-         today: "Today", closedToday: "closed", allDay: "open 24 hours",
-         open: "Open now", closed: "Closed now", until: "closes at", at: "opens at",
-         tomorrow: "tomorrow"}
-  };
+  /* Messages in English (the catalogue's msgids, ocop_geo/locale); messages.js holds their translations. */
+  function N_(s) { return s; }
+  var MSG = {days: [N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                    N_("Sunday")],
+             today: N_("Today"), closedToday: N_("closed"), allDay: N_("open 24 hours"),
+             open: N_("Open now"), closed: N_("Closed now"), until: N_("closes at"), at: N_("opens at"),
+             tomorrow: N_("tomorrow")};
+  /* The messages in one language. */
+  function texts(lang) {
+    var tr = function (en) { return window.ocopMsg ? window.ocopMsg(en, lang) : en; };
+    var out = {};
+    Object.keys(MSG).forEach(function (k) { out[k] = Array.isArray(MSG[k]) ? MSG[k].map(tr) : tr(MSG[k]); });
+    return out;
+  }
 
   /* Weekday (0 = Monday) and minutes after midnight now, in Ho Chi Minh City. */
   function nowInVietnam() {
@@ -58,7 +62,7 @@
     ["vi", "en"].forEach(function (lang) {
       var s = document.createElement("span");
       s.setAttribute("lang", lang);
-      s.textContent = make(T[lang], lang);
+      s.textContent = make(texts(lang), lang);
       el.appendChild(s);
     });
   }

@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .cli_common import console
+from .i18n import gettext as _
 from .pipeline import STEPS, PipelineReport, run_pipeline
 from .verdict import report_lines
 
@@ -66,56 +67,60 @@ def print_summary(report: PipelineReport) -> None:
     for status, text in sorted(days, key=lambda x: x[0] != "empty"):
         console.print(f"[{'bold red' if status == 'empty' else 'yellow'}]{escape(text)}[/]", highlight=False)
     for route_id, why in report.not_published.items():
-        console.print(f"[bold red]not published[/] {escape(route_id)}: {escape(why)}", highlight=False)
-    table = Table(title="Routes", caption="h: hours of travel and visits; out: producers left out (see the page)")
-    for column in ("route", "mode", "days", "stops", "km", "h", "verdict", "out"):
-        table.add_column(column, justify="right" if column not in {"route", "mode"} else "left",
-                         no_wrap=True, overflow="fold")
+        console.print("[bold red]" + _("not published") + f"[/] {escape(route_id)}: {escape(why)}", highlight=False)
+    table = Table(title=_("Routes"), caption=_("h: hours of travel and visits; out: producers left out (see the "
+                                               "officer's report)"))
+    for i, column in enumerate((_("route"), _("mode"), _("days"), _("stops"), "km", "h", _("verdict"), _("out"))):
+        table.add_column(column, justify="right" if i > 1 else "left", no_wrap=True, overflow="fold")
     for result in report.routes:
         it = result.itinerary
         if it is None:
-            table.add_row(escape(result.route_id), "[red]not planned[/]", "", "", "", "", "", "")
+            table.add_row(escape(result.route_id), "[red]" + _("not planned") + "[/]", "", "", "", "", "", "")
             continue
         hours = (it.totals.travel_s + it.totals.visit_min * 60) / 3600
         table.add_row(escape(it.route_id), escape(it.mode), str(len(it.days)), str(it.totals.n_stops),
-                      f"{it.totals.distance_m / 1000:.1f}", f"{hours:.1f}", it.status or "",
+                      f"{it.totals.distance_m / 1000:.1f}", f"{hours:.1f}", _(it.status) if it.status else "",
                       str(len(it.not_chosen)))
     console.print(table)
     registry = report.registry
     summary = registry.summary()
-    placed = Table(title="Producers placed by precision")
-    placed.add_column("precision")
-    placed.add_column("producers", justify="right")
+    placed = Table(title=_("Producers placed by precision"))
+    placed.add_column(_("precision"))
+    placed.add_column(_("producers"), justify="right")
     for name, count in summary["producers_by_precision"].items():
         placed.add_row(name, str(count))
     console.print(placed)
     kinds = ", ".join(f"{n} {kind}" for kind, n in summary["venues_by_kind"].items())
-    console.print(f"Registry: {summary['input_rows']} rows, {summary['producers']} producers, "
-                  f"{summary['certified_products']} certified + {summary['candidate_products']} candidate "
-                  f"products, {summary['venues']} venues{f' ({kinds})' if kinds else ''}; "
-                  f"{summary['rejected_rows']} rows rejected.", highlight=False)
-    for _, row in registry.rejected.iterrows():
-        console.print(f"  [red]rejected[/] {escape(Path(row['file']).name)} row {row['row']}: "
+    kinds_text = f" ({kinds})" if kinds else ""
+    console.print(_("Registry: {rows} rows, {producers} producers, {certified} certified + {candidates} candidate "
+                    "products, {venues} venues{kinds}; {rejected} rows rejected.", rows=summary["input_rows"],
+                    producers=summary["producers"], certified=summary["certified_products"],
+                    candidates=summary["candidate_products"], venues=summary["venues"],
+                    kinds=kinds_text, rejected=summary["rejected_rows"]), highlight=False)
+    for _i, row in registry.rejected.iterrows():
+        console.print("  [red]" + _("rejected") + f"[/] {escape(Path(row['file']).name)} " + _("row") + f" {row['row']}: "
                       f"{escape(row['problems'])}", highlight=False)
     venues = registry.venues
     for id_column, rows in (("producer_id", registry.unplaced), ("venue_id", venues[venues.geometry.isna()])):
-        for _, row in rows.iterrows():
-            console.print(f"  [yellow]not placed[/] {escape(str(row[id_column]))} {escape(str(row['name']))}: "
+        for _i, row in rows.iterrows():
+            console.print("  [yellow]" + _("not placed") + f"[/] {escape(str(row[id_column]))} {escape(str(row['name']))}: "
                           f"{escape(str(row.get('geocode_note', '')))}", highlight=False)
     by_warning: dict[str, list[str]] = {}  # the same warning on several routes is printed once
     for result in report.routes:
         if result.error:
-            console.print(f"  [red]route {escape(result.route_id)}[/]: {escape(result.error)}", highlight=False)
+            console.print("  [red]" + _("route") + f" {escape(result.route_id)}[/]: {escape(result.error)}",
+                          highlight=False)
         elif result.itinerary is not None:
             for warning in result.itinerary.warnings:
                 by_warning.setdefault(warning, []).append(result.route_id)
     for warning, route_ids in by_warning.items():
         console.print(f"  [yellow]{escape(', '.join(route_ids))}[/]: {escape(warning)}", highlight=False)
     for warning in report.warnings:
-        console.print(f"  [yellow]warning[/]: {escape(warning)}", highlight=False)
+        console.print("  [yellow]" + _("warning") + f"[/]: {escape(warning)}", highlight=False)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
-    console.print(f"Steps: {timings}", highlight=False)
+    console.print(_("Steps") + f": {timings}", highlight=False)
     if report.officer_report is not None:
-        console.print(f"[bold]Officer's report:[/] {escape(str(report.officer_report.resolve()))}", highlight=False)
+        console.print("[bold]" + _("Officer's report") + f":[/] {escape(str(report.officer_report.resolve()))}",
+                      highlight=False)
     if report.index_page is not None:
-        console.print(f"[bold green]Site:[/] {escape(str(report.index_page.resolve()))}", highlight=False)
+        console.print("[bold green]" + _("Site") + f":[/] {escape(str(report.index_page.resolve()))}", highlight=False)

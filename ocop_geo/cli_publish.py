@@ -11,6 +11,7 @@ from rich.markup import escape
 from ._errors import InputFileError, OcopGeoError, ValidationError
 from .cli_common import console, err_console, state
 from .export import FORMATS, PAPERS, write_export
+from .i18n import gettext as _
 from .itinerary import Itinerary, read_itinerary
 from .near_file import read_near_file
 from .officer import write_officer_report
@@ -69,18 +70,18 @@ def export_cmd(
 ) -> int:
     fmt, paper = fmt.lower().strip(), paper.lower().strip()
     if fmt not in FORMATS:
-        raise InputFileError(f"--format {fmt!r} is not a format. {_FORMAT_HELP}")
+        raise InputFileError(_("--format {value!r} is not a format.", value=fmt) + " " + _FORMAT_HELP)
     if paper not in (*PAPERS, "both"):
-        raise InputFileError(f"--paper {paper!r} is not a paper size. {_PAPER_HELP}")
+        raise InputFileError(_("--paper {value!r} is not a paper size.", value=paper) + " " + _PAPER_HELP)
     it = read_itinerary(itinerary)
     out = output or itinerary.with_suffix(FORMATS[fmt])
     if out.resolve() == itinerary.resolve():
-        raise InputFileError(f"{out}: the output would overwrite the input itinerary; pass another -o")
+        raise InputFileError(_("{path}: the output would overwrite the input itinerary; pass another -o", path=out))
     papers = list(PAPERS) if paper == "both" and fmt == "pdf" else [paper if paper in PAPERS else "a4"]
     for size in papers:
         path = out.with_name(f"{out.stem}-{size}{out.suffix}") if len(papers) > 1 else out
         write_export(it, path, fmt=fmt, lang=state.lang, paper=size)
-        console.print(f"{fmt.upper()} written to {escape(str(path))}", highlight=False)
+        console.print(_("{format} written to {path}", format=fmt.upper(), path=escape(str(path))), highlight=False)
     return 0
 
 
@@ -100,11 +101,11 @@ def _load_inputs(paths: list[Path], registry: Registry) -> tuple[list[Itinerary]
             elif path.suffix.lower() == ".json":
                 itineraries.append(read_itinerary(path))
             else:
-                raise InputFileError(f"{path}: expected a route spec (.toml) or an itinerary (.json)")
+                raise InputFileError(_("{path}: expected a route spec (.toml) or an itinerary (.json)", path=path))
         except OcopGeoError as exc:
             problems.append(exc)
         except OSError as exc:  # a folder or an unreadable file: this input is skipped, the others go on
-            problems.append(InputFileError(f"{path}: {exc.strerror or exc}. Check the path."))
+            problems.append(InputFileError(f"{path}: {exc.strerror or exc}. " + _("Check the path.")))
     return itineraries, problems
 
 
@@ -125,40 +126,37 @@ def publish_cmd(
 ) -> int:
     report_path = report_path or output.parent / f"{output.name}-report.html"
     if report_path.resolve().is_relative_to(output.resolve()):
-        raise InputFileError(f"--report {report_path}: the officer's report is for the department, not the public: "
-                             "write it outside the site folder")
+        raise InputFileError(_("--report {path}: the officer's report is for the department, not the public: write "
+                               "it outside the site folder", path=report_path))
     registry = load_registry(*registry_files) if registry_files else load_bundled_registry()
     if len(registry.rejected):
-        err_console.print(
-            f"note: {len(registry.rejected)} registry rows rejected; see 'ocop-geo validate'", highlight=False
-        )
+        err_console.print(_("note: {n} registry rows rejected; see 'ocop-geo validate'", n=len(registry.rejected)),
+                          highlight=False)
     near_places = read_near_file(near, pois=load_pois(), venues=registry.venues) if near else []
     if not inputs and not near_places:
-        raise InputFileError("nothing to publish: give route specs / itineraries, or --near FILE")
+        raise InputFileError(_("nothing to publish: give route specs / itineraries, or --near FILE"))
     itineraries, problems = _load_inputs(list(inputs or []), registry)
     for status, text in sorted((x for it in itineraries for x in report_lines(it, lang=state.lang)),
                                key=lambda x: x[0] != "empty"):  # fmt: skip
         console.print(f"[{'bold red' if status == 'empty' else 'yellow'}]{escape(text)}[/]", highlight=False)
     for problem in problems:
-        err_console.print(f"[bold red]Not published:[/] {escape(str(problem))}", highlight=False)
+        err_console.print("[bold red]" + _("Not published") + f":[/] {escape(str(problem))}", highlight=False)
     if not itineraries and not near_places:
         if all(isinstance(p, InputFileError | ValidationError) for p in problems):
-            raise InputFileError("nothing to publish: no input could be used (see above)")
-        raise OcopGeoError("nothing to publish: every input failed (see above)")
+            raise InputFileError(_("nothing to publish: no input could be used (see above)"))
+        raise OcopGeoError(_("nothing to publish: every input failed (see above)"))
     report = publish_site(itineraries, output, registry=registry, base_url=base_url, lang=state.lang, pdf=pdf,
                           near=near_places)
     for route_id, why in report.not_published.items():
-        err_console.print(f"[bold red]Not published:[/] {escape(route_id)}: {escape(why)}", highlight=False)
+        err_console.print("[bold red]" + _("Not published") + f":[/] {escape(route_id)}: {escape(why)}", highlight=False)
     for warning in report.warnings:
-        err_console.print(f"note: {warning}", highlight=False, markup=False)
+        err_console.print(_("note") + f": {warning}", highlight=False, markup=False)
     officer = write_officer_report(
         itineraries, report_path, registry=registry,
         not_published=report.not_published, site_warnings=report.warnings, lang=state.lang)
-    console.print(f"officer's report: {officer}", highlight=False, markup=False)
+    console.print(_("officer's report: {path}", path=officer), highlight=False, markup=False)
     n_published = len(itineraries) - len(report.not_published)
-    console.print(
-        f"published {n_published} route(s), {len(report.pages)} pages and "
-        f"{len(report.downloads)} downloads to {report.out_dir} — open {report.out_dir / 'index.html'}",
-        highlight=False, markup=False,
-    )
+    console.print(_("published {routes} route(s), {pages} pages and {downloads} downloads to {folder} — open {index}",
+                    routes=n_published, pages=len(report.pages), downloads=len(report.downloads),
+                    folder=report.out_dir, index=report.out_dir / "index.html"), highlight=False, markup=False)
     return 1 if problems or report.not_published or len(registry.rejected) else 0

@@ -29,10 +29,12 @@ The build is keyed by the SHA-256 of every input file and :data:`BUILDER_VERSION
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -48,12 +50,13 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from . import settings
 from ._errors import InputFileError
+from .fileio import write_bytes_atomic
 from .gazetteer import cache_path as gazetteer_cache_path
 from .gazetteer import get_gazetteer
 from .osm_reader import MapFeatures, RawWays, read_map_features, read_ways
 from .pois import read_pois
 from .supplement import merge_supplement, read_supplement
-from .tiling import Layer, build_tiles, extent, resolution, to_mercator
+from .tiling import Layer, build_tiles, extent, resolution, to_lonlat, to_mercator
 
 __all__ = [
     "BUILDER_VERSION",
@@ -62,6 +65,7 @@ __all__ = [
     "build_basemap",
     "cached_basemap",
     "input_files",
+    "print_background",
     "write_basemap",
 ]
 
@@ -403,6 +407,74 @@ def cached_basemap(*, rebuild: bool = False) -> BasemapInfo:
         log.debug("basemap %s from the cache %s", key, path)
         return info
     return build_basemap(path)
+
+
+#: Print background: which basemap features a printed route map draws, as (layer key, classes) -> kind.
+_PRINT_KINDS: tuple[tuple[str, tuple[int, ...], str], ...] = (
+    ("w", (0, 1), "water"), ("ww", (0, 1), "water"), ("b", (1, UNIT_2025_CLASS), "boundary"),
+    ("r", (0, 1, 2), "major_road"), ("r", (3, 4, SUPPLEMENT_CLASS), "road"), ("r", (FERRY_CLASS,), "ferry"),
+)
+#: Print lines are simplified to this (m): a printed A4 map of a day is 10–60 km wide.
+_PRINT_SIMPLIFY_M = 15.0
+
+PrintLine = tuple[str, tuple[tuple[float, float], ...], str]
+
+
+def _print_lines_of(layers: list[Layer]) -> list[PrintLine]:
+    """Every background line a printed map may draw: ``(kind, ((lon, lat), ...), name)``, simplified."""
+    by_key = {layer.key: layer for layer in layers}
+    out: list[PrintLine] = []
+    for key, classes, kind in _PRINT_KINDS:
+        layer = by_key[key]
+        take = np.isin(layer.cls, classes)
+        geoms = layer.geometry[take]
+        names = layer.name[take] if len(layer.name) else np.full(len(geoms), "", dtype=object)
+        if layer.kind == "polygon":
+            geoms = shapely.boundary(geoms)
+        geoms = to_lonlat(shapely.simplify(geoms, _PRINT_SIMPLIFY_M))
+        parts, index = shapely.get_parts(geoms, return_index=True)
+        for part, i in zip(parts, index, strict=True):
+            coords = shapely.get_coordinates(part)
+            if len(coords) >= 2:
+                out.append((kind, tuple(map(tuple, np.round(coords, 5).tolist())), str(names[i] or "")))
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _print_lines(key: str) -> tuple[tuple[PrintLine, ...], np.ndarray]:
+    """The print lines of the basemap ``key`` and their bounds (n × 4): from its cache folder, built there from the
+    inputs when missing."""
+    path = Path(settings.cache_dir) / "basemap" / key / "print_lines.pkl"
+    try:
+        with path.open("rb") as fh:
+            lines = tuple(pickle.load(fh))
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        layers, _ = _layers(input_files())
+        lines = tuple(_print_lines_of(layers))
+        try:
+            write_bytes_atomic(path, pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:  # an unwritable cache: used, just not kept
+            log.warning("cannot cache the print background in %s (%s)", path, exc.strerror or exc)
+    bounds = np.array([(min(x for x, _ in c), min(y for _, y in c), max(x for x, _ in c), max(y for _, y in c))
+                       for _, c, _ in lines], dtype=float).reshape(-1, 4)  # fmt: skip
+    return lines, bounds
+
+
+def print_background(bbox: tuple[float, float, float, float]) -> list[PrintLine]:
+    """The offline basemap's lines for a printed map of ``bbox`` (lon_min, lat_min, lon_max, lat_max): water,
+    district and 2025-unit boundaries, main and secondary roads (with names) and ferries, in lon / lat.
+
+    Built once from the same inputs as the tiles and cached beside them; returns ``[]`` when an input is missing.
+    """
+    try:
+        key, _ = _key(input_files())
+        lines, bounds = _print_lines(key)
+    except (OSError, KeyError, InputFileError) as exc:
+        log.warning("no print background (%s)", exc)
+        return []
+    w, s_, e, n = bbox
+    hit = (bounds[:, 0] <= e) & (bounds[:, 2] >= w) & (bounds[:, 1] <= n) & (bounds[:, 3] >= s_)
+    return [lines[i] for i in np.flatnonzero(hit)]
 
 
 def write_basemap(dest_dir: str | os.PathLike, *, rebuild: bool = False) -> Path:

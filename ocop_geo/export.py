@@ -9,7 +9,7 @@ by default, sized for A4 or A5, with the numbered map of :mod:`ocop_geo.print_ma
 words and no internal ids.
 
 The builders (``*_text`` / :func:`geojson_dict` / :func:`print_html` / :func:`kmz_bytes`) are pure: an itinerary
-in, text out (the print page loads the ferry lines of the bundled OSM extract once, :func:`default_background`).
+in, text out (the print page draws the offline basemap around the route, :func:`default_background`).
 :func:`write_export` does the I/O (atomic) and :func:`html_to_pdf` drives Debian's Chromium headless
 ``--print-to-pdf``. The CSV is the itinerary's own (:func:`ocop_geo.itinerary.write_itinerary_csv`), so ``plan``
 and ``export --format csv`` write the same file.
@@ -42,8 +42,8 @@ import simplekml
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 
-from . import settings
 from ._errors import InputFileError, OcopGeoError
+from .basemap import print_background
 from .candidates import DEFAULT_OPENING_HOURS
 from .fileio import atomic_path, write_bytes_atomic, write_text_atomic
 from .i18n import both
@@ -51,7 +51,6 @@ from .itinerary import Day, Itinerary, Stop, write_itinerary_csv
 from .mapping import day_label, place_label
 from .matrix import Leg
 from .opening_hours import parse_opening_hours
-from .osm_reader import read_ways
 from .pages import qr_svg, render_template, route_context
 from .print_map import MapLine, ferry_crossings, label_text_color, route_map_svg, stop_label
 from .registry_schema import phone_uri
@@ -445,29 +444,17 @@ def geojson_dict(itinerary: Itinerary) -> dict[str, Any]:
 # --- print page / PDF ----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=2)
-def _ferry_lines(path: str, mtime_ns: int) -> tuple[MapLine, ...]:  # mtime: part of the memo key
-    raw = read_ways(path)
-    out = []
-    for i, tags in enumerate(raw.tags):
-        if tags.get("route") == "ferry":
-            a, b = int(raw.offsets[i]), int(raw.offsets[i + 1])
-            coords = tuple(zip(raw.lon[a:b].tolist(), raw.lat[a:b].tolist(), strict=True))
-            out.append(MapLine("ferry", coords, tags.get("name", "")))
-    return tuple(out)
-
-
-def default_background() -> tuple[MapLine, ...]:
-    """The print map's background from the bundled OSM extract: its ferry lines (read once, cached).
-
-    Ferries are what the print page needs to name a crossing; roads, water and boundaries join them when the
-    offline basemap module lands. An extract that is missing gives no background (logged).
-    """
-    path = Path(settings.osm_extract)
-    if not path.is_file():
-        log.warning("%s not found: the print map has no ferry lines", path)
+def default_background(itinerary: Itinerary) -> tuple[MapLine, ...]:
+    """The print map's background: the offline basemap's water, boundaries, main roads and ferries
+    (:func:`ocop_geo.basemap.print_background`) around the route. Its ferries also name the crossings."""
+    points = [(s.lon, s.lat) for _, s in itinerary.stops()]
+    points += [c for _, s in itinerary.stops() if s.leg_in is not None for c in s.leg_in.coordinates]
+    if not points:
         return ()
-    return _ferry_lines(str(path), path.stat().st_mtime_ns)
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    pad_x, pad_y = max(0.02, 0.15 * (max(xs) - min(xs))), max(0.02, 0.15 * (max(ys) - min(ys)))
+    bbox = (min(xs) - pad_x, min(ys) - pad_y, max(xs) + pad_x, max(ys) + pad_y)
+    return tuple(MapLine(kind, coords, name) for kind, coords, name in print_background(bbox))
 
 
 def _hours_unconfirmed(stop: Stop) -> bool:
@@ -542,7 +529,7 @@ def print_html(itinerary: Itinerary, *, lang: str = "vi", page_url: str | None =
         {"a4", "a5"}: the page size (``@page``) and the size the map is drawn at.
     background
         Lines under the map (:class:`ocop_geo.print_map.MapLine`); its ferries name the crossings. None: the
-        bundled extract's (:func:`default_background`); ``()`` for none.
+        offline basemap's around the route (:func:`default_background`); ``()`` for none.
 
     Returns
     -------
@@ -553,7 +540,7 @@ def print_html(itinerary: Itinerary, *, lang: str = "vi", page_url: str | None =
     if paper not in PAPERS:
         raise InputFileError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
     width, height, margin, map_height, font_pt = PAPERS[paper]
-    lines = default_background() if background is None else tuple(background)
+    lines = default_background(itinerary) if background is None else tuple(background)
     ctx = context if context is not None else route_context(itinerary, links={})
     days, notes, ferry = _print_rows(itinerary, ctx, lang, lines)
     sketch = Markup(route_map_svg(itinerary, width_mm=width - 2 * margin, height_mm=map_height,

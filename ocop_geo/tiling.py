@@ -117,6 +117,17 @@ def to_mercator(geoms: np.ndarray | Sequence[shapely.Geometry]) -> np.ndarray:
     return shapely.transform(np.asarray(geoms, dtype=object), fwd)
 
 
+def to_lonlat(geoms: np.ndarray | Sequence[shapely.Geometry]) -> np.ndarray:
+    """EPSG:3857 shapely geometries (metres) back to EPSG:4326 (lon, lat), vectorised."""
+
+    def inv(xy: np.ndarray) -> np.ndarray:
+        lon = np.degrees(xy[:, 0] / (HALF / math.pi))
+        lat = np.degrees(2 * np.arctan(np.exp(xy[:, 1] / (HALF / math.pi))) - np.pi / 2)
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(np.asarray(geoms, dtype=object), inv)
+
+
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     """``(x, y)`` of the zoom-``z`` tile holding a point (slippy-map numbering)."""
     (pt,) = to_mercator([shapely.Point(lon, lat)])

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _axe import axe_violations, format_violations
 from _publish_fixtures import (
     HOSTILE,
     HOSTILE_VENUE,
@@ -132,3 +133,15 @@ def test_leaflet_prints_on_one_a5_page(browser, near_dir, tmp_path):
     pdf = html_to_pdf(leaflet, tmp_path / "leaflet.pdf")
     pages = _pdf_pages(pdf.read_bytes())
     assert len(pages) == 1 and pages[0] == pytest.approx(A5_PT, abs=1.0)
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 768)], ids=["phone", "laptop"])
+@pytest.mark.parametrize("name", ["img-src-x-onerror-alert-1-7-7.html", "img-src-x-onerror-alert-1-7-7.print.html"])
+def test_axe_finds_no_serious_or_critical_violation_on_near_here_pages(browser, near_dir, name, size):
+    ctx, page, seen = _open(browser, near_dir / name, width=size[0], height=size[1])
+    if not name.endswith(".print.html"):
+        page.wait_for_function(MAP_SETTLED_JS)
+    assert seen["errors"] == [] and seen["dialogs"] == []  # before axe, whose own file:// requests log errors
+    bad = axe_violations(page)
+    assert not bad, f"{name} at {size}:\n" + format_violations(bad)
+    ctx.close()

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean-cache
+.PHONY: demo test lint bench clean-cache studio
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/ocop-geo demo
+
+studio: $(STAMP)  ## the route studio on http://127.0.0.1:8765/ (Ctrl+C stops it)
+	$(BIN)/ocop-geo studio
 
 test: $(STAMP)
 	$(BIN)/ruff check ocop_geo tests benchmarks

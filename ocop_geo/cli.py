@@ -30,6 +30,7 @@ from . import (
     cli_plan,
     cli_publish,
     cli_registry,
+    cli_studio,
     settings,
 )
 from ._errors import InputFileError, OcopGeoError, ValidationError
@@ -48,6 +49,7 @@ _COMMAND_MODULES: tuple[ModuleType, ...] = (  # in the order of the pipeline, as
     cli_publish,  # export, publish
     cli_bench,  # bench toptw
     cli_demo,  # demo
+    cli_studio,  # studio
 )
 
 app = typer.Typer(

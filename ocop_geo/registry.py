@@ -39,6 +39,7 @@ from . import settings
 from ._errors import InputFileError
 from .geocode import geocode_frame
 from .opening_hours import parse_opening_hours
+from .overlay import apply_overlay, overlay_path, read_overlay
 from .registry_schema import (
     ALL_HEADER_KEYS,
     DATED_VENUE_KINDS,
@@ -369,6 +370,11 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
     if geocode:
         registry = _place_unlocated(registry)
         registry.venues = _place_venues(registry.venues)
+    # the department's corrections (ocop_geo.overlay), kept beside the registry, never written into it
+    where = overlay_path(paths)
+    registry.producers, registry.venues, applied = apply_overlay(registry.producers, registry.venues,
+                                                                 read_overlay(where), source=where.name)
+    registry.notices.extend(applied)
     log.info("registry: %d producers, %d product rows, %d venues accepted; %d rows rejected",
              len(registry.producers), len(registry.products), len(registry.venues), len(registry.rejected))
     return registry

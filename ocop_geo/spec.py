@@ -122,6 +122,7 @@ from . import settings
 from ._errors import InputFileError, Problems, ValidationError
 from .candidates import ScoreWeights
 from .modes import DAY_CAPS, MODES
+from .namesearch import NameEntry, NameIndex
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
 from .pois import read_pois
 from .registry_schema import VENUE_KINDS, parse_group, parse_venue_kind
@@ -366,6 +367,7 @@ class PoiIndex:
     def __init__(self, pois: gpd.GeoDataFrame) -> None:
         self.by_key: dict[str, list[Place]] = {}
         self.by_ref: dict[str, Place] = {}
+        entries = []
         for row in pois.itertuples(index=False):
             place = Place("poi", row.name, float(row.geometry.y), float(row.geometry.x), row.ref,
                           row.category)  # fmt: skip
@@ -373,15 +375,20 @@ class PoiIndex:
                 self.by_ref[row.ref] = place
             for label in {row.name, row.name_en} - {""}:
                 self.by_key.setdefault(fold(label), []).append(place)
+            entries.append(NameEntry(row.ref or row.name, row.name, "poi", (row.name_en,) if row.name_en else (),
+                                     {"place": place}))  # fmt: skip
+        #: Fuzzy, accent-insensitive search over the names ("Rex" finds "Rex Hotel").
+        self.names = NameIndex(entries)
 
     def find(self, query: str) -> list[Place]:
         """Every POI whose name (or English name) folds to the same key as ``query``."""
         return list(self.by_key.get(fold(query), []))
 
     def suggest(self, query: str, *, limit: int = 3) -> list[str]:
-        """Close POI names, for a "did you mean" hint."""
-        hits = process.extract(fold(query), list(self.by_key), scorer=fuzz.ratio, limit=limit)
-        return [self.by_key[key][0].name for key, score, _ in hits if score >= 70]
+        """Close POI names, for a "did you mean" hint (:class:`~ocop_geo.namesearch.NameIndex`: "Rex" and
+        "Khách sạn Rex" suggest "Rex Hotel")."""
+        hits = self.names.search(query, limit=limit * 3, min_score=60)
+        return list(dict.fromkeys(h.entry.label for h in hits))[:limit]
 
 
 def load_pois(path: str | os.PathLike | None = None) -> PoiIndex:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import settings
 from ._errors import OcopGeoError
+from .i18n import gettext as _
 from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
 from .near_file import registry_near_venues
 from .network import load_network
@@ -134,7 +135,7 @@ def run_pipeline(
         except OcopGeoError as exc:
             report.routes.append(RouteResult(path, path.stem, error=str(exc)))
     graphs = {}
-    for mode in sorted({spec.mode for _, spec in specs}):
+    for mode in sorted({spec.mode for _path, spec in specs}):
         say("networks", f"{mode} network")
         graphs[mode] = load_network(mode=mode)
     timings["networks"] = time.perf_counter() - t0
@@ -162,11 +163,11 @@ def run_pipeline(
     site = publish_site(planned, out / "site", registry=registry, pdf=pdf, base_url=base_url, near=near,
                         graphs=graphs)
     report.not_published = dict(site.not_published)
-    no_qr = [w for w in site.warnings if "no public base URL" in w]
-    report.warnings.extend(w for w in site.warnings if w not in no_qr)
-    if no_qr:
-        report.warnings.append(f"{len(no_qr)} route pages have no QR code: give --base-url, the address where "
-                               "the site will be published")
+    per_page = {w for w in site.warnings if any(w.startswith(f"{slug}: ") for slug in site.no_qr)}
+    report.warnings.extend(w for w in site.warnings if w not in per_page)
+    if site.no_qr:
+        report.warnings.append(_("{n} route pages have no QR code: give --base-url, the address where the site will "
+                                 "be published", n=len(site.no_qr)))
     report.index_page = out / "site" / "index.html"
     report.officer_report = write_officer_report(planned, out / "report.html", registry=registry,
                                                  not_published=site.not_published, site_warnings=site.warnings)

@@ -38,6 +38,7 @@ from ._errors import ValidationError
 from .basemap import write_basemap
 from .export import FORMATS, html_to_pdf, print_html, write_export
 from .fileio import write_text_atomic
+from .i18n import gettext as _
 from .itinerary import Itinerary
 from .mapping import (
     MapParts,
@@ -81,6 +82,8 @@ class SiteReport:
     downloads: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_published: dict[str, str] = field(default_factory=dict)
+    #: Route pages without a QR code (no public base URL given).
+    no_qr: list[str] = field(default_factory=list)
 
 
 def _unique_slugs(keys: Sequence[str]) -> list[str]:
@@ -284,7 +287,8 @@ def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, l
     report.pages.append(printable)
     downloads.append({"href": printable.name, "label": "A4"})
     if not base_url:
-        report.warnings.append(f"{slug}: no public base URL given (publish --base-url), so no QR code")
+        report.no_qr.append(slug)
+        report.warnings.append(_("{slug}: no public base URL given (publish --base-url), so no QR code", slug=slug))
     html_text = render_template(
         "route.html", route=ctx, map=_parts(render_parts(m)), downloads=downloads,
         qr=Markup(qr_svg(page_url)) if page_url else None, page_url=page_url, lang=lang, root="../",

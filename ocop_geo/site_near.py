@@ -32,6 +32,7 @@ from ._errors import ValidationError
 from .export import html_to_pdf
 from .fileio import write_text_atomic
 from .i18n import both
+from .i18n import gettext as _
 from .mapping import base_map, copy_static, producer_map, render_parts
 from .near_file import NearVenue
 from .nearby import APPROXIMATE_PRECISIONS, NearbyPlace, near_targets, outside_extent, places_within
@@ -178,8 +179,9 @@ def _searches(places: Sequence[NearVenue], targets: gpd.GeoDataFrame, graphs: Ma
         lon, lat = [places[i].lon for i in idx], [places[i].lat for i in idx]
         inside = [i for i, out in zip(idx, outside_extent(G, lon, lat), strict=True) if not out]
         for i in sorted(set(idx) - set(inside)):
-            report.not_published.setdefault(places[i].name, f"{places[i].source}: outside the {mode} road data "
-                                            "(the bundled extract covers Ho Chi Minh City before 7/2025)")  # fmt: skip
+            report.not_published.setdefault(places[i].name, _(
+                "{place}: outside the {mode} road data (the bundled extract covers Ho Chi Minh City before 7/2025)",
+                place=places[i].source, mode=mode))
         if len(targets):
             far = outside_extent(G, targets.geometry.x.to_numpy(), targets.geometry.y.to_numpy())
             far_targets.update(targets["site_id"][far].astype(str))
@@ -190,12 +192,12 @@ def _searches(places: Sequence[NearVenue], targets: gpd.GeoDataFrame, graphs: Ma
             if got.on_network:
                 lists[i][mode] = list(got.places)
             else:  # every time would be a straight-line guess: no page rather than a wrong one
-                report.not_published.setdefault(places[i].name, (
-                    f"{places[i].source}: {got.road_distance_m:,.0f} m from the nearest {mode} road of the data; "
-                    "give its exact location (lat / lon) or choose a place on a road"))  # fmt: skip
+                report.not_published.setdefault(places[i].name, _(
+                    "{place}: {m:,.0f} m from the nearest {mode} road of the data; give its exact location (lat / lon) "
+                    "or choose a place on a road", place=places[i].source, m=got.road_distance_m, mode=mode))
     if far_targets:
-        report.warnings.append(f"near-here: {len(far_targets)} placed producer(s) / venue(s) lie outside the road "
-                               f"data and are in no list: {', '.join(sorted(far_targets))}")  # fmt: skip
+        report.warnings.append(_("near-here: {n} placed producer(s) / venue(s) lie outside the road data and are in "
+                                 "no list: {ids}", n=len(far_targets), ids=", ".join(sorted(far_targets))))
     return lists
 
 
@@ -285,7 +287,7 @@ def publish_near(
         _write_place(place, slug, entries, by_mode, out, report, producers=producers, products=products,
                      venues=venues, links=dict(links or {}), base_url=base_url, lang=lang, pdf=pdf)  # fmt: skip
     if not base_url and report.entries:
-        report.warnings.append(f"{len(report.entries)} near-here leaflet(s) have no QR code: give --base-url")
+        report.warnings.append(_("{n} near-here leaflet(s) have no QR code: give --base-url", n=len(report.entries)))
     log.info("published %d near-here page(s) to %s", len(report.entries), out / "near")
     return report
 

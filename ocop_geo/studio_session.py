@@ -124,7 +124,7 @@ def _text(value: object) -> str:
 class Studio:
     """The studio's state: registry, POIs, graphs, plans, the planning thread."""
 
-    def __init__(self, config: StudioConfig | None = None) -> None:
+    def __init__(self, config: StudioConfig | None = None, *, graphs: Mapping[str, nx.MultiDiGraph] | None = None) -> None:
         self.config = config or StudioConfig()
         self._lock = threading.RLock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocop-studio-plan")
@@ -133,7 +133,7 @@ class Studio:
         self._sites: dict[str, Site] = {}
         self._pois: PoiIndex | None = None
         self._names: NameIndex | None = None
-        self._graphs: dict[str, nx.MultiDiGraph] = {}
+        self._graphs: dict[str, nx.MultiDiGraph] = dict(graphs or {})
         self._districts: frozenset[str] | None = None
         self.plans: OrderedDict[str, PlanSession] = OrderedDict()
 

@@ -94,7 +94,7 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def create_app(studio: Studio, *, token: str | None = None, csrf: str | None = None,
-               allowed_hosts: list[str] | None = None) -> Starlette:  # fmt: skip
+               allowed_hosts: list[str] | None = None, lang: str | None = None) -> Starlette:  # fmt: skip
     """The studio's Starlette application.
 
     Parameters
@@ -107,16 +107,20 @@ def create_app(studio: Studio, *, token: str | None = None, csrf: str | None = N
         The CSRF token pages carry (default: a new random one).
     allowed_hosts
         ``Host`` headers accepted (default ``127.0.0.1``, ``localhost``).
+    lang
+        ``{"vi", "en"}``: the language the page opens in (default ``settings.language``, Vietnamese); the page
+        switches without a reload.
 
     Returns
     -------
     starlette.applications.Starlette
     """
     csrf = csrf or secrets.token_urlsafe(24)
+    page_lang = lang
     hosts = allowed_hosts or ["127.0.0.1", "localhost"]
 
     async def page(request: Request) -> Response:
-        lang = settings.language
+        lang = page_lang or settings.language
 
         def _(message: str, **values: object) -> str:  # attributes (aria-label, placeholder) in the page's language
             return gettext(message, lang, **values)

@@ -63,7 +63,8 @@
     document.querySelectorAll('[aria-invalid="true"]').forEach(function (x) { x.removeAttribute("aria-invalid"); });
     if (!err) { box.hidden = true; return; }
     var problems = (err.body && err.body.problems) || [];
-    box.appendChild(el("strong", { text: err.message }));
+    box.appendChild(el("strong", { text: problems.length > 1 || / problem\(s\) /.test(err.message) ?
+      fill(N_("{n} problem(s) to fix:"), { n: problems.length }) : err.message }));
     if (problems.length) {
       var ul = el("ul");
       problems.forEach(function (p) {

@@ -130,7 +130,7 @@ def _display_name(stop: Stop, lang: str) -> str:
 
 def _stop_name(day: Day, stop: Stop, *, multi: bool, lang: str) -> str:
     """``"1-3 · HTX Phước An"`` (the map's number), ``"Xuất phát · Chợ Bến Thành"`` for the start / end."""
-    label = stop_label(day, stop, multi_day=multi) or _w(stop.kind, lang)
+    label = stop_label(day, stop) or _w(stop.kind, lang)
     return _xml_text(f"{label} · {_display_name(stop, lang)}") or ""
 
 
@@ -315,7 +315,8 @@ def _kml_color(hex_rgb: str, alpha: str = "ff") -> str:
 
 def _icon_name(label: str, color: str) -> str:
     """File name of a stop icon inside :data:`ICON_DIR` (one per number and colour)."""
-    return f"ocop-stop-{label or 'end'}-{color.lstrip('#').lower()}.png"
+    safe = label.replace("☀", "lunch").replace("▶", "start").replace("■", "end") or "end"
+    return f"ocop-stop-{safe}-{color.lstrip('#').lower()}.png"
 
 
 @functools.lru_cache(maxsize=4)
@@ -347,9 +348,8 @@ def _icon_png(label: str, color: str) -> bytes:
 
 def _kml_icons(itinerary: Itinerary) -> dict[str, bytes]:
     """``file name -> PNG`` of every stop icon the itinerary's KML refers to."""
-    multi = _multi(itinerary)
     return {_icon_name(lab, d.color): _icon_png(lab, d.color)
-            for d in itinerary.days for s in d.stops for lab in [stop_label(d, s, multi_day=multi)]}  # fmt: skip
+            for d in itinerary.days for s in d.stops for lab in [stop_label(d, s)]}  # fmt: skip
 
 
 def kml_text(itinerary: Itinerary, *, lang: str = "vi") -> str:
@@ -377,7 +377,7 @@ def kml_text(itinerary: Itinerary, *, lang: str = "vi") -> str:
             line.style.linestyle.color = _kml_color(day.color, "99" if off else "ff")
             line.style.linestyle.width = 2 if off else 4
         for stop in day.stops:
-            label = stop_label(day, stop, multi_day=multi)
+            label = stop_label(day, stop)
             pm = folder.newpoint(name=_stop_name(day, stop, multi=multi, lang=lang), coords=[(stop.lon, stop.lat)])
             pm.description = html.escape(_stop_description(stop, lang))
             pm.style.iconstyle.icon.href = f"{ICON_DIR}/{_icon_name(label, day.color)}"
@@ -409,7 +409,6 @@ def geojson_dict(itinerary: Itinerary) -> dict[str, Any]:
     ``label`` (the map's number), ``day``, ``date`` and ``color``.
     """
     features: list[dict[str, Any]] = []
-    multi = _multi(itinerary)
     for day in itinerary.days:
         for stop in day.stops:
             props = {k: v for k, v in stop.to_dict().items() if k not in ("lat", "lon", "leg_in")}
@@ -418,7 +417,7 @@ def geojson_dict(itinerary: Itinerary) -> dict[str, Any]:
             for key in ("address", "phone", "zalo", "website"):
                 props.setdefault(key, "")
             props.update(day=day.day, date=day.date, color=day.color, feature="stop",
-                         label=stop_label(day, stop, multi_day=multi))  # fmt: skip
+                         label=stop_label(day, stop))  # fmt: skip
             features.append({"type": "Feature", "properties": props,
                              "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]}})  # fmt: skip
             leg = stop.leg_in
@@ -471,14 +470,13 @@ def _print_rows(itinerary: Itinerary, ctx: Mapping[str, Any], lang: str,
                 background: Sequence[MapLine]) -> tuple[list[dict[str, Any]], list[str], bool]:  # fmt: skip
     """The print page's days (rows per stop, in words, with no ids), its notes for the visitor and whether
     the route crosses a ferry of the background."""
-    multi = _multi(itinerary)
     ferries = [b for b in background if b[0] == "ferry"]
     days, notes = [], []
     crossed = False
     for day, cday in zip(itinerary.days, ctx["days"], strict=True):
         rows = []
         for stop, crow in zip(day.stops, cday["rows"], strict=True):
-            label = stop_label(day, stop, multi_day=multi)
+            label = stop_label(day, stop)
             if stop.kind == "start":
                 time = stop.start
             elif stop.visit_min:

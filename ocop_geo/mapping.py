@@ -69,6 +69,7 @@ __all__ = [
     "route_svg",
     "save_map",
     "stop_label",
+    "stop_labels",
     "text_or_empty",
     "to_latlon",
 ]
@@ -313,19 +314,37 @@ def _add_ocop_layer_support(m: folium.Map, assets_base: str) -> str:
     return base
 
 
-def stop_label(day: int, stop: Stop) -> str:
-    """The label of a stop on the map and in the itinerary table, unique in a route.
+def stop_labels(day: Day) -> dict[int, str]:
+    """``seq -> label`` of a day's stops, on the map, in the itinerary table and on the printed page.
 
-    A visit is ``"day-seq"`` (``"1-3"``: day 1, stop 3); start, lunch and end are their symbol and the day
-    (``"▶1"``, ``"☀1"``, ``"■1"``).
-
-    >>> from ocop_geo.itinerary import Stop
-    >>> stop_label(2, Stop(3, "producer", "HCM-P004", "Đạt Butter", 10.9, 106.5, "commune", "09:10", 0, "09:10",
-    ...                    "09:55", 45))
-    '2-3'
+    Visits are numbered in order within the day, ``"1-3"`` = day 1, third visit (unique in a route); start,
+    lunch and end are their symbol and the day (``"▶1"``, ``"☀1"``, ``"■1"``), so the numbers run on without a gap.
     """
-    glyph = STOP_GLYPHS.get(stop.kind)
-    return f"{glyph}{day}" if glyph else f"{day}-{stop.seq}"
+    out: dict[int, str] = {}
+    n = 0
+    for stop in day.stops:
+        glyph = STOP_GLYPHS.get(stop.kind)
+        if glyph:
+            out[stop.seq] = f"{glyph}{day.day}"
+        else:
+            n += 1
+            out[stop.seq] = f"{day.day}-{n}"
+    return out
+
+
+def stop_label(day: Day, stop: Stop) -> str:
+    """The label of one stop of ``day`` (see :func:`stop_labels`).
+
+    >>> from ocop_geo.itinerary import Stop, Totals, Day
+    >>> stops = (Stop(0, "start", None, "Bến Thành", 10.77, 106.7, "exact", None, 0, "07:00", "07:00", 0),
+    ...          Stop(1, "producer", "HCM-P004", "Đạt Butter", 10.9, 106.5, "commune", "08:10", 0, "08:10", "08:55", 45),
+    ...          Stop(2, "lunch", None, "Quán", 10.9, 106.5, "exact", "12:00", 0, "12:00", "13:00", 60),
+    ...          Stop(3, "poi", "osm-1", "Địa đạo", 11.1, 106.4, "exact", "13:30", 0, "13:30", "15:00", 90))
+    >>> day = Day(2, None, "Sa", ("07:00", "18:00"), "#d7191c", stops, Totals.of_stops(stops))
+    >>> [stop_label(day, s) for s in stops]
+    ['▶2', '2-1', '☀2', '2-2']
+    """
+    return stop_labels(day)[stop.seq]
 
 
 def _luminance(color: str) -> float:
@@ -364,12 +383,12 @@ def day_label(day: Day) -> dict[str, str]:
     return {"vi": f"Ngày {day.day} · {when_vi}", "en": f"Day {day.day} · {when_en}"}
 
 
-def _stop_record(stop: Stop, day: int, links: Mapping[str, str],
+def _stop_record(stop: Stop, label: str, links: Mapping[str, str],
                  venues: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
     groups = list(stop.groups) or [p.group for p in stop.products if p.group]
     groups_en = [p.group_en for p in stop.products if p.group_en]
     rec: dict[str, Any] = {
-        "seq": stop.seq, "label": stop_label(day, stop), "kind": stop.kind, "name": stop.name,
+        "seq": stop.seq, "label": label, "kind": stop.kind, "name": stop.name,
         "lat": stop.lat, "lon": stop.lon, "ids": list(stop.producers),
         "precision": stop.precision, "arrival": stop.arrival, "start": stop.start, "end": stop.end,
         "wait": stop.wait_min, "visit": stop.visit_min,
@@ -447,7 +466,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
                 continue
             minutes = round(leg.travel_s / 60.0)
             km = leg.distance_m / 1000.0
-            lab = stop_label(day.day, stop)
+            lab = stop_label(day, stop)
             tips = {"vi": f"{label['vi']}: → {lab} {stop.name} — {km:.1f} km, {minutes} phút",
                     "en": f"{label['en']}: → {lab} {stop.name} — {km:.1f} km, {minutes} min"}
             if leg.off_network:
@@ -468,7 +487,7 @@ def route_map(itinerary: Itinerary, *, m: folium.Map | None = None, assets_base:
             lons.extend(c[0] for c in leg.coordinates)
         days_payload.append(
             {"day": day.day, "label": label, "color": day.color, "ink": ink_color(day.color),
-             "stops": [_stop_record(s, day.day, links, by_venue) for s in day.stops]}
+             "stops": [_stop_record(s, stop_labels(day)[s.seq], links, by_venue) for s in day.stops]}
         )  # fmt: skip
     title = {k: itinerary.title.get(k, "") for k in ("vi", "en")}
     m.add_child(_DataScript("ocopDrawRoute", {"title": title, "days": days_payload}, layers=layers))

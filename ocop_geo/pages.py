@@ -35,7 +35,7 @@ from ._errors import ValidationError
 from .candidates import DEFAULT_OPENING_HOURS
 from .i18n import both, ngettext
 from .itinerary import Itinerary, Stop
-from .mapping import day_label, place_label, text_or_empty
+from .mapping import day_label, place_label, stop_labels, text_or_empty
 from .opening_hours import parse_opening_hours
 from .registry_schema import VENUE_KINDS
 from .textnorm import slugify
@@ -347,6 +347,7 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
     days = []
     for day in itinerary.days:
         rows = []
+        labels = stop_labels(day)
         for s in day.stops:
             kind_label = _KIND.get(s.kind, {"vi": s.kind, "en": s.kind})
             vk = venue_kind.get(s.site_id or "") if s.kind != "producer" else None
@@ -358,7 +359,7 @@ def route_context(itinerary: Itinerary, *, links: Mapping[str, str], slug: str |
             if s.visit_min:
                 time = f"{s.start}–{s.end}"
             rows.append({
-                "seq": s.seq, "kind": s.kind, "kind_label": kind_label, "venue_kind": vk or "",
+                "seq": s.seq, "label": labels[s.seq], "kind": s.kind, "kind_label": kind_label, "venue_kind": vk or "",
                 "where": place_labels(s.ward, s.district, s.unit_2025),
                 "name": s.name, "url": links.get(s.site_id or ""), "time": time,
                 "name_pair": None if s.site_id else split_languages(s.name),

@@ -25,6 +25,7 @@ import shapely
 from shapely.geometry import LineString
 
 from .itinerary import Day, Itinerary, Stop
+from .mapping import stop_label as map_stop_label
 
 __all__ = ["BACKGROUND_KINDS", "MapLine", "ferry_crossings", "label_text_color", "route_map_svg", "stop_label"]
 
@@ -89,12 +90,13 @@ def ferry_crossings(coords: Sequence[tuple[float, float]], lines: Iterable[MapLi
     return found
 
 
-def stop_label(day: Day, stop: Stop, *, multi_day: bool) -> str:
-    """The number a stop carries on the map and in the printed table: ``"3"`` (one-day route) or ``"1-3"``
-    (day 1, stop 3); ``""`` for the start and end place (drawn as a square)."""
+def stop_label(day: Day, stop: Stop) -> str:
+    """The number a stop carries on the printed map and table, as on the route page (``"1-3"``: day 1, third visit;
+    ``"☀1"``: lunch, :func:`ocop_geo.mapping.stop_labels`); ``""`` for the start and end place (drawn as a
+    square)."""
     if stop.kind in ("start", "end"):
         return ""
-    return f"{day.day}-{stop.seq}" if multi_day else str(stop.seq)
+    return map_stop_label(day, stop)
 
 
 def label_text_color(fill: str) -> str:
@@ -237,14 +239,13 @@ def _place_markers(markers: list[_Marker], width: float, height: float,
 
 
 def _markers(itinerary: Itinerary, proj: _Projection) -> list[str]:
-    multi = len(itinerary.days) > 1
     font = 2.5  # mm: about 7 pt
     markers: list[_Marker] = []
     ends: dict[tuple[float, float], str] = {}
     for day in itinerary.days:
         for stop in day.stops:
             x, y = proj.xy(stop.lon, stop.lat)
-            label = stop_label(day, stop, multi_day=multi)
+            label = stop_label(day, stop)
             if not label:
                 ends.setdefault((round(x, 1), round(y, 1)), day.color)
                 continue

@@ -22,7 +22,7 @@ import xmlschema
 from _publish_fixtures import HOSTILE, itinerary
 from lxml import etree
 
-from ocop_geo import export, settings
+from ocop_geo import export, mapping, settings
 from ocop_geo._errors import InputFileError, OcopGeoError
 from ocop_geo.itinerary import write_itinerary, write_itinerary_csv
 
@@ -201,8 +201,8 @@ def test_exports_show_the_2025_unit_beside_the_old_ward():
     it = itinerary(n_days=1, venue_stop=True)
     gpx = gpxpy.parse(export.gpx_text(it, lang="en"))
     desc = {w.name: w.description for w in gpx.waypoints}
-    assert "Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ" in desc["1 · Công ty TNHH Đạt Butter"]
-    assert "Thị trấn Hóc Môn, Hóc Môn · 2025: Xã Hóc Môn" in desc[f"2 · {it.days[0].stops[2].name}"]
+    assert "Hòa Phú, Củ Chi · 2025: Xã Bình Mỹ" in desc["1-1 · Công ty TNHH Đạt Butter"]
+    assert "Thị trấn Hóc Môn, Hóc Môn · 2025: Xã Hóc Môn" in desc[f"1-2 · {it.days[0].stops[2].name}"]
     kml = export.kml_text(it)
     assert "Hòa Phú, Củ Chi · Đơn vị 2025: Xã Bình Mỹ" in kml
     props = [f["properties"] for f in export.geojson_dict(it)["features"] if f["properties"]["feature"] == "stop"]
@@ -314,13 +314,13 @@ def test_print_map_numbers_scale_north_and_background_clipped():
     root = etree.fromstring(svg.encode("utf-8"))
     ns = "{http://www.w3.org/2000/svg}"
     labels = [t.text for t in root.iter(f"{ns}text")]
-    expected = [f"{d.day}-{s.seq}" for d in it.days for s in d.stops if s.kind not in ("start", "end")]
-    assert sorted(label for label in labels if "-" in (label or "")) == sorted(expected)
+    expected = [mapping.stop_label(d, s) for d in it.days for s in d.stops if s.kind not in ("start", "end")]
+    assert sorted(label for label in labels if label in expected) == sorted(expected)  # as on the route page
     assert "© OpenStreetMap contributors" in labels and "B" in labels and any(x.endswith(" km") for x in labels)
     assert len(root.findall(f".//{ns}g[@class='bg-water']/{ns}polyline")) == 1
     assert root.find(f".//{ns}g[@class='bg-road']") is None
     one_day = route_map_svg(itinerary(n_days=1), lang="en")
-    assert ">1</text>" in one_day and ">N</text>" in one_day
+    assert ">1-1</text>" in one_day and ">N</text>" in one_day
     coords = it.days[0].stops[1].leg_in.coordinates
     assert ferry_crossings(coords, [MapLine("ferry", coords, "Phà X")]) == ["Phà X"]
     assert ferry_crossings(coords, [MapLine("ferry", ((106.0, 10.0), (106.01, 10.0)), "Phà Y")]) == []

@@ -319,7 +319,7 @@ def test_stop_labels_are_unique_per_route_and_sent_with_each_day_s_ink():
     labels = [s["label"] for d in data["days"] for s in d["stops"]]
     assert len(labels) == len(set(labels))
     assert labels[:5] == ["▶1", "1-1", "1-2", "■1", "▶2"] and "☀2" in labels
-    assert [mapping.stop_label(d.day, s) for d in it.days for s in d.stops] == labels
+    assert [mapping.stop_label(d, s) for d in it.days for s in d.stops] == labels
     assert [d["ink"] for d in data["days"]] == [mapping.ink_color(d.color) for d in it.days]
     assert data["days"][0]["stops"][1]["ids"] == ["HCM-P004"]  # the producer layer leaves it out (drawn as the stop)
 

@@ -25,6 +25,7 @@ import logging
 import math
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -105,6 +106,8 @@ class PlanSession:
     pool: dict[str, Stop]
     edit_warnings: list[RetimeWarning] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    #: Seconds spent planning (``plan``) and on the road search the edits are timed on (``matrix``).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def stop_uid(day: int, stop: Stop) -> str:
@@ -361,11 +364,14 @@ class Studio:
         """Plan ``spec`` (in the calling thread) and keep the session for editing."""
         reg = self.registry
         G = self.graph(spec.mode)
+        t0 = time.perf_counter()
         it = plan_route(spec, reg, graph=G)
+        t1 = time.perf_counter()
         spec = resolve_venues(spec, reg.venues)
         tm = self._matrix(it, spec, G)
         pool = {stop_uid(day.day, st): st for day in it.days for st in day.stops if st.kind in VISIT_KINDS}
-        session = PlanSession(secrets.token_hex(8), spec, it, it, tm, pool)
+        session = PlanSession(secrets.token_hex(8), spec, it, it, tm, pool,
+                              timings={"plan": t1 - t0, "matrix": time.perf_counter() - t1})  # fmt: skip
         with self._lock:
             self.plans[session.plan_id] = session
             while len(self.plans) > KEPT_PLANS:
@@ -496,4 +502,4 @@ def session_json(session: PlanSession) -> dict[str, Any]:
             if st["kind"] in VISIT_KINDS:
                 st["uid"] = f"lunch-{day['day']}" if st["kind"] == "lunch" else st["site_id"]
     return {"plan_id": session.plan_id, "itinerary": it, "edit_warnings": [w.to_dict() for w in session.edit_warnings],
-            "spec_id": session.spec.id}  # fmt: skip
+            "spec_id": session.spec.id, "timings": {k: round(v, 3) for k, v in session.timings.items()}}  # fmt: skip

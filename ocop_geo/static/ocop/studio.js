@@ -575,10 +575,10 @@
       var locked = !!state.locked[s.uid];
       if (s.kind !== "lunch") tools.appendChild(el("button", { type: "button", class: "lock", "aria-pressed": locked ? "true" : "false",
         title: N_("Lock: keep this stop when re-optimising"), "aria-label": N_("Lock") + ": " + s.name,
-        text: locked ? "🔒" : "🔓", onclick: function () {
+        onclick: function () {
           if (state.locked[s.uid]) delete state.locked[s.uid]; else state.locked[s.uid] = s.kind;
           renderPlan();
-        } }));
+        } }, [padlock(locked)]));
       if (state.plan.itinerary.days.length > 1) {
         var sel = el("select", { "aria-label": N_("Move to day") + ": " + s.name });
         state.plan.itinerary.days.forEach(function (d, k) {
@@ -610,6 +610,19 @@
       li.appendChild(el("span", { class: "warn", text: pick(w.text) }));
     });
     return li;
+  }
+  function padlock(closed) {  // drawn, not an emoji: the department's fonts may have none
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    var body = document.createElementNS(ns, "rect");
+    [["x", "3"], ["y", "7"], ["width", "10"], ["height", "8"], ["rx", "1.5"], ["fill", "currentColor"]].forEach(function (a) { body.setAttribute(a[0], a[1]); });
+    var shackle = document.createElementNS(ns, "path");
+    shackle.setAttribute("d", closed ? "M5 7V5a3 3 0 0 1 6 0v2" : "M5 7V5a3 3 0 0 1 6 0");
+    shackle.setAttribute("fill", "none"); shackle.setAttribute("stroke", "currentColor"); shackle.setAttribute("stroke-width", "2");
+    if (!closed) shackle.setAttribute("transform", "translate(3 -1)");
+    svg.appendChild(shackle); svg.appendChild(body);
+    return svg;
   }
   function dropOn(di, beforeUid, ev) {
     var uid = ev.dataTransfer.getData("text/plain");
@@ -768,6 +781,10 @@
       mk.on("click", function () { selectRow(r.id); });
       maps.regMarkers[r.id] = mk;
     });
+    if (!maps.regFitted) {
+      var pts = rows.filter(function (r) { return r.lat !== null; }).map(function (r) { return [r.lat, r.lon]; });
+      if (pts.length) { m.fitBounds(pts, { padding: [20, 20] }); maps.regFitted = true; }
+    }
   }
   function selectRow(id) {
     state.selected = id;
@@ -786,7 +803,7 @@
       renderCard(r);
     });
     state.pendingLocation = null;
-    if (r.lat !== null) m.setView(at, Math.max(m.getZoom(), 13));
+    if (r.lat !== null) m.panTo(at);
   }
   function renderCard(r) {
     var card = $("card");

@@ -63,6 +63,7 @@ from .pages import (
 )
 from .registry import Registry, products_by_producer
 from .site_near import publish_near
+from .staging import staged_folder
 from .textnorm import slugify
 from .verdict import empty_reason
 from .webapp import write_webapp
@@ -84,6 +85,14 @@ class SiteReport:
     not_published: dict[str, str] = field(default_factory=dict)
     #: Route pages without a QR code (no public base URL given).
     no_qr: list[str] = field(default_factory=list)
+    #: Files of the previous publication that this one no longer has (routes, producers gone), relative paths.
+    removed: list[str] = field(default_factory=list)
+    #: Files the department put in the site folder itself, carried over untouched.
+    kept: list[str] = field(default_factory=list)
+
+
+#: The site's own folders: only ocop_geo writes there.
+SITE_FOLDERS: tuple[str, ...] = ("routes", "producers", "near", "static", "icons")
 
 
 def _unique_slugs(keys: Sequence[str]) -> list[str]:
@@ -162,7 +171,10 @@ def publish_site(
         that visits no OCOP producer (verdict ``empty``, or no producer stop in an older file) is not
         published and the index does not link it: it is listed in ``SiteReport.not_published`` with why.
     out_dir
-        The site folder (created or updated; ``static/`` is replaced).
+        The site folder. It is built beside the old one and swapped in only when complete (a failed or killed run
+        leaves the previous site as it was); pages of routes and producers no longer published are removed
+        (``SiteReport.removed``); files the department added to the folder itself are kept; a second run into the
+        same folder waits for the first (:mod:`ocop_geo.staging`).
     registry
         The loaded registry the routes were planned over (its ``producers``, ``products`` and ``venues``):
         every producer gets a page and the route maps show them all; every map (route pages, the producers'
@@ -211,12 +223,28 @@ def publish_site(
             "holds no more); pass e.g. --base-url https://example.org/ocop",
             [f"base_url: {base_url[:200]!r}"],
         )
-    out = Path(out_dir)
-    report = SiteReport(out_dir=out)
+    final = Path(out_dir)
+    report = SiteReport(out_dir=final)
     for it in itineraries:
         if it.status == "empty":
             report.not_published[it.route_id] = empty_reason(it, lang="vi" if lang == "vi" else "en")
     itineraries = [it for it in itineraries if it.status != "empty"]
+    with staged_folder(final, own_dirs=SITE_FOLDERS) as staging:  # all or nothing, one run at a time
+        _write_site(staging.path, report, itineraries, producers=producers, products=products, venues=venues,
+                    base_url=base_url, lang=lang, pdf=pdf, title=title, near=near, graphs=graphs)
+    report.pages = [final / p.relative_to(staging.path) for p in report.pages]
+    report.downloads = [final / p.relative_to(staging.path) for p in report.downloads]
+    report.removed, report.kept = staging.removed, staging.kept
+    if staging.removed:
+        log.info("removed %d files of routes / producers no longer published from %s", len(staging.removed), final)
+    return report
+
+
+def _write_site(out: Path, report: SiteReport, itineraries: Sequence[Itinerary], *,
+                producers: gpd.GeoDataFrame | None, products: pd.DataFrame | None, venues: gpd.GeoDataFrame | None,
+                base_url: str | None, lang: str, pdf: bool, title: Mapping[str, str] | None,
+                near: Sequence[NearVenue], graphs: Mapping[str, nx.MultiDiGraph] | None) -> None:  # fmt: skip
+    """Write every file of the site into the (empty, staging) folder ``out``, recording them in ``report``."""
     copy_static(out / "static")
     write_basemap(out / "static" / "basemap")  # the offline basemap: one copy shared by every page
     site_title = dict(title or {"vi": "Tuyến tham quan cơ sở OCOP", "en": "OCOP producer routes"})
@@ -238,8 +266,7 @@ def publish_site(
                             near=near_entries, lang=lang, root="")  # fmt: skip
     report.pages.append(write_text_atomic(out / "index.html", index))
     write_webapp(out, title=site_title, lang=lang)  # last: the service worker's version hashes every file
-    log.info("published %d routes and %d producer pages to %s", len(itineraries), len(recs), out)
-    return report
+    log.info("published %d routes and %d producer pages", len(itineraries), len(recs))
 
 
 def _publish_near(near: Sequence[NearVenue], out: Path, report: SiteReport, *,

@@ -151,6 +151,10 @@ def publish_cmd(
         err_console.print("[bold red]" + _("Not published") + f":[/] {escape(route_id)}: {escape(why)}", highlight=False)
     for warning in report.warnings:
         err_console.print(_("note") + f": {warning}", highlight=False, markup=False)
+    if report.removed:
+        shown = ", ".join(report.removed[:6]) + (" …" if len(report.removed) > 6 else "")
+        console.print(_("removed {n} files of routes and producers no longer published: {files}",
+                        n=len(report.removed), files=shown), highlight=False, markup=False)
     officer = write_officer_report(
         itineraries, report_path, registry=registry,
         not_published=report.not_published, site_warnings=report.warnings, lang=state.lang)

@@ -168,6 +168,10 @@ def run_pipeline(
     if site.no_qr:
         report.warnings.append(_("{n} route pages have no QR code: give --base-url, the address where the site will "
                                  "be published", n=len(site.no_qr)))
+    if site.removed:
+        report.warnings.append(_("removed {n} files of routes and producers no longer published: {files}",
+                                 n=len(site.removed), files=", ".join(site.removed[:6])
+                                 + (" …" if len(site.removed) > 6 else "")))
     report.index_page = out / "site" / "index.html"
     report.officer_report = write_officer_report(planned, out / "report.html", registry=registry,
                                                  not_published=site.not_published, site_warnings=site.warnings)

@@ -741,12 +741,20 @@ class _Builder:
             pid = str(rec["producer_id"])
             flat = rec.pop("_flat", None)
             if pid:
-                if pid not in accepted_producers:
-                    known = any(str(r.record.get("producer_id")) == pid for r in self.producer_rows)
+                known = any(str(r.record.get("producer_id")) == pid for r in self.producer_rows)
+                if pid not in accepted_producers and flat is not None and not known and flat.get("name") \
+                        and not row.problems:  # a flat list with ids: its first row of an id makes the producer
+                    flat.update(producer_id=pid, source=flat.get("source") or rec["source"],
+                                source_file=str(row.table.path), source_row=row.number)
+                    accepted_producers[pid] = flat
+                    by_name.setdefault(producer_name_key(flat["name"]), []).append(pid)
+                elif pid not in accepted_producers:
                     row.problem("producer_id", pid,
                                 "its producer was rejected (see that row)" if known else "no producer has this id",
                                 "Fix the producer's row" if known else
                                 "Add the producer to the producer table or correct the id")
+                elif flat is not None and not row.problems and not known:
+                    self._merge_flat(accepted_producers[pid], flat, row)
             elif rec["producer"]:
                 ids = namesakes = by_name.get(producer_name_key(rec["producer"]), [])
                 if flat is not None and ids:  # a flat row names its district: a namesake elsewhere is another

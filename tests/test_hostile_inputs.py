@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests_helpers_encoding import encode
 
 from ocop_geo._errors import InputFileError
 from ocop_geo.registry import load_registry
@@ -246,3 +247,49 @@ def test_a_10000_row_report_fits_on_a_screen(tmp_path: Path):
     assert len(res.stdout.splitlines()) < 60, res.stdout[-3000:]
     assert "10000 rows (2, 3, 4" in " ".join(res.stdout.split()) and "--rejected-csv" in res.stdout
     assert sum(1 for _ in out.open(encoding="utf-8")) == 10_001
+
+
+# The reliability suite's fast part (issue 15, Build 5): every encoding, broken files, payloads in every text field.
+_PAYLOADS = ["<script>alert(1)</script>", "{{7*7}}", "=HYPERLINK(\"http://x\")", "'; DROP TABLE x; --",
+             "\u202eevil", "a\x00b", "../../etc/passwd", "${jndi:ldap://x}"]  # fmt: skip
+
+
+def _registry_text() -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["producer_id", "name", "address", "ward", "district", "product", "group", "stars", "notes"])
+    for i, p in enumerate(_PAYLOADS):
+        w.writerow([f"P{i}", f"HTX {p} {i}", p, "An Phú Tây", "Bình Chánh", f"Rau {p}", "Thực phẩm", "4", p])
+    w.writerow(["P99", "HTX Phước An", "", "An Phú Tây", "Bình Chánh", "Rau muống", "Thực phẩm", "9", ""])  # bad stars
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16-le-bom", "utf-16-be-bom", "cp1258"])
+def test_every_encoding_reads_and_every_row_is_accepted_or_rejected(tmp_path: Path, encoding: str):
+    text = _registry_text().replace("\x00", "")
+    path = tmp_path / "ds.csv"
+    path.write_bytes(encode(text, encoding))
+    reg = load_registry(path, geocode=False)
+    n_rows = text.count("\n") - 1
+    assert reg.summary()["input_rows"] == n_rows
+    rejected_rows = {p.row for p in reg.problems}
+    assert len(reg.products) + len(rejected_rows) == n_rows  # nothing lost silently
+    assert rejected_rows == {n_rows + 1}  # the bad rating only (file row numbers count the header)
+    assert set(reg.producers["ward"]) == {"An Phú Tây"}  # Vietnamese survives the round trip
+    assert [n for n in reg.producers["name"] if "HYPERLINK" in n] == ['HTX =HYPERLINK("http://x") 2']
+
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("broken.xlsx", b"PK\x03\x04garbage", "cannot be opened as an Excel workbook"),
+    ("binary.csv", bytes(range(256)) * 8, "neither UTF-8 nor Windows-1258"),
+    ("empty.csv", b"", "the file is empty"),
+])  # fmt: skip
+def test_broken_files_are_a_clear_bad_input(tmp_path: Path, name: str, data: bytes, words: str):
+    path = tmp_path / name
+    path.write_bytes(data)
+    res = _cli("validate", str(path), "--no-geocode")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert name in res.stderr and words in " ".join(res.stderr.split()) and "Internal error" not in res.stderr

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean-cache studio
+.PHONY: demo test lint bench soak clean-cache studio
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python -m benchmarks.run_all
+
+soak: $(STAMP)  ## the long reliability suite: kill-and-rerun, corrupt caches, concurrent runs, determinism
+	$(BIN)/python -m benchmarks.soak
 
 clean-cache:
 	rm -rf .cache

@@ -22,6 +22,7 @@ Example
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import io
@@ -361,6 +362,7 @@ def kml_text(itinerary: Itinerary, *, lang: str = "vi") -> str:
     separate, thinner line. Descriptions are HTML-escaped before simplekml XML-escapes them, because Google
     Earth renders balloon descriptions as HTML.
     """
+    simplekml.Kml.resetidcounter()  # ids count from 0 in every file: the same route gives the same text
     kml = simplekml.Kml(name=_xml_text(itinerary.title.get(lang) or itinerary.title.get("vi") or itinerary.route_id))
     kml.document.description = html.escape(
         _xml_text(f"{itinerary.title.get('en' if lang == 'vi' else 'vi', '')} — {itinerary.attribution}") or ""
@@ -392,11 +394,31 @@ def kml_text(itinerary: Itinerary, *, lang: str = "vi") -> str:
 def kmz_bytes(itinerary: Itinerary, *, lang: str = "vi") -> bytes:
     """A KMZ: ``doc.kml`` (:func:`kml_text`) and its stop icons in ``files/``, one file Google Earth opens offline."""
     buf = io.BytesIO()
+    stamp = _zip_time(itinerary.generated_at)  # not the clock: the same route gives the same bytes
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("doc.kml", kml_text(itinerary, lang=lang))  # the first entry: the document
+        z.writestr(entry("doc.kml"), kml_text(itinerary, lang=lang))  # the first entry: the document
         for name, png in sorted(_kml_icons(itinerary).items()):
-            z.writestr(f"{ICON_DIR}/{name}", png)
+            z.writestr(entry(f"{ICON_DIR}/{name}"), png)
     return buf.getvalue()
+
+
+def _zip_time(generated_at: str) -> tuple[int, int, int, int, int, int]:
+    """The KMZ entries' date: when the route was planned (``generated_at``, local time as written), 1980-01-01 when
+    it is not an ISO date (zip dates start in 1980)."""
+    try:
+        when = dt.datetime.fromisoformat(generated_at.strip())
+    except ValueError:
+        return (1980, 1, 1, 0, 0, 0)
+    if when.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
 
 
 # --- GeoJSON -------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ __all__ = [
     "route_map",
     "route_svg",
     "save_map",
+    "stable_ids",
     "stop_label",
     "stop_labels",
     "text_or_empty",
@@ -692,13 +693,40 @@ def _add_venue_layer(m: folium.Map, records: list[dict[str, Any]], *, skipped: i
     log.info("venue layer: %d venues drawn, %d without a location skipped", len(records), skipped)
 
 
+def _elements(root: Any) -> Iterator[Any]:
+    """``root`` and every element under it, depth first in the order they were added (a figure's header, body and
+    script sections included)."""
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        yield el
+        kids = list(getattr(el, "_children", {}).values())
+        for section in ("script", "html", "header"):  # a Figure's sections, pushed so that header comes first
+            sub = getattr(el, section, None)
+            if sub is not None and hasattr(sub, "_children") and sub is not el:
+                kids.insert(0, sub)
+        stack.extend(reversed(kids))
+
+
+def stable_ids(m: folium.Map) -> folium.Map:
+    """Give every element of ``m``'s figure a sequential id (``map_0003`` instead of a random 32-digit one), so that
+    rendering the same map twice gives the same text; return ``m``.
+
+    Ids are unique within one figure, which is all a page needs (a page holds one figure). Called by
+    :func:`render_parts` before every render; elements folium adds while rendering name no element.
+    """
+    for n, el in enumerate(_elements(m.get_root())):
+        el._id = f"{n:04d}"
+    return m
+
+
 def render_parts(m: folium.Map) -> MapParts:
     """Render ``m`` and return its head, body and script, without folium's no-zoom viewport tag.
 
     Pages add their own ``<meta name="viewport" content="width=device-width, initial-scale=1">``
-    so visitors can pinch-zoom.
+    so visitors can pinch-zoom. Element ids are sequential (:func:`stable_ids`): the same map renders the same text.
     """
-    fig = m.get_root()
+    fig = stable_ids(m).get_root()
     fig.render()
     head = _VIEWPORT.sub("", fig.header.render())
     return MapParts(head=head, body=fig.html.render(), script=fig.script.render())

@@ -120,5 +120,14 @@ def write_officer_report(itineraries: Sequence[Itinerary], path: str | os.PathLi
     def _(message: str, **values: object) -> str:
         return gettext(message, lang, **values)
 
-    html = render_template("officer.html", _=_, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), **ctx)
+    html = render_template("officer.html", _=_, generated=_generated_at(), **ctx)
     return write_text_atomic(path, html)
+
+
+def _generated_at() -> str:
+    """When the report was made (local time, to the minute): the clock, or ``SOURCE_DATE_EPOCH`` when it is set
+    (reproducible builds: the same inputs then give the same file)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%d %H:%M")
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M")

@@ -54,6 +54,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import settings
 from ._errors import InputFileError, OcopGeoError, ValidationError
+from .basemap import cached_basemap
 from .i18n import gettext
 from .mapping import STATIC_DIR
 from .pages import render_template
@@ -223,6 +224,7 @@ def create_app(studio: Studio, *, token: str | None = None, csrf: str | None = N
                                      "Try again, or restart it."))  # fmt: skip
 
     static = StaticFiles(directory=str(STATIC_DIR))
+    basemap = StaticFiles(directory=str(cached_basemap().path))  # the offline basemap, as on the published site
     preview = StaticFiles(directory=str(studio.config.site_dir), check_dir=False, html=True)
     routes = [
         Route("/", page),
@@ -237,6 +239,7 @@ def create_app(studio: Studio, *, token: str | None = None, csrf: str | None = N
         Route("/api/plans/{plan_id}/retime", retime, methods=["POST"]),
         Route("/api/plans/{plan_id}/publish", publish, methods=["POST"]),
         Route("/api/plans/{plan_id}/officer", officer),
+        Mount("/static/basemap", app=basemap),
         Mount("/static", app=static),
         Mount("/preview", app=preview),
     ]

@@ -655,9 +655,10 @@
   var maps = {};
   function makeMap(id) {
     var m = L.map(id, { zoomControl: true, preferCanvas: false }).setView([10.85, 106.65], 10);
-    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-      { maxZoom: 19, attribution: "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap contributors</a>" }).addTo(m);
+    var osm = "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap contributors</a>";
+    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: osm }).addTo(m);
     L.control.scale({ imperial: false }).addTo(m);
+    if (window.ocopBasemap && window.ocopBasemap.attach) { window.ocopBasemap.attach(m, { attribution: osm }); }  // no internet needed
     return m;
   }
   function drawPlan() {

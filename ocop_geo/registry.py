@@ -38,6 +38,7 @@ from shapely.geometry import Point
 from . import settings
 from ._errors import InputFileError
 from .geocode import geocode_frame
+from .i18n import gettext as _
 from .opening_hours import parse_opening_hours
 from .overlay import apply_overlay, overlay_path, read_overlay
 from .registry_schema import (
@@ -323,7 +324,7 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
         A file cannot be read at all, or its headers name neither producers, products nor venues.
     """
     if not paths:
-        raise InputFileError("no registry file given. Pass a CSV, Excel, GeoJSON or GeoPackage file.")
+        raise InputFileError(_("no registry file given. Pass a CSV, Excel, GeoJSON or GeoPackage file."))
     tables = [read_table(p, known_headers=ALL_HEADER_KEYS) for p in paths]
     builder = _Builder()
     producer_tables, product_tables, venue_tables = [], [], []
@@ -346,17 +347,16 @@ def load_registry(*paths: str | Path, geocode: bool = True) -> Registry:
         elif "name" in producer_cols or "producer_id" in producer_cols:
             producer_tables.append((table, producer_cols))
         elif any(_MOJIBAKE.search(str(h)) for h in headers):
-            raise InputFileError(
-                f"{table.path}: the headers are garbled ({', '.join(repr(str(h)) for h in headers[:4])}): the file was "
-                "saved in one encoding and is read in another (Vietnamese UTF-8 read as Windows-1252 / Latin-1). "
-                "Open it in Excel or LibreOffice and save it as 'CSV UTF-8'.")
+            raise InputFileError(_(
+                "{path}: the headers are garbled ({headers}): the file was saved in one encoding and is read in "
+                "another (Vietnamese UTF-8 read as Windows-1252 / Latin-1). Open it in Excel or LibreOffice and save "
+                "it as 'CSV UTF-8'.", path=table.path, headers=", ".join(repr(str(h)) for h in headers[:4])))
         else:
-            raise InputFileError(
-                f"{table.path}: cannot tell whether this table lists producers, products or venues: none of its "
-                f"headers ({', '.join(headers[:12])}) is a product name ('Tên sản phẩm', 'product_name'), a "
-                "producer name ('Chủ thể', 'producer') or a venue kind ('Loại điểm', 'kind'). Rename the header "
-                "of that column."
-            )
+            raise InputFileError(_(
+                "{path}: cannot tell whether this table lists producers, products or venues: none of its headers "
+                "({headers}) is a product name ('Tên sản phẩm', 'product_name'), a producer name ('Chủ thể', "
+                "'producer') or a venue kind ('Loại điểm', 'kind'). Rename the header of that column.",
+                path=table.path, headers=", ".join(str(h) for h in headers[:12])))
     for table, cols in producer_tables:
         builder.read_producers(table, cols)
     for table, cols, flat_cols in product_tables:
@@ -425,9 +425,9 @@ def _refuse_folded_duplicates(table: RawTable, headers: list[str]) -> None:
     twins = [names for key, names in by_key.items() if len(names) > 1 and key in ALL_HEADER_KEYS]
     if twins:
         listed = "; ".join(" / ".join(repr(n) for n in names) for names in twins)
-        raise InputFileError(f"{table.path}: columns {listed} mean the same field once accents and case are set "
-                             "aside, so only one could be read. Keep one of them (merge their values) or rename "
-                             "the other.")
+        raise InputFileError(_("{path}: columns {columns} mean the same field once accents and case are set aside, "
+                               "so only one could be read. Keep one of them (merge their values) or rename the "
+                               "other.", path=table.path, columns=listed))
 
 
 def _flat_producer_schema() -> dict[str, tuple[str, ...]]:
@@ -479,27 +479,28 @@ class _Builder:
         _check_text(row, rec, col)
         rec.update(_contact_fields(row, get, col, str(rec["contact"])))
         if not rec["name"]:
-            row.problem(col("name"), "", "the producer's name is missing",
-                        "Fill in the producer (chủ thể) name as on the OCOP certificate")
+            row.problem(col("name"), "", _("the producer's name is missing"),
+                        _("Fill in the producer (chủ thể) name as on the OCOP certificate"))
         # type
         raw_type = get("producer_type")
         kind = parse_producer_type(raw_type) if raw_type else producer_type_from_name(str(rec["name"]))
         if raw_type and kind is None:
-            row.problem(col("producer_type"), raw_type, "unknown producer type",
-                        "Use one of: " + ", ".join(PRODUCER_TYPES))
+            row.problem(col("producer_type"), raw_type, _("unknown producer type"),
+                        _("Use one of: {values}", values=", ".join(PRODUCER_TYPES)))
         rec["producer_type"] = kind or ""
         # coordinates
         rec["lat"], rec["lon"], rec["location_precision"] = _coordinates(row, get, col, table)
         # opening hours and visit minutes
-        rec["opening_hours"] = _checked_hours(row, get, col, "e.g. 'Mo-Sa 07:30-17:00' or "
-                                                            "'Mo-Fr 08:00-11:30,13:30-17:00; Su off'")
+        rec["opening_hours"] = _checked_hours(row, get, col, _(
+            "Write them in OSM opening_hours form, e.g. 'Mo-Sa 07:30-17:00' or 'Mo-Fr 08:00-11:30,13:30-17:00; "
+            "Su off'"))
         raw_visit = get("visit_minutes")
         rec["visit_minutes"] = None
         if raw_visit:
             minutes = parse_float(raw_visit)
             if minutes is None or not 5 <= minutes <= 600:
-                row.problem(col("visit_minutes"), raw_visit, "visit minutes must be a number from 5 to 600",
-                            "Give the usual visit length in minutes, e.g. 45")
+                row.problem(col("visit_minutes"), raw_visit, _("visit minutes must be a number from 5 to 600"),
+                            _("Give the usual visit length in minutes, e.g. 45"))
             else:
                 rec["visit_minutes"] = int(round(minutes))
         return rec
@@ -520,36 +521,37 @@ class _Builder:
         _check_text(row, rec, col)
         rec.update(_contact_fields(row, get, col, str(rec["contact"])))
         if not rec["name"]:
-            row.problem(col("name"), "", "the venue's name is missing",
-                        "Fill in the name of the showroom, fair or site (tên điểm)")
+            row.problem(col("name"), "", _("the venue's name is missing"),
+                        _("Fill in the name of the showroom, fair or site (tên điểm)"))
         raw_kind = get("kind")
         kind = parse_venue_kind(raw_kind) if raw_kind else None
         if kind is None:
-            row.problem(col("kind"), raw_kind, "unknown venue kind" if raw_kind else "the venue kind is missing",
-                        "Use one of: " + ", ".join(f"{k.code} ({k.vi})" for k in VENUE_KINDS.values()))
+            row.problem(col("kind"), raw_kind, _("unknown venue kind") if raw_kind else _("the venue kind is missing"),
+                        _("Use one of: {values}", values=", ".join(f"{k.code} ({k.vi})" for k in VENUE_KINDS.values())))
         rec["kind"] = kind or ""
         rec["lat"], rec["lon"], rec["location_precision"] = _coordinates(row, get, col, table)
-        rec["opening_hours"] = _checked_hours(row, get, col, "e.g. 'Mo-Su 08:00-21:00' or 'Sa,Su 07:00-17:00'; "
-                                                            "a fair's days go in start_date and end_date")
+        rec["opening_hours"] = _checked_hours(row, get, col, _(
+            "Write them in OSM opening_hours form, e.g. 'Mo-Su 08:00-21:00' or 'Sa,Su 07:00-17:00'; a fair's days "
+            "go in start_date and end_date"))
         dates = {}
         for key in ("start_date", "end_date"):
             raw = get(key)
             dates[key] = parse_date(raw) if raw else None
             if raw and dates[key] is None:
-                row.problem(col(key), raw, "not a date",
-                            "Write one calendar date, e.g. 2024-11-06 or 6/11/2024 (day/month/year)")
+                row.problem(col(key), raw, _("not a date"),
+                            _("Write one calendar date, e.g. 2024-11-06 or 6/11/2024 (day/month/year)"))
         start, end = dates["start_date"], dates["end_date"]
         if kind in DATED_VENUE_KINDS and start is None and not get("start_date"):
-            row.problem(col("start_date"), "", f"a {kind} needs its dates",
-                        "Give the first day in start_date (Ngày bắt đầu) and the last in end_date (Ngày kết "
-                        "thúc); a one-day fair needs only start_date")
+            row.problem(col("start_date"), "", _("a {kind} needs its dates", kind=kind),
+                        _("Give the first day in start_date (Ngày bắt đầu) and the last in end_date (Ngày kết "
+                          "thúc); a one-day fair needs only start_date"))
         if end is not None and start is None and not get("start_date"):
-            row.problem(col("start_date"), "", "an end date is given without a start date",
-                        "Give the first day in start_date too")
+            row.problem(col("start_date"), "", _("an end date is given without a start date"),
+                        _("Give the first day in start_date too"))
         if start is not None and end is not None and end < start:
             row.problem(f"{col('start_date')}/{col('end_date')}", f"{get('start_date')} – {get('end_date')}",
-                        "the end date is before the start date",
-                        "Check the order of the two dates (day/month/year)")
+                        _("the end date is before the start date"),
+                        _("Check the order of the two dates (day/month/year)"))
         if end is None and kind in DATED_VENUE_KINDS:
             end = start  # a fair with only its first day is held that day
         rec["start_date"], rec["end_date"] = start, end  # another kind with only a start: open since then
@@ -576,22 +578,22 @@ class _Builder:
         }
         _check_text(row, rec, col)
         if not rec["name"]:
-            row.problem(col("name"), "", "the product name is missing",
-                        "Fill in the product name (tên sản phẩm)")
+            row.problem(col("name"), "", _("the product name is missing"),
+                        _("Fill in the product name (tên sản phẩm)"))
         raw_status = get("status")
         status = parse_status(raw_status)
         if status is None:
-            row.problem(col("status"), raw_status, "unknown status",
-                        "Use 'certified' (đã công nhận) or 'candidate' (ứng viên)")
+            row.problem(col("status"), raw_status, _("unknown status"),
+                        _("Use 'certified' (đã công nhận) or 'candidate' (ứng viên)"))
         rec["status"] = status or ""
         raw_group = get("ocop_group")
         group = parse_group(raw_group) if raw_group else None
         if group is None and (raw_group or status == "certified"):
             row.problem(col("ocop_group"), raw_group,
-                        "unknown OCOP group" if raw_group else "the OCOP group is missing",
-                        "Use one of the six groups: Thực phẩm, Đồ uống, Thảo dược, Vải và may mặc, "
-                        "Lưu niệm – nội thất – trang trí, Dịch vụ du lịch cộng đồng, du lịch nông thôn và "
-                        "điểm du lịch")
+                        _("unknown OCOP group") if raw_group else _("the OCOP group is missing"),
+                        _("Use one of the six groups: Thực phẩm, Đồ uống, Thảo dược, Vải và may mặc, "
+                          "Lưu niệm – nội thất – trang trí, Dịch vụ du lịch cộng đồng, du lịch nông thôn và "
+                          "điểm du lịch"))
         rec["ocop_group"] = group.vi if group else ""
         rec["ocop_group_en"] = group.en if group else ""
         rec["ocop_group_code"] = group.code if group else None
@@ -602,36 +604,36 @@ class _Builder:
             pass  # certified, and the source gives no rating: said explicitly, never guessed
         elif raw_stars and (stars is None or not 3 <= stars <= 5):
             if stars is None:
-                row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5, written as one whole number",
-                            "Write the rating of the recognition decision: 3, 4 or 5 (no '?' or ranges)")
+                row.problem(col("stars"), raw_stars, _("stars must be 3, 4 or 5, written as one whole number"),
+                            _("Write the rating of the recognition decision: 3, 4 or 5 (no '?' or ranges)"))
             else:
-                row.problem(col("stars"), raw_stars, "stars must be 3, 4 or 5",
-                            "OCOP ratings below 3 stars are not recognised and 5 is the highest; write 3, 4 or 5")
+                row.problem(col("stars"), raw_stars, _("stars must be 3, 4 or 5"),
+                            _("OCOP ratings below 3 stars are not recognised and 5 is the highest; write 3, 4 or 5"))
             stars = None
         elif not raw_stars and status == "certified":
-            row.problem(col("stars"), "", "a certified product needs its star rating",
-                        "Fill in 3, 4 or 5 from the recognition decision, 'unknown' (không rõ) when no source "
-                        "gives it, or set the status to candidate")
+            row.problem(col("stars"), "", _("a certified product needs its star rating"),
+                        _("Fill in 3, 4 or 5 from the recognition decision, 'unknown' (không rõ) when no source "
+                          "gives it, or set the status to candidate"))
         rec["stars"] = stars
         raw_group_source = get("group_source")
         group_source = GROUP_SOURCES.get(fold(raw_group_source)) if raw_group_source else ("stated" if group else "")
         if group_source is None:
-            row.problem(col("group_source"), raw_group_source, "unknown group source",
-                        "Write 'stated' (a source gives the OCOP group) or 'inferred' (a documented rule gave it)")
+            row.problem(col("group_source"), raw_group_source, _("unknown group source"),
+                        _("Write 'stated' (a source gives the OCOP group) or 'inferred' (a documented rule gave it)"))
         rec["group_source"] = group_source or ""
         raw_year = get("year")
         year_match = re.search(r"(20\d\d)", raw_year)
         rec["year"] = int(year_match.group(1)) if year_match else None
         if raw_year and (rec["year"] is None or not 2018 <= rec["year"] <= date.today().year):
-            row.problem(col("year"), raw_year, "the recognition year is not a year from 2018 on",
-                        "Write the year of the recognition decision, e.g. 2023")
+            row.problem(col("year"), raw_year, _("the recognition year is not a year from 2018 on"),
+                        _("Write the year of the recognition decision, e.g. 2023"))
         raw_n = get("n_products")
         rec["n_products"] = 1
         if raw_n:
             n = parse_float(raw_n)
             if n is None or n < 1 or not float(n).is_integer():
-                row.problem(col("n_products"), raw_n, "the number of products must be a whole number ≥ 1",
-                            "Leave it empty for one product per row")
+                row.problem(col("n_products"), raw_n, _("the number of products must be a whole number ≥ 1"),
+                            _("Leave it empty for one product per row"))
             else:
                 rec["n_products"] = int(n)
         # producer fields carried on a flat product row
@@ -640,8 +642,8 @@ class _Builder:
             row.record = rec
             rec["_flat"] = self._producer_fields(row, _getter(cells, flat_schema), flat_schema, table)
         if not rec["producer_id"] and not rec["producer"]:
-            row.problem(col("producer"), "", "the product names no producer",
-                        "Fill in the producer (chủ thể) or its producer_id")
+            row.problem(col("producer"), "", _("the product names no producer"),
+                        _("Fill in the producer (chủ thể) or its producer_id"))
         row.record = rec
         return row
 
@@ -658,8 +660,9 @@ class _Builder:
             if pid in first_row:
                 first = first_row[pid]
                 row.problem(first.table.frame.columns[0] if not rec["producer_id"] else "producer_id", pid,
-                            f"duplicate producer id, first used at {first.table.path.name} row {first.number}",
-                            "Give each producer its own id, or delete the repeated row")
+                            _("duplicate producer id, first used at {file} row {row}", file=first.table.path.name,
+                              row=first.number),
+                            _("Give each producer its own id, or delete the repeated row"))
             first_row.setdefault(pid, row)
             if not row.problems:
                 rec["producer_id"] = pid
@@ -701,8 +704,9 @@ class _Builder:
                 first = first_row[vid]
                 if rec["venue_id"]:
                     row.problem(id_col, vid,
-                                f"duplicate venue id, first used at {first.table.path.name} row {first.number}",
-                                "Give each venue its own id, or delete the repeated row")
+                                _("duplicate venue id, first used at {file} row {row}", file=first.table.path.name,
+                                  row=first.number),
+                                _("Give each venue its own id, or delete the repeated row"))
                 else:
                     vid = _unique_id(vid, first_row)
             first_row.setdefault(vid, row)
@@ -711,10 +715,10 @@ class _Builder:
             if pid and producer is None:
                 known = any(str(r.record.get("producer_id")) == pid for r in self.producer_rows)
                 row.problem(producer_col, pid,
-                            "its producer was rejected (see that row)" if known else "no producer has this id",
-                            "Fix the producer's row" if known else
-                            "Correct the id, add the producer to the producer table, or leave producer_id empty "
-                            "when the venue is not a producer's own site")
+                            _("its producer was rejected (see that row)") if known else _("no producer has this id"),
+                            _("Fix the producer's row") if known else
+                            _("Correct the id, add the producer to the producer table, or leave producer_id empty "
+                              "when the venue is not a producer's own site"))
             if row.problems:
                 continue
             if producer is not None and rec["lat"] is None and not any(
@@ -750,9 +754,9 @@ class _Builder:
                     by_name.setdefault(producer_name_key(flat["name"]), []).append(pid)
                 elif pid not in accepted_producers:
                     row.problem("producer_id", pid,
-                                "its producer was rejected (see that row)" if known else "no producer has this id",
-                                "Fix the producer's row" if known else
-                                "Add the producer to the producer table or correct the id")
+                                _("its producer was rejected (see that row)") if known else _("no producer has this id"),
+                                _("Fix the producer's row") if known else
+                                _("Add the producer to the producer table or correct the id"))
                 elif flat is not None and not row.problems and not known:
                     self._merge_flat(accepted_producers[pid], flat, row)
             elif rec["producer"]:
@@ -760,26 +764,29 @@ class _Builder:
                 if flat is not None and ids:  # a flat row names its district: a namesake elsewhere is another
                     ids = [i for i in ids if _same_text(accepted_producers[i].get("district"), flat.get("district"))]
                 if len(ids) > 1:
-                    row.problem("producer", str(rec["producer"]), "several producers have this name: " +
-                                ", ".join(ids), "Use the producer_id column to say which")
+                    row.problem("producer", str(rec["producer"]),
+                                _("several producers have this name: {ids}", ids=", ".join(ids)),
+                                _("Use the producer_id column to say which"))
                 elif ids:
                     pid = ids[0]
                     known = accepted_producers[pid]
                     if fold(known["name"]) != fold(rec["producer"]) and not row.problems:
-                        self.notices.append(
-                            f"{row.table.path}: row {row.number}: producer {rec['producer']!r} is read as "
-                            f"{known['name']!r} ({pid}): the same name once abbreviations such as HTX = Hợp tác xã "
-                            "are spelled out; if they are two producers, give each its producer_id")
+                        self.notices.append(_(
+                            "{path}: row {row}: producer {given!r} is read as {name!r} ({id}): the same name once "
+                            "abbreviations such as HTX = Hợp tác xã are spelled out; if they are two producers, give "
+                            "each its producer_id", path=row.table.path, row=row.number, given=rec["producer"],
+                            name=known["name"], id=pid))
                     if flat is not None and not row.problems:
                         self._merge_flat(accepted_producers[pid], flat, row)
                 elif flat is not None and not row.problems:
                     pid = _producer_slug(flat)
                     for other in (accepted_producers[i] for i in namesakes if i != pid):
-                        self.notices.append(
-                            f"{row.table.path}: row {row.number}: {flat['name']!r} in {flat.get('district')!r} is "
-                            f"taken as another producer than the one in {other.get('district')!r} "
-                            f"({Path(str(other['source_file'])).name} row {other['source_row']}); if they are "
-                            "the same, write the same district")
+                        self.notices.append(_(
+                            "{path}: row {row}: {name!r} in {district!r} is taken as another producer than the one "
+                            "in {other_district!r} ({other_file} row {other_row}); if they are the same, write the "
+                            "same district", path=row.table.path, row=row.number, name=flat["name"],
+                            district=flat.get("district"), other_district=other.get("district"),
+                            other_file=Path(str(other["source_file"])).name, other_row=other["source_row"]))
                     if pid not in accepted_producers:
                         flat["producer_id"] = pid
                         flat["source"] = flat.get("source") or rec["source"]
@@ -789,15 +796,16 @@ class _Builder:
                     else:
                         self._merge_flat(accepted_producers[pid], flat, row)
                 elif not row.problems:
-                    row.problem("producer", str(rec["producer"]), "no producer has this name",
-                                "Add the producer to the producer table, or correct the name")
+                    row.problem("producer", str(rec["producer"]), _("no producer has this name"),
+                                _("Add the producer to the producer table, or correct the name"))
             rec["producer_id"] = pid
             prid = str(rec["product_id"]) or f"{pid}--{slugify(str(rec['name']), max_length=40)}"
             if prid in product_first and rec["product_id"]:
                 first = product_first[prid]
                 row.problem("product_id", prid,
-                            f"duplicate product id, first used at {first.table.path.name} row {first.number}",
-                            "Give each product its own id, or delete the repeated row")
+                            _("duplicate product id, first used at {file} row {row}", file=first.table.path.name,
+                              row=first.number),
+                            _("Give each product its own id, or delete the repeated row"))
             elif prid in product_first:
                 prid = _unique_id(prid, product_first)
             product_first.setdefault(prid, row)
@@ -820,12 +828,12 @@ class _Builder:
             if target.get(key) in (None, ""):
                 target[key] = value
             elif key in FLAT_PRODUCER_FIELDS and not _same_text(target[key], value):
-                self.notices.append(
-                    f"{row.table.path}: row {row.number}: producer {target['name']!r} was first read at "
-                    f"{Path(str(target['source_file'])).name} row {target['source_row']} with {key} "
-                    f"{target[key]!r}; this row's {value!r} was not used. Make the rows agree, or give the "
-                    "producers distinct names"
-                )
+                self.notices.append(_(
+                    "{path}: row {row}: producer {name!r} was first read at {first_file} row {first_row} with {field} "
+                    "{first_value!r}; this row's {value!r} was not used. Make the rows agree, or give the producers "
+                    "distinct names", path=row.table.path, row=row.number, name=target["name"],
+                    first_file=Path(str(target["source_file"])).name, first_row=target["source_row"], field=key,
+                    first_value=target[key], value=value))
 
 
 def _same_text(a: object, b: object) -> bool:
@@ -858,11 +866,13 @@ def _check_text(row: _Row, rec: dict[str, object], col) -> None:
             continue
         limit = MAX_NAME_CHARS if key in ("name", "producer") else MAX_TEXT_CHARS
         if len(value) > limit:
-            row.problem(col(key), value[:60] + "…", f"the text is {len(value):,} characters long (at most {limit:,} "
-                        "here): cells merged or pasted by mistake?", "Shorten it to what belongs in this column")
+            row.problem(col(key), value[:60] + "…",
+                        _("the text is {length:,} characters long (at most {limit:,} here): cells merged or pasted "
+                          "by mistake?", length=len(value), limit=limit),
+                        _("Shorten it to what belongs in this column"))
         elif _MOJIBAKE.search(value):
-            row.problem(col(key), value, "the text looks garbled by a wrong encoding (UTF-8 read as Windows-1252)",
-                        "Re-export the file as 'CSV UTF-8' from the original spreadsheet")
+            row.problem(col(key), value, _("the text looks garbled by a wrong encoding (UTF-8 read as Windows-1252)"),
+                        _("Re-export the file as 'CSV UTF-8' from the original spreadsheet"))
 
 
 def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, float | None, str]:
@@ -878,29 +888,29 @@ def _coordinates(row: _Row, get, col, table: RawTable) -> tuple[float | None, fl
     lat, lon = parse_coordinate(raw_lat), parse_coordinate(raw_lon)
     if lat is None or lon is None:
         bad_col, bad = (lat_col, raw_lat) if lat is None else (lon_col, raw_lon)
-        row.problem(bad_col, bad, "the coordinate is missing or not a number",
-                    "Give both latitude and longitude in decimal degrees (e.g. 10.9732, 106.4921) or degrees, "
-                    "minutes, seconds (10°58'23.5\"N), or neither")
+        row.problem(bad_col, bad, _("the coordinate is missing or not a number"),
+                    _("Give both latitude and longitude in decimal degrees (e.g. 10.9732, 106.4921) or degrees, "
+                      "minutes, seconds (10°58'23.5\"N), or neither"))
         return None, None, "none"
     west, south, east, north = settings.hcmc_2025_bbox  # the merged city, with Bình Dương and Bà Rịa–Vũng Tàu
     inside = lambda y, x: south <= y <= north and west <= x <= east  # noqa: E731
     if not inside(lat, lon):
         if inside(lon, lat):
-            row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}", "latitude and longitude look swapped",
-                        f"Swap the two columns: in HCMC latitude is about {south:g}–{north:g} and longitude "
-                        f"{west:g}–{east:g}")
+            row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}", _("latitude and longitude look swapped"),
+                        _("Swap the two columns: in HCMC latitude is about {south:g}–{north:g} and longitude "
+                          "{west:g}–{east:g}", south=south, north=north, west=west, east=east))
         else:
             row.problem(f"{lat_col}/{lon_col}", f"{raw_lat}, {raw_lon}",
-                        "the point lies outside Ho Chi Minh City (as merged on 1/7/2025)",
-                        "Check the coordinates (decimal degrees, WGS84), or leave them empty to place it "
-                        "from its address")
+                        _("the point lies outside Ho Chi Minh City (as merged on 1/7/2025)"),
+                        _("Check the coordinates (decimal degrees, WGS84), or leave them empty to place it "
+                          "from its address"))
         return None, None, "none"
     precision = "exact"
     if raw_precision:
         parsed = parse_precision(raw_precision)
         if parsed is None:
-            row.problem(col("location_precision"), raw_precision, "unknown location precision",
-                        "Use one of: " + ", ".join(PRECISIONS))
+            row.problem(col("location_precision"), raw_precision, _("unknown location precision"),
+                        _("Use one of: {values}", values=", ".join(PRECISIONS)))
         else:
             precision = parsed
     return lat, lon, precision
@@ -914,37 +924,36 @@ def _contact_fields(row: _Row, get, col, contact: str) -> dict[str, str]:
     if raw:
         phones = parse_phones(raw)
         if phones is None:
-            row.problem(col("phone"), raw, "not a Vietnamese phone number",
-                        "Write it as 0903 123 456 (mobile, 10 digits), 028 3823 4567 (landline with its area "
-                        "code), 1900 1234 or +84 903 123 456; separate several numbers with ';'")
+            row.problem(col("phone"), raw, _("not a Vietnamese phone number"),
+                        _("Write it as 0903 123 456 (mobile, 10 digits), 028 3823 4567 (landline with its area "
+                          "code), 1900 1234 or +84 903 123 456; separate several numbers with ';'"))
         else:
             out["phone"] = ", ".join(phones)
     raw = get("zalo")
     if raw:
         zalo = parse_zalo(raw)
         if zalo is None:
-            row.problem(col("zalo"), raw, "not a Zalo number or zalo.me link",
-                        "Write the phone number the Zalo account uses (0903 123 456) or its https://zalo.me/… link")
+            row.problem(col("zalo"), raw, _("not a Zalo number or zalo.me link"),
+                        _("Write the phone number the Zalo account uses (0903 123 456) or its https://zalo.me/… link"))
         out["zalo"] = zalo or ""
     raw = get("website")
     if raw:
         url = parse_website(raw)
         if url is None:
-            row.problem(col("website"), raw, "not a web address",
-                        "Write one address such as https://htxphuocan.vn or www.facebook.com/htxphuocan")
+            row.problem(col("website"), raw, _("not a web address"),
+                        _("Write one address such as https://htxphuocan.vn or www.facebook.com/htxphuocan"))
         out["website"] = url or ""
     if contact:
         out.update({k: v for k, v in contact_from_text(contact).items() if not get(k)})
     return out
 
 
-def _checked_hours(row: _Row, get, col, examples: str) -> str:
-    """The row's opening hours as written; a problem when they cannot be read."""
+def _checked_hours(row: _Row, get, col, fix: str) -> str:
+    """The row's opening hours as written; a problem (with ``fix``, how to write them) when they cannot be read."""
     text = get("opening_hours")
     error = _opening_hours_error(text) if text else None
     if error:
-        row.problem(col("opening_hours"), text, f"opening hours cannot be read ({error})",
-                    f"Write them in OSM opening_hours form, {examples}")
+        row.problem(col("opening_hours"), text, _("opening hours cannot be read ({error})", error=error), fix)
     return text
 
 

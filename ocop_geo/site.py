@@ -13,6 +13,8 @@ Layout::
     SITE/routes/<route>.{gpx,kml,geojson,csv[,pdf]}, <route>.print.html (A4, printable)
     SITE/producers/index.html        all producers, clustered and filterable by group
     SITE/producers/<producer>.html   products and stars, routes passing by
+    SITE/producers/markers.js        the producers' map markers, compact (mapping.producer_markers)
+    SITE/producers/data/<producer>.js  one producer's popup details, loaded when its popup opens
     SITE/near/<place>.html           "OCOP near here" pages and A5 leaflets (``near=``, :mod:`ocop_geo.site_near`)
     SITE/static/                     vendored Leaflet, plugins, ocop.css / site.js / ocop-map.js / basemap.js
     SITE/static/basemap/             the offline basemap's tiles (ocop_geo.basemap), shared by every page
@@ -42,9 +44,12 @@ from .i18n import gettext as _
 from .itinerary import Itinerary
 from .mapping import (
     MapParts,
+    ProducerPageMaps,
     base_map,
     copy_static,
     producer_map,
+    producer_markers,
+    producers_index_map,
     render_parts,
     route_map,
     route_svg,
@@ -330,20 +335,20 @@ def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: Si
                        venues: gpd.GeoDataFrame | None, lang: str) -> None:
     """Write one page per producer and the producers' index (clustered map and list); every map shows the venues."""
     common = {"lang": lang, "root": "../"}
-    registry_ids = producers["producer_id"].astype(str) if producers is not None else None
+    # one folium render for every producer page's map, each page filled with its producer's data
+    small = ProducerPageMaps(producers, products=products, venues=venues) if producers is not None else None
     for pid, rec in recs.items():
-        pm = None
-        if producers is not None and registry_ids is not None and (registry_ids == pid).any():
-            one = producers[registry_ids == pid]
-            if one.geometry.notna().all() and not one.geometry.is_empty.all() and one.geometry.x.notna().all():
-                m = base_map(assets_base="../static", zoom_start=13)
-                pm = _parts(render_parts(producer_map(one, products=products, m=m, fit=True, venues=venues)))
-        html_text = render_template("producer.html", p=rec, map=pm, **common)
+        one = small.parts(pid) if small is not None else None
+        html_text = render_template("producer.html", p=rec, map=_parts(one) if one else None, **common)
         report.pages.append(write_text_atomic(out / "producers" / f"{rec['slug']}.html", html_text))
     plist = sorted(recs.values(), key=lambda r: r["name"])
-    if producers is not None:
-        m = producer_map(producers, products=products, assets_base="../static", venues=venues,
-                         links={rec["id"]: f"{rec['slug']}.html" for rec in recs.values()})  # fmt: skip
+    if producers is not None:  # the markers in one compact script, each popup's details in its own (on demand)
+        markers, details = producer_markers(producers, products=products,
+                                            slugs={rec["id"]: rec["slug"] for rec in recs.values()})  # fmt: skip
+        write_text_atomic(out / "producers" / "markers.js", markers)  # page data: neither pages nor downloads
+        for slug, text in details.items():
+            write_text_atomic(out / "producers" / "data" / f"{slug}.js", text)
+        m = producers_index_map(venues=venues)
     else:
         m = base_map(assets_base="../static")
     html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)

@@ -233,11 +233,12 @@ def test_jinja_in_registry_or_itinerary_text_is_never_evaluated(tmp_path: Path):
     producers.loc[producers.index[0], "name"] = ssti
     it = replace(itinerary(n_days=1), title={"vi": "{{8*8}}", "en": "{{9*9}}"})
     site.publish_site([it], tmp_path, producers=producers, products=products_df())
-    for page in tmp_path.rglob("*.html"):
+    for page in [*tmp_path.rglob("*.html"), *tmp_path.glob("producers/**/*.js")]:
         text = page.read_text(encoding="utf-8")
         assert str(Path.cwd()) not in text, page  # os.getcwd() was not run
     index = (tmp_path / "producers" / "index.html").read_text(encoding="utf-8")
-    assert "\\u007b{7*7}}\\u007b{ lipsum.__globals__.os.getcwd() }}" in index  # JSON for the map: exact text
+    markers = (tmp_path / "producers" / "markers.js").read_text(encoding="utf-8")
+    assert "\\u007b{7*7}}\\u007b{ lipsum.__globals__.os.getcwd() }}" in markers  # JSON for the map: exact text
     assert f">{ssti}</a>" in index  # the list: autoescaped text, not evaluated
     route = (tmp_path / "routes" / "test-fixture-outskirts.html").read_text(encoding="utf-8")
     assert "<title>{{8*8}} · {{9*9}}</title>" in route

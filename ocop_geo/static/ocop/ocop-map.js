@@ -599,7 +599,58 @@
 
   var FUNNEL = "M2 3h20l-7.5 9v7l-5 2.5V12z";
 
+  /* ---- the producers' map page: markers from markers.js, popup details from data/<slug>.js, both loaded by a
+   * script tag (fetch() does not work from file://) ---- */
+  var markerQueue = [], details = {}, waiting = {};
+  function loadScript(src, onerror) {
+    var s = document.createElement("script");
+    s.src = src;
+    if (onerror) { s.onerror = onerror; }
+    document.head.appendChild(s);
+  }
+  window.ocopProducerMarkers = function (c) {
+    var q = markerQueue.shift();
+    if (!q) { return; }
+    var recs = c.producers.map(function (r) {
+      var g = r[4].map(function (i) { return c.groups[i]; });
+      return {id: r[0], name: r[1], lon: r[2], lat: r[3], stars: r[5] || null, precision: c.precision[r[6]] || "",
+              groups: g.map(function (x) { return x[0]; }), groups_en: g.map(function (x) { return x[1]; }),
+              icon: g.length ? g[0][2] : "other", url: (q.data.pages || "") + r[0] + ".html",
+              detail: (q.data.details || "data/") + r[0] + ".js"};
+    });
+    drawProducers(q.map, {producers: recs, fit: q.data.fit});
+  };
+  window.ocopProducerDetail = function (slug, d) {
+    details[slug] = d;
+    (waiting[slug] || []).forEach(function (fn) { fn(); });
+    delete waiting[slug];
+  };
+  /* A record with its details when they are loaded; `then` runs once they are (loading them the first time). */
+  function withDetails(rec, then) {
+    if (!rec.detail) { return rec; }
+    var d = details[rec.id];
+    if (d) { return L.extend({}, rec, d); }
+    if (then) {
+      if (!waiting[rec.id]) {
+        waiting[rec.id] = [];
+        loadScript(rec.detail, function () { delete waiting[rec.id]; });
+      }
+      waiting[rec.id].push(then);
+    }
+    return rec;
+  }
+
   window.ocopDrawProducers = function (map, data) {
+    if (data.markers) {  // the producers' map: the markers come in their own script
+      markerQueue.push({map: map, data: data});
+      loadScript(data.markers);
+      if (!map._ocopName.route) { nameMap(map, function () { return t("map_producers"); }); }
+      return;
+    }
+    drawProducers(map, data);
+  };
+
+  function drawProducers(map, data) {
     var onRoute = map._ocopOnRoute || {};
     var shownProducers = data.producers.filter(function (rec) { return !onRoute[rec.id]; });
     var cluster = L.markerClusterGroup({
@@ -619,7 +670,12 @@
       var m = L.marker([rec.lat, rec.lon], {
         icon: L.divIcon({className: "ocop-producer", html: pin, iconSize: [SEG, SEG], iconAnchor: [SEG / 2, SEG / 2]}),
         keyboard: true, title: rec.name});
-      bindPopup(m, map, function () { return popup(rec); });
+      bindPopup(m, map, function () { return popup(withDetails(rec)); });
+      if (rec.detail) {  // the products and the place come with the popup
+        m.on("popupopen", function () {
+          withDetails(rec, function () { m.getPopup().setContent(function () { return popup(withDetails(rec)); }); });
+        });
+      }
       m.ocopGroups = rec.groups;
       return m;
     });
@@ -713,7 +769,10 @@
     };
     ctl.addTo(map);
     state.producerCluster = cluster;
-  };
+    if (data.fit && markers.length) {  // a producer page: its producer(s) in view, never closer than street level
+      map.fitBounds(L.latLngBounds(markers.map(function (m) { return m.getLatLng(); })), {padding: [20, 20], maxZoom: 15});
+    }
+  }
 
   /* The map container is focusable (arrow keys pan it): a region with a real name, not its icons' text. */
   function nameMap(map, name) {

@@ -121,6 +121,7 @@ from rapidfuzz import fuzz, process
 from . import settings
 from ._errors import InputFileError, Problems, ValidationError
 from .candidates import ScoreWeights
+from .i18n import gettext as _
 from .modes import DAY_CAPS, MODES
 from .namesearch import NameEntry, NameIndex
 from .opening_hours import WEEKDAYS, OpeningHours, parse_hhmm, parse_opening_hours, weekday_code
@@ -402,20 +403,20 @@ def _unknown_keys(c: Problems, table: Mapping[str, Any], allowed: set[str], wher
     for key in table:
         if key not in allowed:
             prefix = f"{where}.{key}" if where else key
-            c.add(prefix, f"is not a known field here; use {', '.join(sorted(allowed))}")
+            c.add(prefix, _("is not a known field here; use {fields}", fields=", ".join(sorted(allowed))))
 
 
 def _text(c: Problems, data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     v = data.get(key)
     if v is None:
         if required:
-            c.add(key, "is missing; add it as a quoted text")
+            c.add(key, _("is missing; add it as a quoted text"))
         return ""
     if not isinstance(v, str):
-        c.add(key, f"{v!r} is not text; put it in quotes")
+        c.add(key, _("{value!r} is not text; put it in quotes", value=v))
         return ""
     if required and not v.strip():
-        c.add(key, "is empty; write it in the quotes")
+        c.add(key, _("is empty; write it in the quotes"))
     return v.strip()
 
 
@@ -424,22 +425,22 @@ def _int(c: Problems, data: Mapping[str, Any], key: str, default: Any, lo: int, 
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        c.add(key, f"{v!r} is not a whole number from {lo} to {hi}")
+        c.add(key, _("{value!r} is not a whole number from {lo} to {hi}", value=v, lo=lo, hi=hi))
         return default
     return v
 
 
 def _hhmm_pair(c: Problems, v: Any, fieldname: str) -> tuple[int, int] | None:
     if not (isinstance(v, list) and len(v) == 2 and all(isinstance(t, str) for t in v)):
-        c.add(fieldname, f'{v!r} is not a pair of times; write ["08:00", "17:30"]')
+        c.add(fieldname, _('{value!r} is not a pair of times; write ["08:00", "17:30"]', value=v))
         return None
     try:
         a, b = parse_hhmm(v[0]), parse_hhmm(v[1])
     except ValueError as exc:
-        c.add(fieldname, f"{exc}; write times as HH:MM")
+        c.add(fieldname, _("{error}; write times as HH:MM", error=exc))
         return None
     if b <= a:
-        c.add(fieldname, f"ends ({v[1]}) before it starts ({v[0]}); swap or correct the times")
+        c.add(fieldname, _("ends ({end}) before it starts ({start}); swap or correct the times", end=v[1], start=v[0]))
         return None
     return a, b
 
@@ -449,7 +450,7 @@ def _str_list(c: Problems, data: Mapping[str, Any], key: str) -> list[str]:
     if isinstance(v, str):
         v = [v]
     if not isinstance(v, list) or not all(isinstance(t, str) for t in v):
-        c.add(key, f'{v!r} is not a list of texts; write ["...", "..."]')
+        c.add(key, _('{value!r} is not a list of texts; write ["...", "..."]', value=v))
         return []
     return [t.strip() for t in v if t.strip()]
 
@@ -459,23 +460,19 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
     if isinstance(v, str):
         v = {"poi": v}
     if not isinstance(v, Mapping):
-        c.add(
-            fieldname, 'is not a table; write { poi = "Chợ Bến Thành" } or { lat = .., lon = .. }'
-        )
+        c.add(fieldname, _('is not a table; write { poi = "Chợ Bến Thành" } or { lat = .., lon = .. }'))
         return None
     _unknown_keys(c, v, {"poi", "osm", "producer", "venue", "lat", "lon", "name"}, fieldname)
     given = [k for k in ("poi", "osm", "producer", "venue") if k in v] + (
         ["lat/lon"] if "lat" in v or "lon" in v else []
     )
     if len(given) != 1:
-        c.add(
-            fieldname,
-            f"give exactly one of poi, osm, producer, venue or lat+lon (found {given or 'none'})",
-        )
+        c.add(fieldname, _("give exactly one of poi, osm, producer, venue or lat+lon (found {found})", found=given)
+              if given else _("give exactly one of poi, osm, producer, venue or lat+lon (found none)"))
         return None
     name = v.get("name", "")
     if not isinstance(name, str):
-        c.add(f"{fieldname}.name", f"{name!r} is not text")
+        c.add(f"{fieldname}.name", _("{value!r} is not text", value=name))
         name = ""
     kind = given[0]
     if kind == "lat/lon":
@@ -483,18 +480,16 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
         ok = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lat, lon))
         x0, y0, x1, y1 = settings.hcmc_2025_bbox  # the merged city; the planner says what the roads cover
         if not ok or not (y0 <= lat <= y1 and x0 <= lon <= x1):
-            c.add(
-                f"{fieldname}.lat/lon",
-                f"({lat!r}, {lon!r}) is not a point in Ho Chi Minh City "
-                f"(lat {y0}–{y1}, lon {x0}–{x1}); check the order: lat is ~10.8, lon ~106.7",
-            )
+            c.add(f"{fieldname}.lat/lon", _(
+                "({lat!r}, {lon!r}) is not a point in Ho Chi Minh City (lat {south}–{north}, lon {west}–{east}); "
+                "check the order: lat is ~10.8, lon ~106.7", lat=lat, lon=lon, south=y0, north=y1, west=x0, east=x1))
             return None
         if not name:
-            c.add(f"{fieldname}.name", "is missing; a lat/lon place needs a name to show")
+            c.add(f"{fieldname}.name", _("is missing; a lat/lon place needs a name to show"))
         return Place("point", name, float(lat), float(lon))
     value = v[kind]
     if not isinstance(value, str) or not value.strip():
-        c.add(f"{fieldname}.{kind}", f"{value!r} is not a non-empty text")
+        c.add(f"{fieldname}.{kind}", _("{value!r} is not a non-empty text", value=value))
         return None
     value = value.strip()
     if kind in ("producer", "venue"):
@@ -503,23 +498,24 @@ def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place 
         return Place("poi", name or value, float("nan"), float("nan"), value)
     if kind == "osm":
         if not _OSM_REF.match(value) or value not in pois.by_ref:
-            c.add(f"{fieldname}.osm", f"{value!r} is not a POI id in {settings.pois_file.name}")
+            c.add(f"{fieldname}.osm", _("{value!r} is not a POI id in {file}", value=value,
+                                        file=settings.pois_file.name))
             return None
         hit = pois.by_ref[value]
         return Place("poi", name or hit.name, hit.lat, hit.lon, hit.ref, hit.category)
     hits = pois.find(value)
     if not hits:
         hint = pois.suggest(value)
-        c.add(
-            f"{fieldname}.poi",
-            f"no POI named {value!r} in {settings.pois_file.name}"
-            + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else "")
-            + " (or give lat, lon and name)",
-        )
+        file = settings.pois_file.name
+        c.add(f"{fieldname}.poi", _(
+            "no POI named {value!r} in {file}; did you mean {names}? (or give lat, lon and name)", value=value,
+            file=file, names=", ".join(repr(h) for h in hint)) if hint else _(
+            "no POI named {value!r} in {file} (or give lat, lon and name)", value=value, file=file))
         return None
     if len({h.ref for h in hits}) > 1:
         refs = ", ".join(f"{h.ref} ({h.category})" for h in hits[:5])
-        c.add(f"{fieldname}.poi", f'{value!r} names {len(hits)} POIs: {refs}; use osm = "..."')
+        c.add(f"{fieldname}.poi", _('{value!r} names {n} POIs: {refs}; use osm = "..."', value=value, n=len(hits),
+                                    refs=refs))
         return None
     hit = hits[0]
     return Place("poi", name or hit.name, hit.lat, hit.lon, hit.ref, hit.category)
@@ -530,10 +526,10 @@ def _days(
 ) -> list[DaySpec]:
     raw = data.get("days")
     if raw is None:
-        c.add("days", 'is missing; add days = ["2026-12-05"] (dates) or ["Sa"] (weekdays)')
+        c.add("days", _('is missing; add days = ["2026-12-05"] (dates) or ["Sa"] (weekdays)'))
         return []
     if not isinstance(raw, list) or not raw:
-        c.add("days", f"{raw!r} is not a non-empty list of dates or weekdays")
+        c.add("days", _("{value!r} is not a non-empty list of dates or weekdays", value=raw))
         return []
     out: list[DaySpec] = []
     for i, item in enumerate(raw):
@@ -556,19 +552,17 @@ def _days(
             try:
                 day = dt.date.fromisoformat(item)
             except ValueError:
-                c.add(
-                    where,
-                    f"{item!r} is neither a YYYY-MM-DD date nor a weekday ({', '.join(WEEKDAYS)})",
-                )
+                c.add(where, _("{value!r} is neither a YYYY-MM-DD date nor a weekday ({weekdays})", value=item,
+                               weekdays=", ".join(WEEKDAYS)))
                 continue
             out.append(DaySpec(day, weekday_code(day), window, places["start"], places["end"]))
         else:
-            c.add(where, f"{item!r} is neither a date nor a weekday code")
+            c.add(where, _("{value!r} is neither a date nor a weekday code", value=item))
     dates = [d.date for d in out if d.date is not None]
     if len(set(dates)) != len(dates):
-        c.add("days", "lists the same date twice; each day is planned once")
+        c.add("days", _("lists the same date twice; each day is planned once"))
     if dates and len(dates) != len(out):
-        c.add("days", "mixes dates and weekdays; use one or the other")
+        c.add("days", _("mixes dates and weekdays; use one or the other"))
     return out
 
 
@@ -576,14 +570,15 @@ def _lunch(c: Problems, v: Any, pois: PoiIndex | None) -> Lunch | None:
     if v is None:
         return None
     if not isinstance(v, Mapping):
-        c.add("lunch", 'is not a table; write [lunch] window = ["11:00", "13:00"], minutes = 60')
+        c.add("lunch", _('is not a table; write [lunch] window = ["11:00", "13:00"], minutes = 60'))
         return None
     _unknown_keys(c, v, {"window", "minutes", "poi", "osm", "venue", "lat", "lon", "name", "detour_minutes",
                          "producers"}, "lunch")  # fmt: skip
     window = _hhmm_pair(c, v.get("window"), "lunch.window")
     minutes = v.get("minutes", 60)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 10 <= minutes <= 240:
-        c.add("lunch.minutes", f"{minutes!r} is not a whole number of minutes from 10 to 240")
+        c.add("lunch.minutes", _("{value!r} is not a whole number of minutes from {lo} to {hi}", value=minutes,
+                                 lo=10, hi=240))
         minutes = 60
     place = None
     if any(k in v for k in ("poi", "osm", "venue", "lat", "lon")):
@@ -600,7 +595,7 @@ def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
     if v is None:
         return []
     if not isinstance(v, list) or not all(isinstance(t, Mapping) for t in v):
-        c.add("poi_stops", "is not a list of tables; write [[poi_stops]] blocks")
+        c.add("poi_stops", _("is not a list of tables; write [[poi_stops]] blocks"))
         return []
     out: list[PoiStop] = []
     for i, t in enumerate(v):
@@ -613,7 +608,8 @@ def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
         )
         minutes = t.get("minutes", 60)
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 5 <= minutes <= 480:
-            c.add(f"{where}.minutes", f"{minutes!r} is not a whole number of minutes from 5 to 480")
+            c.add(f"{where}.minutes", _("{value!r} is not a whole number of minutes from {lo} to {hi}",
+                                        value=minutes, lo=5, hi=480))
             minutes = 60
         hours_text = t.get("opening_hours", "24/7")
         try:
@@ -624,19 +620,19 @@ def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
         must = t.get("must_visit", True)
         score = t.get("score", 0.0 if must else 5.0)
         if not isinstance(must, bool):
-            c.add(f"{where}.must_visit", f"{must!r} is not true or false")
+            c.add(f"{where}.must_visit", _("{value!r} is not true or false", value=must))
         if isinstance(score, bool) or not isinstance(score, int | float) or score < 0:
-            c.add(f"{where}.score", f"{score!r} is not a number >= 0")
+            c.add(f"{where}.score", _("{value!r} is not a number >= 0", value=score))
             score = 0.0
         precision = t.get("precision", "exact")
         if precision not in {"exact", "street", "commune", "district"}:
-            c.add(f"{where}.precision", f"{precision!r} is not exact, street, commune or district")
+            c.add(f"{where}.precision", _("{value!r} is not exact, street, commune or district", value=precision))
         if place is None:
             continue
         venue = place.ref if place.kind == "venue" else ""
         stop_id = f"venue:{venue}" if venue else "poi-" + slugify(place.name or place.ref)
         if any(p.stop_id == stop_id for p in out):
-            c.add(where, f"{place.name!r} is listed twice")
+            c.add(where, _("{name!r} is listed twice", name=place.name))
             continue
         out.append(PoiStop(stop_id, place, minutes, hours, bool(must), float(score), precision,
                            venue=venue, hours_given="opening_hours" in t))  # fmt: skip
@@ -649,22 +645,22 @@ def _venue_stops(c: Problems, v: Any) -> VenueStops | None:
         return None
     table = {"kinds": v} if isinstance(v, list | str) else v
     if not isinstance(table, Mapping):
-        c.add("venue_stops", 'is neither a list of venue kinds nor a table; write ["showroom", "display_point"]')
+        c.add("venue_stops", _('is neither a list of venue kinds nor a table; write ["showroom", "display_point"]'))
         return None
     _unknown_keys(c, table, {"kinds", "score", "minutes"}, "venue_stops")
     kinds = []
     for i, text in enumerate(_str_list(c, table, "kinds")):
         kind = parse_venue_kind(text)
         if kind is None:
-            c.add(f"venue_stops.kinds[{i}]",
-                  f"{text!r} is not a venue kind; use {', '.join(VENUE_KINDS)} (or Vietnamese: điểm trưng bày, …)")
+            c.add(f"venue_stops.kinds[{i}]", _("{value!r} is not a venue kind; use {kinds} (or Vietnamese: điểm "
+                                               "trưng bày, …)", value=text, kinds=", ".join(VENUE_KINDS)))
         elif kind not in kinds:
             kinds.append(kind)
     if not kinds and "kinds" in table:
-        c.add("venue_stops.kinds", "names no venue kind; e.g. [\"showroom\", \"display_point\"]")
+        c.add("venue_stops.kinds", _('names no venue kind; e.g. ["showroom", "display_point"]'))
     score = table.get("score", 4.0)
     if isinstance(score, bool) or not isinstance(score, int | float) or score < 0:
-        c.add("venue_stops.score", f"{score!r} is not a number >= 0")
+        c.add("venue_stops.score", _("{value!r} is not a number >= 0", value=score))
         score = 4.0
     minutes = _int(c, {"venue_stops.minutes": table.get("minutes", 30)}, "venue_stops.minutes", 30, 5, 480)
     return VenueStops(tuple(kinds), float(score), minutes) if kinds else None
@@ -674,15 +670,15 @@ def _score(c: Problems, v: Any) -> ScoreWeights:
     if v is None:
         return ScoreWeights()
     if not isinstance(v, Mapping):
-        c.add("score", "is not a table; write [score] star_4 = 6.0 ...")
+        c.add("score", _("is not a table; write [score] star_4 = 6.0 ..."))
         return ScoreWeights()
     allowed = {"star_3", "star_4", "star_5", "per_product", "must_visit_bonus"}
     kwargs: dict[str, float] = {}
     for key, val in v.items():
         if key not in allowed:
-            c.add(f"score.{key}", f"is not a score weight; use {', '.join(sorted(allowed))}")
+            c.add(f"score.{key}", _("is not a score weight; use {keys}", keys=", ".join(sorted(allowed))))
         elif isinstance(val, bool) or not isinstance(val, int | float) or val < 0:
-            c.add(f"score.{key}", f"{val!r} is not a number >= 0")
+            c.add(f"score.{key}", _("{value!r} is not a number >= 0", value=val))
         else:
             kwargs[key] = float(val)
     return ScoreWeights(**kwargs)
@@ -700,9 +696,8 @@ def known_districts() -> frozenset[str]:
         ) as fh:
             keys.update(admin_key(row["district"], level="district") for row in csv.DictReader(fh))
     except (OSError, KeyError, ValueError) as exc:
-        raise InputFileError(
-            f"{settings.admin_dir}: cannot read the district lists ({exc})"
-        ) from None
+        raise InputFileError(_("{path}: cannot read the district lists ({error})", path=settings.admin_dir,
+                               error=exc)) from None
     return frozenset(keys)
 
 
@@ -735,18 +730,17 @@ def parse_spec(
     _unknown_keys(c, data, set(_KNOWN_KEYS), "")
     route_id = _text(c, data, "id", required=True)
     if route_id and not _ID.match(route_id):
-        c.add(
-            "id", f"{route_id!r} must be lower-case letters, digits and dashes (e.g. 'cu-chi-food')"
-        )
+        c.add("id", _("{value!r} must be lower-case letters, digits and dashes (e.g. 'cu-chi-food')",
+                      value=route_id))
     title = {"vi": _text(c, data, "title_vi", required=True), "en": _text(c, data, "title_en")}
     title["en"] = title["en"] or title["vi"]
     description = {"vi": _text(c, data, "description_vi"), "en": _text(c, data, "description_en")}
     mode = _text(c, data, "mode") or "motorbike"
     if mode not in MODES:
-        c.add("mode", f"{mode!r} is not a travel mode; choose one of {', '.join(MODES)}")
+        c.add("mode", _("{value!r} is not a travel mode; choose one of {modes}", value=mode, modes=", ".join(MODES)))
     start = _place(c, data["start"], "start", pois) if "start" in data else None
     if "start" not in data:
-        c.add("start", 'is missing; add [start] poi = "Chợ Bến Thành" (or lat, lon, name)')
+        c.add("start", _('is missing; add [start] poi = "Chợ Bến Thành" (or lat, lon, name)'))
     end = _place(c, data["end"], "end", pois) if "end" in data else start
     window = (8 * 60, 17 * 60 + 30)
     if "day_window" in data:
@@ -757,28 +751,26 @@ def parse_spec(
         try:
             holidays.add(h if isinstance(h, dt.date) else dt.date.fromisoformat(str(h)))
         except ValueError:
-            c.add(f"holidays[{i}]", f"{h!r} is not a YYYY-MM-DD date")
+            c.add(f"holidays[{i}]", _("{value!r} is not a YYYY-MM-DD date", value=h))
     lunch = _lunch(c, data.get("lunch"), pois)
     for d in days:
         if lunch and not (
             d.window[0] <= lunch.earliest and lunch.latest + lunch.minutes <= d.window[1]
         ):
-            c.add("lunch.window", "does not fit inside the day window; move it or widen day_window")
+            c.add("lunch.window", _("does not fit inside the day window; move it or widen day_window"))
             break
     themes = []
     for i, t in enumerate(_str_list(c, data, "themes")):
         group = parse_group(t)
         if group is None:
-            c.add(f"themes[{i}]", f"{t!r} is not an OCOP group; use e.g. 'Thực phẩm' or 'Food'")
+            c.add(f"themes[{i}]", _("{value!r} is not an OCOP group; use e.g. 'Thực phẩm' or 'Food'", value=t))
         else:
             themes.append(group.vi)
     district_names = _str_list(c, data, "districts")
     for i, name in enumerate(district_names):
         if districts is not None and admin_key(name, level="district") not in districts:
-            c.add(
-                f"districts[{i}]",
-                f"{name!r} is not a Ho Chi Minh City district; use e.g. 'Củ Chi', 'Quận 3'",
-            )
+            c.add(f"districts[{i}]", _("{value!r} is not a Ho Chi Minh City district; use e.g. 'Củ Chi', 'Quận 3'",
+                                       value=name))
     min_stars = _int(c, data, "min_stars", 0, 0, 5)
     max_stops = _int(c, data, "max_stops_per_day", None, 1, 50)
     visit = _int(c, data, "default_visit_minutes", 45, 5, 480)
@@ -789,23 +781,23 @@ def parse_spec(
         or not isinstance(time_limit, int | float)
         or not 0 < time_limit <= 600
     ):
-        c.add("time_limit", f"{time_limit!r} is not a number of seconds in (0, 600]")
+        c.add("time_limit", _("{value!r} is not a number of seconds in (0, 600]", value=time_limit))
         time_limit = 2.0
     caps: list[float | None] = []
     for key in ("max_km_per_day", "max_travel_minutes_per_day"):
         value = data.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or not value > 0):
-            c.add(key, f"{value!r} is not a positive number")
+            c.add(key, _("{value!r} is not a positive number", value=value))
             value = None
         caps.append(None if value is None else float(value))
     must = _str_list(c, data, "must_visit")
     exclude = _str_list(c, data, "exclude")
     for both in sorted(set(must) & set(exclude)):
-        c.add("must_visit", f"{both!r} is also in exclude; remove it from one of them")
+        c.add("must_visit", _("{value!r} is also in exclude; remove it from one of them", value=both))
     score = _score(c, data.get("score"))
     poi_stops = _poi_stops(c, data.get("poi_stops"), pois)
     venue_stops = _venue_stops(c, data.get("venue_stops"))
-    c.raise_if_any(f"{source}: {len(c.problems)} problem(s) in the route spec")
+    c.raise_if_any(_("{source}: {n} problem(s) in the route spec", source=source, n=len(c.problems)))
     assert start is not None and end is not None
     return RouteSpec(
         id=route_id, title=title, description=description, mode=mode, start=start, end=end,
@@ -902,28 +894,34 @@ class _VenueIndex:
         else:
             ids = self.by_name.get(fold(ref), [])
             if len(ids) > 1:
-                c.add(fieldname, f"{ref!r} names {len(ids)} venues ({', '.join(ids)}); write the venue id")
+                c.add(fieldname, _("{ref!r} names {n} venues ({ids}); write the venue id", ref=ref, n=len(ids),
+                                   ids=", ".join(ids)))
                 return None
             if not ids:
-                c.add(fieldname, f"no venue {ref!r} in the registry" + self._hint(ref))
+                c.add(fieldname, self._unknown(ref))
                 return None
             row = self.rows[ids[0]]
         lat, lon = row.get("lat"), row.get("lon")
         if not all(isinstance(x, int | float) and x == x for x in (lat, lon)):
-            c.add(fieldname, f"venue {_cell(row['venue_id'])} ({_cell(row['name'])}) has no location in the "
-                  "registry; add its lat/lon or address (ocop-geo validate lists it), or name another place")
+            c.add(fieldname, _("venue {id} ({name}) has no location in the registry; add its lat/lon or address "
+                               "(ocop-geo validate lists it), or name another place", id=_cell(row["venue_id"]),
+                               name=_cell(row["name"])))
             return None
         return row
 
-    def _hint(self, ref: str) -> str:
+    def _unknown(self, ref: str) -> str:
+        """What to say of a venue ``ref`` the registry does not know, with the closest names."""
         if not self.rows:
-            return "; the registry has no venue table: pass one (e.g. data/registry/venues.csv)"
+            return _("no venue {ref!r} in the registry; the registry has no venue table: pass one (e.g. "
+                     "data/registry/venues.csv)", ref=ref)
         labels = {fold(vid): vid for vid in self.rows}
         labels.update({key: ids[0] for key, ids in self.by_name.items()})
         hits = process.extract(fold(ref), list(labels), scorer=fuzz.WRatio, limit=6)
         close = list(dict.fromkeys(labels[key] for key, score, _ in hits if score >= 70))[:3]
         names = [f"{vid} ({_cell(self.rows[vid]['name'])})" for vid in close]
-        return f"; did you mean {', '.join(names)}?" if names else "; 'ocop-geo validate' lists the venues"
+        if names:
+            return _("no venue {ref!r} in the registry; did you mean {names}?", ref=ref, names=", ".join(names))
+        return _("no venue {ref!r} in the registry; 'ocop-geo validate' lists the venues", ref=ref)
 
 
 def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
@@ -978,7 +976,8 @@ def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
             continue
         vid = _cell(row["venue_id"])
         if vid in seen:
-            c.add(f"poi_stops[{i}].venue", f"{stop.venue!r} is venue {vid}, already poi_stops[{seen[vid]}]")
+            c.add(f"poi_stops[{i}].venue", _("{ref!r} is venue {id}, already poi_stops[{index}]", ref=stop.venue,
+                                             id=vid, index=seen[vid]))
             continue
         seen[vid] = i
         name = "" if stop.place.name == stop.venue else stop.place.name
@@ -986,7 +985,7 @@ def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
                                 hours=stop.hours if stop.hours_given else None, name=name))  # fmt: skip
     days = tuple(replace(d, start=place(d.start, f"days[{r}].start"), end=place(d.end, f"days[{r}].end"))
                  for r, d in enumerate(spec.days))  # fmt: skip
-    c.raise_if_any(f"{spec.source}: {len(c.problems)} problem(s) with the route's venues")
+    c.raise_if_any(_("{source}: {n} problem(s) with the route's venues", source=spec.source, n=len(c.problems)))
     assert start is not None and end is not None
     return replace(spec, start=start, end=end, lunch=lunch, poi_stops=tuple(stops), days=days)
 
@@ -1016,15 +1015,15 @@ def load_spec(path: str | os.PathLike, *, pois: PoiIndex | None = None) -> Route
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputFileError(f"{path}: file not found; bundled specs are in data/routes/") from None
+        raise InputFileError(_("{path}: file not found; bundled specs are in data/routes/", path=path)) from None
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror}); pass a route spec .toml file") from None
+        raise InputFileError(_("{path}: cannot be read ({error}); pass a route spec .toml file", path=path,
+                               error=exc.strerror)) from None
     except UnicodeDecodeError:
-        raise InputFileError(f"{path}: not UTF-8 text; save the spec as UTF-8") from None
+        raise InputFileError(_("{path}: not UTF-8 text; save the spec as UTF-8", path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(
-            f"{path}: not valid TOML: {exc}; fix the syntax at that line"
-        ) from None
+        raise InputFileError(_("{path}: not valid TOML: {error}; fix the syntax at that line", path=path,
+                               error=exc)) from None
     spec = parse_spec(
         data, source=_display_path(path), pois=pois or load_pois(), districts=known_districts()
     )

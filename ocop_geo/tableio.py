@@ -21,6 +21,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from ._errors import InputFileError
+from .i18n import gettext as _
 from .registry_schema import header_key
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,11 @@ def read_table(path: str | Path, *, known_headers: set[str] | None = None) -> Ra
     """
     path = Path(path)
     if not path.exists():
-        raise InputFileError(f"{path}: file not found. Check the path.")
+        raise InputFileError(_("{path}: file not found. Check the path.", path=path))
     if path.is_dir():
-        raise InputFileError(f"{path}: is a folder. Pass the registry file itself.")
+        raise InputFileError(_("{path}: is a folder. Pass the registry file itself.", path=path))
     if path.stat().st_size == 0:
-        raise InputFileError(f"{path}: the file is empty. Export the registry again.")
+        raise InputFileError(_("{path}: the file is empty. Export the registry again.", path=path))
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv", ".txt"}:
         return _without_control_characters(_read_csv(path, known_headers or set()))
@@ -72,13 +73,11 @@ def read_table(path: str | Path, *, known_headers: set[str] | None = None) -> Ra
     if suffix in {".geojson", ".json", ".gpkg"}:
         return _without_control_characters(_read_vector(path))
     if suffix == ".xls":
-        raise InputFileError(
-            f"{path}: old Excel 97-2003 (.xls) files are not read. Open it in Excel or LibreOffice and "
-            "save it as .xlsx (or CSV UTF-8)."
-        )
-    raise InputFileError(
-        f"{path}: unknown file type {suffix!r}. Use one of: {', '.join(SUPPORTED_SUFFIXES)}."
-    )
+        raise InputFileError(_(
+            "{path}: old Excel 97-2003 (.xls) files are not read. Open it in Excel or LibreOffice and "
+            "save it as .xlsx (or CSV UTF-8).", path=path))
+    raise InputFileError(_("{path}: unknown file type {suffix!r}. Use one of: {suffixes}.", path=path, suffix=suffix,
+                           suffixes=", ".join(SUPPORTED_SUFFIXES)))
 
 
 #: Invisible control characters (pasted from PDFs or other programs); XML exports cannot carry them.
@@ -95,8 +94,8 @@ def _without_control_characters(table: RawTable) -> RawTable:
     if rows:
         table.frame = frame.map(lambda v: _CONTROL.sub(" ", v).strip() if isinstance(v, str) else v)
         listed = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
-        table.notices.append(f"{table.path}: invisible control characters were replaced by spaces in rows "
-                             f"{listed}.")
+        table.notices.append(_("{path}: invisible control characters were replaced by spaces in rows {rows}.",
+                               path=table.path, rows=listed))
     return table
 
 
@@ -109,11 +108,11 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         except UnicodeDecodeError as exc:  # cut short (odd length) or a lone surrogate
             order = "little" if data.startswith(b"\xff\xfe") else "big"
             line = data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
-            raise InputFileError(
-                f"{path}: line {line}: the file starts as UTF-16 ({order}-endian, from its byte-order mark) but is "
-                f"not valid UTF-16 at byte offset {exc.start} ({exc.reason}): it is cut short or damaged. Open it "
-                "in Excel or LibreOffice and save it again as 'CSV UTF-8'."
-            ) from None
+            raise InputFileError(_(
+                "{path}: line {line}: the file starts as UTF-16 ({order}-endian, from its byte-order mark) but is "
+                "not valid UTF-16 at byte offset {offset} ({reason}): it is cut short or damaged. Open it in Excel "
+                "or LibreOffice and save it again as 'CSV UTF-8'.", path=path, line=line, order=order, offset=exc.start,
+                reason=exc.reason)) from None
     try:
         return data.decode("utf-8-sig"), "utf-8", notices
     except UnicodeDecodeError as exc:
@@ -122,16 +121,14 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         text = data.decode("cp1258")
     except UnicodeDecodeError:
         line = data[: utf8_error.start].count(b"\n") + 1
-        raise InputFileError(
-            f"{path}: line {line}: the file is neither UTF-8 nor Windows-1258 (byte "
-            f"{data[utf8_error.start]:#04x} at offset {utf8_error.start}). Open it in Excel or LibreOffice and "
-            "save it as 'CSV UTF-8'."
-        ) from None
+        raise InputFileError(_(
+            "{path}: line {line}: the file is neither UTF-8 nor Windows-1258 (byte {byte:#04x} at offset "
+            "{offset}). Open it in Excel or LibreOffice and save it as 'CSV UTF-8'.", path=path, line=line,
+            byte=data[utf8_error.start], offset=utf8_error.start)) from None
     line = data[: utf8_error.start].count(b"\n") + 1
-    notices.append(
-        f"{path}: the file is not UTF-8 (first non-UTF-8 byte on line {line}); it was read as Windows-1258 "
-        "(Vietnamese). Check the names below, and save the file as 'CSV UTF-8' to avoid this."
-    )
+    notices.append(_(
+        "{path}: the file is not UTF-8 (first non-UTF-8 byte on line {line}); it was read as Windows-1258 "
+        "(Vietnamese). Check the names below, and save the file as 'CSV UTF-8' to avoid this.", path=path, line=line))
     return unicodedata.normalize("NFC", text), "cp1258", notices
 
 
@@ -151,7 +148,7 @@ def _skipped_title_rows(path: Path, rows: list[list[str]], numbers: list[int]) -
     if not kept:
         return []
     where = ", ".join(f"{n} ({text[:40]!r})" for n, text in kept[:3]) + (" …" if len(kept) > 3 else "")
-    return [f"{path}: rows above the header row were read as titles, not data: {where}."]
+    return [_("{path}: rows above the header row were read as titles, not data: {rows}.", path=path, rows=where)]
 
 
 def _read_csv(path: Path, known_headers: set[str]) -> RawTable:
@@ -174,15 +171,17 @@ def _read_csv(path: Path, known_headers: set[str]) -> RawTable:
             rows.append(record)
             line_numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise InputFileError(f"{path}: line {reader.line_num}: {exc}. Fix the quoting there.") from None
+        raise InputFileError(_("{path}: line {line}: {error}. Fix the quoting there.", path=path,
+                               line=reader.line_num, error=exc)) from None
     if rows and line_numbers[-1] == text.count("\n") + (not text.endswith("\n")) and any(
             c.count("\n") >= 10 for c in rows[-1]):  # fmt: skip
         opened = line_numbers[-2] + 1 if len(line_numbers) > 1 else 1
-        notices.append(f"{path}: line {opened}: a cell runs from there to the end of the file: a quote (\") is "
-                       "probably opened and never closed on that line. Close it, or remove the stray quote.")
+        notices.append(_("{path}: line {line}: a cell runs from there to the end of the file: a quote (\") is "
+                         "probably opened and never closed on that line. Close it, or remove the stray quote.",
+                         path=path, line=opened))
     start = _header_row(rows, known_headers)
     if start is None:
-        raise InputFileError(f"{path}: no header row found. The first line must name the columns.")
+        raise InputFileError(_("{path}: no header row found. The first line must name the columns.", path=path))
     notices.extend(_skipped_title_rows(path, rows[:start], line_numbers[:start]))
     rows, line_numbers = rows[start:], line_numbers[start:]
     header = [h.strip() for h in rows[0]]
@@ -192,10 +191,9 @@ def _read_csv(path: Path, known_headers: set[str]) -> RawTable:
             continue  # blank line
         record = [c.strip() for c in record] + [""] * (len(header) - len(record))
         if len(record) > len(header) and any(record[len(header) :]):
-            notices.append(
-                f"{path}: line {number}: {len(record)} cells for {len(header)} columns; the extra cells were "
-                "ignored. Check for an unquoted comma or semicolon."
-            )
+            notices.append(_(
+                "{path}: line {line}: {cells} cells for {columns} columns; the extra cells were ignored. Check for "
+                "an unquoted comma or semicolon.", path=path, line=number, cells=len(record), columns=len(header)))
         body.append(record[: len(header)])
         numbers.append(number)
     frame = pd.DataFrame(body, columns=_unique(header), dtype=object)
@@ -208,10 +206,10 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(
-            f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}). The file may be "
-            "damaged or not really .xlsx: open it in Excel or LibreOffice and save it again as .xlsx."
-        ) from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise InputFileError(_(
+            "{path}: cannot be opened as an Excel workbook ({error}). The file may be damaged or not really .xlsx: "
+            "open it in Excel or LibreOffice and save it again as .xlsx.", path=path, error=error)) from None
     notices: list[str] = []
     try:
         sheet = workbook.worksheets[0]
@@ -220,16 +218,16 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
         for other in workbook.worksheets[1:]:
             n = sum(any(v not in (None, "") for v in row) for row in other.iter_rows(values_only=True))
             if n:
-                notices.append(
-                    f"{path}: only the first sheet ({sheet_name!r}) is read; sheet {other.title!r} has {n} "
-                    "non-empty rows that were NOT read. Move them to the first sheet, or save that sheet as "
-                    "its own file and pass it too."
-                )
+                notices.append(_(
+                    "{path}: only the first sheet ({sheet!r}) is read; sheet {other!r} has {n} non-empty rows that "
+                    "were NOT read. Move them to the first sheet, or save that sheet as its own file and pass it "
+                    "too.", path=path, sheet=sheet_name, other=other.title, n=n))
     finally:
         workbook.close()
     header_index = _header_row(cells, known_headers)
     if header_index is None:
-        raise InputFileError(f"{path}: sheet {sheet_name!r} is empty. Put the registry on the first sheet.")
+        raise InputFileError(_("{path}: sheet {sheet!r} is empty. Put the registry on the first sheet.", path=path,
+                               sheet=sheet_name))
     notices.extend(_skipped_title_rows(path, cells[:header_index], list(range(1, header_index + 1))))
     header = [h.strip() for h in cells[header_index]]
     while header and not header[-1]:
@@ -239,10 +237,10 @@ def _read_excel(path: Path, known_headers: set[str]) -> RawTable:
         extra = [c for c in row[len(header) :] if c.strip()]
         row = [c.strip() for c in row[: len(header)]] + [""] * max(0, len(header) - len(row))
         if extra:
-            notices.append(
-                f"{path}: row {offset}: {len(extra)} cell(s) right of the last named column were ignored "
-                f"({', '.join(repr(c[:30]) for c in extra[:3])}). Give that column a header or move the cells."
-            )
+            notices.append(_(
+                "{path}: row {row}: {n} cell(s) right of the last named column were ignored ({cells}). Give that "
+                "column a header or move the cells.", path=path, row=offset, n=len(extra),
+                cells=", ".join(repr(c[:30]) for c in extra[:3])))
         if any(row):
             body.append(row)
             numbers.append(offset)
@@ -255,21 +253,22 @@ def _read_vector(path: Path) -> RawTable:
         layers = _layers(path)
         gdf = gpd.read_file(path, layer=layers[0][0] if layers else None)
     except (OSError, DataSourceError, DataLayerError) as exc:
-        raise InputFileError(
-            f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}). Check that it is valid GeoJSON "
-            "(a FeatureCollection) or a GeoPackage with one layer."
-        ) from None
+        raise InputFileError(_(
+            "{path}: cannot be read as GeoJSON / GeoPackage ({error}). Check that it is valid GeoJSON "
+            "(a FeatureCollection) or a GeoPackage with one layer.", path=path, error=exc)) from None
     if len(gdf) == 0:
-        raise InputFileError(f"{path}: has no features (rows). Export the layer again with its records.")
+        raise InputFileError(_("{path}: has no features (rows). Export the layer again with its records.",
+                               path=path))
     notices: list[str] = []
     if len(layers) > 1:
-        others = ", ".join(f"{name!r} ({n} features)" for name, n in layers[1:])
-        notices.append(f"{path}: only the first layer ({layers[0][0]!r}) is read; the other layers were NOT "
-                       f"read: {others}. Save each layer as its own file and pass it too.")
+        others = ", ".join(_("{name!r} ({n} features)", name=name, n=n) for name, n in layers[1:])
+        notices.append(_("{path}: only the first layer ({layer!r}) is read; the other layers were NOT read: "
+                         "{others}. Save each layer as its own file and pass it too.", path=path,
+                         layer=layers[0][0], others=others))
     frame = pd.DataFrame({c: gdf[c] for c in gdf.columns if c != gdf.geometry.name})
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _cell_text(v))
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        notices.append(f"{path}: reprojected from {gdf.crs.to_string()} to EPSG:4326.")
+        notices.append(_("{path}: reprojected from {crs} to EPSG:4326.", path=path, crs=gdf.crs.to_string()))
         gdf = gdf.to_crs(4326)
     geoms = gdf.geometry
     has_point = geoms.notna() & ~geoms.is_empty

@@ -88,3 +88,34 @@ def test_the_page_scripts_messages_file_is_up_to_date():
     path = mapping.STATIC_DIR / "ocop" / "messages.js"
     assert path.read_text(encoding="utf-8") == mapping.script_messages(), "run scripts/update_messages.py"
     assert '"Open now":"Đang mở cửa"' in path.read_text(encoding="utf-8")
+
+
+def test_validation_problems_speak_the_language_of_the_run(tmp_path):
+    """The registry's problems and fixes come from the catalogue: Vietnamese by default, English with --lang en."""
+    bad = tmp_path / "producers.csv"
+    bad.write_text("producer_id,name,district,lat,lon,website\n"
+                   "P1,HTX Phước An,Bình Chánh,10.6657,106.5932,trang facebook HTX\n", encoding="utf-8")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "OCOP_GEO_LANG"}
+    env["COLUMNS"] = "250"  # one problem, one line
+
+    def run(*args: str) -> str:
+        res = subprocess.run([sys.executable, "-m", "ocop_geo", *args, "validate", str(bad), "--no-geocode"],
+                             capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+        assert res.returncode == 1, res.stderr  # the row is rejected
+        return res.stdout
+
+    vi = run()
+    assert "producers.csv dòng 2, website = 'trang facebook HTX': không phải địa chỉ web." in vi
+    assert "→ Ghi một địa chỉ, ví dụ https://htxphuocan.vn hoặc www.facebook.com/htxphuocan." in vi
+    assert "not a web address" not in vi
+    en = run("--lang", "en")
+    assert "producers.csv row 2, website = 'trang facebook HTX': not a web address." in en
+    assert "→ Write one address such as https://htxphuocan.vn or www.facebook.com/htxphuocan." in en
+    assert "không phải địa chỉ web" not in en
+
+
+def test_problem_messages_with_placeholders_are_filled_in_vietnamese():
+    assert i18n.gettext("duplicate producer id, first used at {file} row {row}", "vi", file="a.csv", row=3) == (
+        "mã chủ thể bị trùng, đã dùng lần đầu ở a.csv dòng 3")
+    assert i18n.gettext("the text is {length:,} characters long (at most {limit:,} here): cells merged or pasted "
+                        "by mistake?", "en", length=12345, limit=300).startswith("the text is 12,345 characters")

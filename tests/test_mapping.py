@@ -330,3 +330,36 @@ def test_route_map_loads_gesture_handling_and_bilingual_leg_tips():
     assert "gesture-handling/leaflet-gesture-handling.min.css" in html
     assert '<span lang="vi">Ngày 1' in html and '<span lang="en">Day 1' in html and "phút" in html
     assert "control_scale" not in html and "L.control.scale" not in html  # ocop-map.js adds a metric scale
+
+
+def test_producer_markers_are_compact_and_details_separate():
+    producers, products = producers_gdf(hostile=True), products_df()
+    slugs = {pid: pid.lower() for pid in producers["producer_id"]}
+    markers, details = mapping.producer_markers(producers, products=products, slugs=slugs)
+    assert markers.count("ocopProducerMarkers(") == 1 and "<img" not in markers  # escaped: \u003cimg
+    data = json.loads(markers[markers.index("(") + 1:markers.rindex(")")])
+    placed = producers[producers.geometry.x.notna()]
+    assert [r[0] for r in data["producers"]] == [slugs[p] for p in placed["producer_id"]]
+    slug, name, lon, lat, groups, stars, prec = data["producers"][1]
+    row = placed.iloc[1]
+    assert (name, lon, lat) == (row["name"], round(row.geometry.x, 5), round(row.geometry.y, 5))
+    assert data["precision"][prec] == row["location_precision"] and isinstance(stars, int)
+    assert all(len(g) == 3 for g in data["groups"]) and groups
+    assert not any(n in markers for n in products["name"]) and set(details) == {r[0] for r in data["producers"]}
+    one = details[slug]
+    assert one.startswith(f'ocopProducerDetail("{slug}",') and products.loc[
+        products["producer_id"] == row["producer_id"], "name"].iloc[0] in one
+
+
+def test_producer_page_maps_render_once_and_fill_each_producer():
+    producers = producers_gdf()
+    maps = mapping.ProducerPageMaps(producers, products=products_df(), venues=venues_gdf())
+    placed = producers[producers.geometry.x.notna()]["producer_id"].tolist()
+    unplaced = producers[producers.geometry.x.isna()]["producer_id"].tolist()
+    assert unplaced and all(maps.parts(pid) is None for pid in unplaced)
+    a, b = maps.parts(placed[0]), maps.parts(placed[1])
+    assert a.head == b.head and a.script == b.script and a.body != b.body
+    data = _payload(a.body + a.script, "ocopDrawProducers")
+    assert data["fit"] is True and [r["id"] for r in data["producers"]] == [placed[0]]
+    assert "fitBounds(" not in a.script  # fitted by ocop-map.js from the data
+    assert "ocopDrawVenues" in a.script

@@ -194,6 +194,15 @@ def test_producer_map_clusters_and_filters_by_group(browser, site_dir):
     page.select_option(".ocop-filter select", "-")
     assert page.evaluate("window.ocop.producerCluster.getLayers().length") == 0
     assert page.locator(".producer-list li").count() == len(gdf)
+    # the markers came from markers.js; a popup's products come from data/<slug>.js when it opens
+    assert "ocopDrawProducers" in page.content() and '"producers":[' not in page.content()
+    page.select_option(".ocop-filter select", "*")
+    first = prods[prods["producer_id"] == "HCM-P002"]["name"].iloc[0]
+    page.evaluate("""(name) => { const c = window.ocop.producerCluster;
+        const m = c.getLayers().find(x => x.options.title === name);
+        c.zoomToShowLayer(m, () => m.openPopup()); }""", gdf.set_index("producer_id").loc["HCM-P002", "name"])
+    page.wait_for_selector(f'.leaflet-popup-content li:has-text("{first}")')
+    assert page.locator(".leaflet-popup-content h3 a").get_attribute("href") == "hcm-p002.html"
     assert pg.errors == [] and pg.dialogs == []
     page.screenshot(path=str(ARTIFACTS / "producers_page.png"))
     pg.close()

@@ -45,6 +45,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from ._errors import InputFileError, Problems
+from .i18n import gettext as _
 from .modes import MODES
 from .nearby import DEFAULT_MINUTES
 from .registry_schema import (
@@ -145,19 +146,21 @@ def registry_near_venues(venues: gpd.GeoDataFrame, *, minutes: int = DEFAULT_MIN
         if lat is None or lon is None or _cell(rec.get("kind")) in set(exclude_kinds):
             continue
         out.append(_venue({**rec, "lat": lat, "lon": lon}, minutes=int(minutes), modes=tuple(modes),
-                          source=f"registry venue {_cell(rec.get('venue_id'))}"))  # fmt: skip
+                          source=_("registry venue {id}", id=_cell(rec.get("venue_id")))))  # fmt: skip
     return out
 
 
 def _modes(c: Problems, value: object, key: str) -> tuple[str, ...] | None:
     items = re.split(r"[\s,;+/]+", value.strip()) if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(m, str) for m in items):
-        c.add(key, f'{value!r} is not a list of modes; write "motorbike car" or ["motorbike", "car"]')
+        c.add(key, _('{value!r} is not a list of modes; write "motorbike car" or ["motorbike", "car"]', value=value))
         return None
     wanted = [m.strip().lower() for m in items if m.strip()]
     bad = [m for m in wanted if m not in MODES]
     if bad or not wanted:
-        c.add(key, f"{', '.join(map(repr, bad)) or 'none given'}: modes are {', '.join(MODES)}")
+        modes = ", ".join(MODES)
+        c.add(key, _("{values}: modes are {modes}", values=", ".join(map(repr, bad)), modes=modes) if bad
+              else _("none given: modes are {modes}", modes=modes))
         return None
     return tuple(dict.fromkeys(wanted))
 
@@ -168,7 +171,7 @@ def _minutes(c: Problems, value: object, key: str) -> int | None:
         value = int(number) if number is not None and number == int(number) else value
     lo, hi = _MINUTES
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        c.add(key, f"{value!r} is not a whole number of minutes from {lo} to {hi}")
+        c.add(key, _("{value!r} is not a whole number of minutes from {lo} to {hi}", value=value, lo=lo, hi=hi))
         return None
     return value
 
@@ -179,31 +182,33 @@ def _resolve(c: Problems, raw: Mapping[str, object], where: str, *, defaults: Ma
     n0 = len(c.problems)
     for key in raw:
         if key not in NEAR_FIELDS:
-            c.add(f"{where}{key}", f"is not a known field; use {', '.join(NEAR_FIELDS)}")
+            c.add(f"{where}{key}", _("is not a known field; use {fields}", fields=", ".join(NEAR_FIELDS)))
             return None
     table = {k: raw[k] for k in _PLACE_KEYS if k in raw and raw[k] not in ("", None)}
     for key in ("lat", "lon"):
         if isinstance(table.get(key), str):
             number = parse_float(str(table[key]))
             if number is None:
-                c.add(f"{where}{key}", f"{table[key]!r} is not a number; write e.g. 10.7769")
+                c.add(f"{where}{key}", _("{value!r} is not a number; write e.g. 10.7769", value=table[key]))
                 return None
             table[key] = number
     name = _cell(table.get("name"))
     kind_text = _cell(raw.get("kind"))
     kind = parse_venue_kind(kind_text) if kind_text else ""
     if kind is None:
-        c.add(f"{where}kind", f"{kind_text!r} is not a venue kind; use one of {', '.join(VENUE_KINDS)}")
+        c.add(f"{where}kind", _("{value!r} is not a venue kind; use one of {kinds}", value=kind_text,
+                                kinds=", ".join(VENUE_KINDS)))
     minutes = _minutes(c, raw["minutes"] if "minutes" in raw else defaults.get("minutes", DEFAULT_MINUTES),
                        f"{where}minutes")
     modes = _modes(c, raw["modes"] if "modes" in raw else defaults.get("modes", ("motorbike",)), f"{where}modes")
     address = raw.get("address", "")
     if not isinstance(address, str):
-        c.add(f"{where}address", f"{address!r} is not text; put it in quotes")
+        c.add(f"{where}address", _("{value!r} is not text; put it in quotes", value=address))
     if "venue" in table:
         extra = sorted(set(table) - {"venue", "name"})
         if extra:
-            c.add(f"{where}venue", f"give exactly one of venue, poi, osm or lat+lon (found venue and {', '.join(extra)})")
+            c.add(f"{where}venue", _("give exactly one of venue, poi, osm or lat+lon (found venue and {others})",
+                                     others=", ".join(extra)))
             return None
         row = venues.find(c, _cell(table["venue"]), f"{where}venue")
         if row is None or len(c.problems) > n0:
@@ -226,31 +231,37 @@ def _rows(path: Path) -> tuple[list[tuple[str, dict[str, object]]], dict[str, ob
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputFileError(f"{path}: file not found. Check the path.") from None
+            raise InputFileError(_("{path}: file not found. Check the path.", path=path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"{path}: cannot be read as UTF-8 text ({exc}); save it as UTF-8") from None
+            raise InputFileError(_("{path}: cannot be read as UTF-8 text ({error}); save it as UTF-8", path=path,
+                                   error=exc)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise InputFileError(f"{path}: not valid TOML: {exc}; fix the syntax at that line") from None
+            raise InputFileError(_("{path}: not valid TOML: {error}; fix the syntax at that line", path=path,
+                                   error=exc)) from None
         unknown = sorted(set(data) - {"place", "minutes", "modes"})
         places = data.get("place", [])
         if unknown or not isinstance(places, list) or not all(isinstance(p, dict) for p in places):
-            raise InputFileError(f"{path}: expected top-level minutes / modes and [[place]] tables"
-                                 + (f", not {', '.join(unknown)}" if unknown else ""))  # fmt: skip
+            raise InputFileError(
+                _("{path}: expected top-level minutes / modes and [[place]] tables, not {keys}", path=path,
+                  keys=", ".join(unknown)) if unknown
+                else _("{path}: expected top-level minutes / modes and [[place]] tables", path=path))
         defaults = {k: data[k] for k in ("minutes", "modes") if k in data}
         return [(f"place[{i}].", dict(p)) for i, p in enumerate(places)], defaults
     if path.suffix.lower() not in (".csv", ".tsv", ".txt", ".xlsx"):
-        raise InputFileError(f"{path}: a near-here file is .csv or .toml (or .xlsx), not {path.suffix!r}")
+        raise InputFileError(_("{path}: a near-here file is .csv or .toml (or .xlsx), not {suffix!r}", path=path,
+                               suffix=path.suffix))
     table = read_table(path, known_headers=set(NEAR_FIELDS))
     for notice in table.notices:
         log.warning("%s", notice)
     headers = {col: header_key(col).replace(" ", "_") for col in table.frame.columns}
     unknown = [col for col, key in headers.items() if key not in NEAR_FIELDS]
     if unknown:
-        raise InputFileError(f"{path}: column(s) {', '.join(map(repr, unknown))} are not near-here fields; the "
-                             f"header row names some of {', '.join(NEAR_FIELDS)}")  # fmt: skip
+        raise InputFileError(_("{path}: column(s) {columns} are not near-here fields; the header row names some of "
+                               "{fields}", path=path, columns=", ".join(map(repr, unknown)),
+                               fields=", ".join(NEAR_FIELDS)))
     rows = []
-    for number, (_, rec) in zip(table.row_numbers, table.frame.iterrows(), strict=True):
-        rows.append((f"line {number}: ", {headers[k]: v for k, v in rec.items() if _cell(v)}))
+    for number, (_index, rec) in zip(table.row_numbers, table.frame.iterrows(), strict=True):
+        rows.append((_("line {n}", n=number) + ": ", {headers[k]: v for k, v in rec.items() if _cell(v)}))
     return rows, {}
 
 
@@ -281,7 +292,8 @@ def read_near_file(path: str | os.PathLike, *, pois: PoiIndex, venues: gpd.GeoDa
     path = Path(path)
     rows, defaults = _rows(path)
     if not rows:
-        raise InputFileError(f"{path}: no place listed; add a row per venue (see ocop-geo publish --help)")
+        raise InputFileError(_("{path}: no place listed; add a row per venue (see ocop-geo publish --help)",
+                               path=path))
     c = Problems(str(path), sep=": ")
     if defaults:  # checked once here; a bad default is not repeated at every place
         defaults["minutes"] = _minutes(c, defaults.get("minutes", DEFAULT_MINUTES), "minutes") or DEFAULT_MINUTES
@@ -297,10 +309,11 @@ def read_near_file(path: str | os.PathLike, *, pois: PoiIndex, venues: gpd.GeoDa
             continue
         key = (got.venue_id or got.name, round(got.lat, 5), round(got.lon, 5))
         if key in seen:
-            c.add(where.rstrip(": ").rstrip("."), f"{got.name!r} is already listed at {seen[key]}; list each place once")
+            c.add(where.rstrip(": ").rstrip("."), _("{name!r} is already listed at {where}; list each place once",
+                                                    name=got.name, where=seen[key]))
             continue
         seen[key] = where.rstrip(": ").rstrip(".")
         out.append(got)
-    c.raise_if_any(f"{path}: {len(c.problems)} problem(s) in the near-here file")
+    c.raise_if_any(_("{path}: {n} problem(s) in the near-here file", path=path, n=len(c.problems)))
     log.info("read %d near-here place(s) from %s", len(out), path)
     return out

@@ -96,6 +96,10 @@ class SiteReport:
     kept: list[str] = field(default_factory=list)
 
 
+#: Above this many producers the producers' index links one list page per district instead of listing them all
+#: (a phone's first load stays small at the merged city's 416 producers and beyond).
+LIST_ON_INDEX_MAX = 300
+
 #: The site's own folders: only ocop_geo writes there.
 SITE_FOLDERS: tuple[str, ...] = ("routes", "producers", "near", "static", "icons")
 
@@ -125,6 +129,7 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
         for row in producers.itertuples(index=False):
             pid = str(row.producer_id)
             recs[pid] = {"id": pid, "name": str(row.name), "type": _s(getattr(row, "producer_type", "")),
+                         "area": _s(getattr(row, "district", "")) or _s(getattr(row, "unit_2025", "")),
                          "where": place_labels(_s(getattr(row, "ward", "")), _s(getattr(row, "district", "")),
                                                _s(getattr(row, "unit_2025", ""))),
                          "precision": _s(getattr(row, "location_precision", "")), "routes": [],
@@ -139,6 +144,7 @@ def _producer_records(itineraries: Sequence[Itinerary], route_slugs: Sequence[st
                     rec = recs[pid] = {
                         "id": pid, "name": s.name, "type": "",
                         "where": place_labels(s.ward, s.district, s.unit_2025), "precision": s.precision,
+                        "area": s.district or s.unit_2025,
                         "visit": stop_visit(s, mode=""),
                         "products": [{"name": p.name, "group": p.group, "group_en": p.group_en, "stars": p.stars,
                                       "candidate": False}
@@ -351,7 +357,19 @@ def _publish_producers(recs: Mapping[str, dict[str, Any]], out: Path, report: Si
         m = producers_index_map(venues=venues)
     else:
         m = base_map(assets_base="../static")
-    html_text = render_template("producers.html", producers=plist, map=_parts(render_parts(m)), **common)
+    areas = None
+    if len(plist) > LIST_ON_INDEX_MAX:  # a long list goes to one page per district / 2025 unit, linked from the index
+        by_area: dict[str, list[dict[str, Any]]] = {}
+        for rec in plist:
+            by_area.setdefault(rec.get("area") or "", []).append(rec)
+        taken = [rec["slug"] for rec in plist]  # distinct from every producer page's name
+        slugs = _unique_slugs([*taken, *(f"area-{a or 'other'}" for a in sorted(by_area))])[len(taken):]
+        areas = [{"name": a, "slug": slug, "n": len(by_area[a])} for a, slug in zip(sorted(by_area), slugs, strict=True)]
+        for area in areas:
+            html_text = render_template("producers_area.html", area=area, producers=by_area[area["name"]], **common)
+            report.pages.append(write_text_atomic(out / "producers" / f"{area['slug']}.html", html_text))
+    html_text = render_template("producers.html", producers=plist if areas is None else [], areas=areas,
+                                map=_parts(render_parts(m)), **common)  # fmt: skip
     report.pages.append(write_text_atomic(out / "producers" / "index.html", html_text))
 
 

@@ -516,3 +516,17 @@ def test_the_stops_own_hours_flag_decides_before_the_registry():
     rows = pages.route_context(it, links={}, producers=producers_gdf())["days"][0]["rows"]
     assert rows[1]["visit"]["hours"] == {"known": False}
     assert rows[2]["visit"]["hours"]["known"] and rows[2]["visit"]["hours"]["words"]["en"] == ["Every day: 7:30–17:00"]
+
+
+def test_a_long_producer_list_moves_to_one_page_per_district(tmp_path: Path, monkeypatch):
+    """Above LIST_ON_INDEX_MAX producers the index links a list page per district (the first load stays small)."""
+    monkeypatch.setattr(site, "LIST_ON_INDEX_MAX", 5)
+    producers = producers_gdf()
+    site.publish_site([itinerary(n_days=1)], tmp_path, producers=producers, products=products_df())
+    index = (tmp_path / "producers" / "index.html").read_text(encoding="utf-8")
+    assert 'class="producer-list"' not in index and 'class="area-list"' in index
+    areas = sorted((tmp_path / "producers").glob("area-*.html"))
+    assert len(areas) >= 3 and all(f'href="{a.name}"' in index for a in areas)
+    listed = [href for a in areas for href in re.findall(r'<li><a href="([^"]+)"', a.read_text(encoding="utf-8"))]
+    assert len(listed) == len(set(listed)) == len(producers)  # every producer on exactly one district page
+    assert all((tmp_path / "producers" / h).exists() for h in listed)

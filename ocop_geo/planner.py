@@ -154,11 +154,10 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
     stop_ids = {p.stop_id for p in spec.poi_stops}
     unknown = [pid for pid in spec.must_visit if pid not in by_id and pid not in stop_ids]
     if unknown:
-        raise PlanningError(
-            f"{spec.source}: must_visit {', '.join(unknown)} not in the registry; "
-            "check the producer ids (ocop-geo validate lists the registry) or remove them; "
-            'a venue is visited as [[poi_stops]] venue = "..."'
-        )
+        raise PlanningError(_(
+            "{source}: must_visit {ids} not in the registry; check the producer ids (ocop-geo validate lists the "
+            'registry) or remove them; a venue is visited as [[poi_stops]] venue = "..."', source=spec.source,
+            ids=", ".join(unknown)))
     must = set(spec.must_visit)
     themes = set(spec.themes)
     districts = {admin_key(d, level="district") for d in spec.districts}
@@ -192,10 +191,9 @@ def select_candidates(spec: RouteSpec, sites: Sequence[Site]) -> Candidates:
                       f"ở {s.district or 'quận/huyện chưa rõ'}, không thuộc các quận/huyện của tuyến")  # fmt: skip
         if reason and s.site_id in must:
             if reason[0] == "unplaced":
-                raise PlanningError(
-                    f"must-visit {s.site_id} ({s.name}) has no location in the registry; "
-                    "add its lat/lon or remove it from must_visit"
-                )
+                raise PlanningError(_(
+                    "must-visit {id} ({name}) has no location in the registry; add its lat/lon or remove it from "
+                    "must_visit", id=s.site_id, name=s.name))
             out.warnings.append(_("{id} is a must-visit although {reason}", id=s.site_id,
                                   reason=reason[2] if language() == "vi" else reason[1]))
             reason = None
@@ -753,10 +751,10 @@ def plan_on_matrices(
         if s.site_id in gone:
             nc = _outside(s, gone[s.site_id], "không có đường nối với điểm xuất phát hoặc kết thúc")
             if s.site_id in spec.must_visit_ids:
-                raise PlanningError(
-                    f"must-visit {s.site_id} ({s.name}) cannot be reached on the {spec.mode} "
-                    f"road network: {nc.reason}; correct its location or remove it from must_visit"
-                )
+                raise PlanningError(_(
+                    "must-visit {id} ({name}) cannot be reached on the {mode} road network: {reason}; correct its "
+                    "location or remove it from must_visit", id=s.site_id, name=s.name, mode=spec.mode,
+                    reason=nc.reason_vi if language() == "vi" and nc.reason_vi else nc.reason))
             not_chosen.append(nc)
     problem = _build_problem(spec, sites, lay, travel, distance)
     _check_must_visits(spec, sites, lay, problem)
@@ -926,15 +924,15 @@ def plan_route(
     cands.warnings[:0] = [*site_warnings, *venue_warnings, *_venue_place_warnings(spec, venues)]
     rejected = getattr(registry, "rejected", None)
     if rejected is not None and len(rejected):
-        cands.warnings.insert(0, f"{len(rejected)} registry row(s) were rejected and are not "
-                              "planned; see 'ocop-geo validate'")  # fmt: skip
+        cands.warnings.insert(0, _("{n} registry row(s) were rejected and are not planned; see 'ocop-geo validate'",
+                                   n=len(rejected)))
     G = graph if graph is not None else load_network(mode=spec.mode)
     graph_mode = G.graph.get("mode")
     if graph_mode is not None and graph_mode != spec.mode:
-        raise PlanningError(
-            f"{spec.source}: the spec travels by {spec.mode} but the graph given is a {graph_mode} "
-            f"network; pass load_network(mode={spec.mode!r}) or leave graph=None"
-        )
+        raise PlanningError(_(
+            "{source}: the spec travels by {mode} but the graph given is a {graph_mode} network; pass "
+            "load_network(mode={mode!r}) or leave graph=None", source=spec.source, mode=spec.mode,
+            graph_mode=graph_mode))
     cands, snap = _snap_candidates(spec, cands, G)
     search = matrix.road_search(G, snap, keep_paths=True)
     travel, distance = search.seconds, search.metres
@@ -1066,8 +1064,11 @@ def _resolve_producer_places(spec: RouteSpec, sites: Sequence[Site]) -> RouteSpe
             return p
         s = by_id.get(p.ref)
         if s is None or not s.placed:
-            what = "is not in the registry" if s is None else "has no location in the registry"
-            raise PlanningError(f"{spec.source}: {fieldname}.producer {p.ref!r} {what}")
+            raise PlanningError(
+                _("{source}: {field}.producer {ref!r} is not in the registry", source=spec.source, field=fieldname,
+                  ref=p.ref) if s is None
+                else _("{source}: {field}.producer {ref!r} has no location in the registry", source=spec.source,
+                       field=fieldname, ref=p.ref))
         return Place("producer", s.name, s.lat, s.lon, s.site_id)
 
     lunch = spec.lunch
@@ -1096,8 +1097,11 @@ def _lunch_places(spec: RouteSpec, cands: Sequence[Site], sites: Sequence[Site],
     for pid in lunch.producers:
         s = by_id.get(pid)
         if s is None or not s.placed:
-            what = "is not in the registry" if s is None else "has no location in the registry"
-            raise PlanningError(f"{spec.source}: lunch.producers lists {pid!r}, which {what}")
+            raise PlanningError(
+                _("{source}: lunch.producers lists {id!r}, which is not in the registry", source=spec.source, id=pid)
+                if s is None else
+                _("{source}: lunch.producers lists {id!r}, which has no location in the registry",
+                  source=spec.source, id=pid))
         pool.append(Place("producer", s.name, s.lat, s.lon, s.site_id, "serves food"))
     listed = len(pool)
     pois = _food_pois(str(settings.pois_file))
@@ -1164,7 +1168,8 @@ def _area_of(path: str, mtime_ns: int) -> shapely.Geometry:
     try:
         polygons = gpd.read_file(path).to_crs(4326).geometry.to_numpy()
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc}); restore it from the repository") from None
+        raise InputFileError(_("{path}: cannot be read ({error}); restore it from the repository", path=path,
+                               error=exc)) from None
     area = shapely.buffer(shapely.union_all(polygons), _AREA_MARGIN_DEG)
     shapely.prepare(area)
     return area

@@ -917,7 +917,7 @@ class _VenueIndex:
         labels = {fold(vid): vid for vid in self.rows}
         labels.update({key: ids[0] for key, ids in self.by_name.items()})
         hits = process.extract(fold(ref), list(labels), scorer=fuzz.WRatio, limit=6)
-        close = list(dict.fromkeys(labels[key] for key, score, _ in hits if score >= 70))[:3]
+        close = list(dict.fromkeys(labels[key] for key, score, _pos in hits if score >= 70))[:3]
         names = [f"{vid} ({_cell(self.rows[vid]['name'])})" for vid in close]
         if names:
             return _("no venue {ref!r} in the registry; did you mean {names}?", ref=ref, names=", ".join(names))

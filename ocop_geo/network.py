@@ -33,6 +33,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import graph_cache, modes, settings
 from ._errors import InputFileError, NetworkError
+from .i18n import gettext as _
 from .osm_reader import RawWays, read_ways
 from .supplement import merge_supplement, read_supplement
 
@@ -356,7 +357,7 @@ def build_network_arrays(
     raw = read_ways(source)
     kept, fwd, bwd = filter_ways(raw, mode)
     if kept.n_ways == 0:
-        raise NetworkError(f"{source}: no way of this extract is usable by mode {mode!r}")
+        raise NetworkError(_("{source}: no way of this extract is usable by mode {mode!r}", source=source, mode=mode))
     if supplement is not None:
         lines = read_supplement(supplement)
         kept, fwd, bwd = merge_supplement(kept, fwd, bwd, lines, mode=mode)
@@ -425,14 +426,10 @@ def load_network(
         return _load_graphml(path, mode=mode)
     supplement_path = _resolve_supplement(supplement)
     if supplement_path is not None and not supplement_path.is_file():
-        raise InputFileError(
-            f"{supplement_path}: supplementary road layer not found; pass supplement=False "
-            "to build from OSM only"
-        )
+        raise InputFileError(_("{path}: supplementary road layer not found; pass supplement=False to build from OSM "
+                               "only", path=supplement_path))
     if not path.is_file():
-        raise InputFileError(
-            f"{path}: no such OSM file; pass the path of a .osm.pbf or .osm extract"
-        )
+        raise InputFileError(_("{path}: no such OSM file; pass the path of a .osm.pbf or .osm extract", path=path))
     key = None
     if cache:
         key = graph_cache.cache_key(
@@ -471,13 +468,12 @@ def _load_graphml(path: Path, *, mode: str) -> nx.MultiDiGraph:
     import osmnx as ox
 
     if not path.is_file():
-        raise InputFileError(f"{path}: no such GraphML file")
+        raise InputFileError(_("{path}: no such GraphML file", path=path))
     try:
         G = ox.load_graphml(path)
     except (OSError, ParseError, ValueError, nx.NetworkXError) as exc:
-        raise InputFileError(
-            f"{path}: cannot read this GraphML file ({exc}); save it again"
-        ) from exc
+        raise InputFileError(_("{path}: cannot read this GraphML file ({error}); save it again", path=path,
+                               error=exc)) from exc
     G.graph.setdefault("mode", mode)
     if G.number_of_edges() and "travel_time" not in next(iter(G.edges(data=True)))[2]:
         G = ox.add_edge_travel_times(ox.add_edge_speeds(G))

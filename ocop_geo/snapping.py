@@ -30,6 +30,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import modes, settings
 from ._errors import NetworkError
+from .i18n import gettext as _
 from .network import gc_paused, haversine_m
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ def _points_lonlat(points: gpd.GeoSeries | gpd.GeoDataFrame) -> tuple[np.ndarray
         geoms = geoms.to_crs(4326)
     if geoms.isna().any() or geoms.is_empty.any():
         bad = list(geoms.index[geoms.isna() | geoms.is_empty][:5])
-        raise NetworkError(f"points {bad} have no location; geocode them or drop them first")
+        raise NetworkError(_("points {ids} have no location; geocode them or drop them first", ids=bad))
     if not (geoms.geom_type == "Point").all():
         geoms = geoms.representative_point()
     return shapely.get_x(geoms.values), shapely.get_y(geoms.values)
@@ -218,13 +219,15 @@ def _check_inside(arrays: EdgeArrays, lon: np.ndarray, lat: np.ndarray, index: p
     )  # fmt: skip
     if outside.any():
         bad = [f"{index[i]!r} ({lat[i]:.5f}, {lon[i]:.5f})" for i in np.flatnonzero(outside)[:10]]
-        source = f" ({Path(arrays.source).name})" if arrays.source else ""
+        extent = {"n": int(outside.sum()), "west": arrays.x.min(), "east": arrays.x.max(), "south": arrays.y.min(),
+                  "north": arrays.y.max(), "points": ", ".join(bad)}
         raise NetworkError(
-            f"{int(outside.sum())} point(s) lie outside the road network's extract{source} "
-            f"(lon {arrays.x.min():.3f}–{arrays.x.max():.3f}, lat {arrays.y.min():.3f}–"
-            f"{arrays.y.max():.3f}): {', '.join(bad)}. Check their coordinates (lat/lon swapped?) "
-            "or build the network from an extract that covers them."
-        )
+            _("{n} point(s) lie outside the road network's extract ({file}) (lon {west:.3f}–{east:.3f}, lat "
+              "{south:.3f}–{north:.3f}): {points}. Check their coordinates (lat/lon swapped?) or build the network "
+              "from an extract that covers them.", file=Path(arrays.source).name, **extent) if arrays.source
+            else _("{n} point(s) lie outside the road network's extract (lon {west:.3f}–{east:.3f}, lat "
+                   "{south:.3f}–{north:.3f}): {points}. Check their coordinates (lat/lon swapped?) or build the "
+                   "network from an extract that covers them.", **extent))
 
 
 def snap_points(

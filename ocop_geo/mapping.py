@@ -74,6 +74,7 @@ __all__ = [
     "stable_ids",
     "stop_label",
     "stop_labels",
+    "add_site_producers",
     "text_or_empty",
     "to_latlon",
 ]
@@ -671,6 +672,33 @@ def producers_index_map(*, venues: gpd.GeoDataFrame | None = None, assets_base: 
     m = base_map(assets_base=assets_base)
     _add_producer_layer(m, assets_base, {"markers": markers, "details": details, "pages": pages, "fit": True},
                         venues=venues)  # fmt: skip
+    return m
+
+
+def add_site_producers(m: folium.Map, *, hide: Iterable[str] = (), producers_dir: str = "../producers/",
+                       assets_base: str = "../static") -> folium.Map:  # fmt: skip
+    """Add the site's producers to a route map from the site's shared ``markers.js`` (:func:`producer_markers`)
+    instead of embedding them in the page: the page stays small however many producers the registry has.
+
+    Parameters
+    ----------
+    m
+        A route map (:func:`route_map`).
+    hide
+        Slugs of the producers drawn as stops of the route (not drawn twice).
+    producers_dir
+        Relative URL of the site's ``producers/`` folder as seen from the page.
+    assets_base
+        Relative URL of the vendored static folder.
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+    """
+    _add_producer_layer(m, assets_base, {"markers": f"{producers_dir}markers.js", "details": f"{producers_dir}data/",
+                                         "pages": producers_dir, "fit": False, "hide": sorted(set(hide))},
+                        venues=None)  # fmt: skip
     return m
 
 

@@ -45,9 +45,9 @@ from .itinerary import Itinerary
 from .mapping import (
     MapParts,
     ProducerPageMaps,
+    add_site_producers,
     base_map,
     copy_static,
-    producer_map,
     producer_markers,
     producers_index_map,
     render_parts,
@@ -306,8 +306,10 @@ def _publish_route(it: Itinerary, slug: str, out: Path, report: SiteReport, *, l
     """
     ctx = route_context(it, links=links, slug=slug, venues=venues, producers=producers)
     m = route_map(it, assets_base="../static", links=links, venues=venues)
-    if producers is not None:
-        producer_map(producers, products=products, m=m, links=links)
+    if producers is not None:  # from the site's shared markers.js: the page does not grow with the registry
+        on_route = {pid for _day, st in it.stops() for pid in st.producers}
+        add_site_producers(m, hide=[links[pid].rsplit("/", 1)[-1].removesuffix(".html") for pid in on_route
+                                    if pid in links])  # fmt: skip
     page_url = f"{base_url.rstrip('/')}/routes/{slug}.html" if base_url else ""
     printable = write_text_atomic(out / "routes" / f"{slug}.print.html",
                                   print_html(it, lang=lang, page_url=page_url or None, context=ctx))  # fmt: skip

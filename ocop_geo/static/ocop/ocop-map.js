@@ -611,7 +611,9 @@
   window.ocopProducerMarkers = function (c) {
     var q = markerQueue.shift();
     if (!q) { return; }
-    var recs = c.producers.map(function (r) {
+    var hide = {};
+    (q.data.hide || []).forEach(function (slug) { hide[slug] = true; });  /* already stops of the route */
+    var recs = c.producers.filter(function (r) { return !hide[r[0]]; }).map(function (r) {
       var g = r[4].map(function (i) { return c.groups[i]; });
       return {id: r[0], name: r[1], lon: r[2], lat: r[3], stars: r[5] || null, precision: c.precision[r[6]] || "",
               groups: g.map(function (x) { return x[0]; }), groups_en: g.map(function (x) { return x[1]; }),

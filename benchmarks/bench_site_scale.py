@@ -225,10 +225,10 @@ def markdown(results: dict) -> str:
         lambda d: sorted(d["first_marker_ms"])[len(d["first_marker_ms"]) // 2])  # fmt: skip
     row("first marker runs (ms)", lambda d: ", ".join(str(x) for x in d["first_marker_ms"]))
     lines += ["", "Notes:", "",
-              "- The page's own share of the first load is mostly the accessible list of every producer under the map "
-              "(about 215 B per producer raw); with the vendored Leaflet, plugins and markers.js the raw first load "
-              "is above 600 KB at 2,000 producers, the bytes sent gzip (any static host) well under it. A lighter "
-              "list (paged, or one line without the 2025 unit) is left for later.",
+              "- Above 300 producers the index links one list page per district / 2025 unit instead of listing every "
+              "producer under the map (the list was about 215 B per producer, 430 KB at 2,000); the first load is "
+              "then the vendored Leaflet and plugins, the page and markers.js. Route maps load the same markers.js "
+              "(they embedded every producer before).",
               "- Producer pages no longer run folium: one render per site (`mapping.ProducerPageMaps`), each page "
               "filled with its producer's JSON; the rest of the site step is Jinja and writing ~5,000 files "
               "atomically. Parallel rendering was not needed for the 15 s goal and is not used.",

@@ -406,7 +406,13 @@ def cached_basemap(*, rebuild: bool = False) -> BasemapInfo:
     if not rebuild and (info := _info(path)) is not None and info.key == key:
         log.debug("basemap %s from the cache %s", key, path)
         return info
-    return build_basemap(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return build_basemap(path)
+    except OSError as exc:  # a read-only or full cache folder: build where we can, just not kept
+        log.warning("cannot write the basemap cache in %s (%s); building it in a temporary folder",
+                    path.parent, exc.strerror or exc)
+        return build_basemap(Path(tempfile.mkdtemp(prefix="ocop-basemap-")) / key)
 
 
 #: Print background: which basemap features a printed route map draws, as (layer key, classes) -> kind.

@@ -136,6 +136,11 @@ def test_d10_an_unwritable_cache_folder_runs_without_a_cache(tmp_path: Path, mon
     assert "cannot write the network cache" in caplog.text
     gaz = gazetteer.load_gazetteer(rebuild=True)
     assert gaz is not None and "cannot write the gazetteer cache" in caplog.text
+    from ocop_geo import basemap
+
+    info = basemap.cached_basemap()  # the demo's site step failed here (exit 2)
+    assert info.n_tiles > 100 and (info.path / "index.js").is_file()
+    assert "cannot write the basemap cache" in caplog.text
 
 
 PRODUCERS = "producer_id,name,ward,district\nP1,HTX Phước An,An Phú Tây,Bình Chánh\nP2,Công ty Xuân Nguyên,Vĩnh Lộc A,Bình Chánh\n"

@@ -48,6 +48,7 @@ from .basemap import print_background
 from .candidates import DEFAULT_OPENING_HOURS
 from .fileio import atomic_path, write_bytes_atomic, write_text_atomic
 from .i18n import both
+from .i18n import gettext as _
 from .itinerary import Day, Itinerary, Stop, write_itinerary_csv
 from .mapping import day_label, place_label
 from .matrix import Leg
@@ -558,7 +559,7 @@ def print_html(itinerary: Itinerary, *, lang: str = "vi", page_url: str | None =
         and ferry crossings in words, no internal ids.
     """
     if paper not in PAPERS:
-        raise InputFileError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
+        raise InputFileError(_("unknown paper {paper!r}; choose one of {choices}", paper=paper, choices=", ".join(PAPERS)))
     width, height, margin, map_height, font_pt = PAPERS[paper]
     lines = default_background(itinerary) if background is None else tuple(background)
     ctx = context if context is not None else route_context(itinerary, links={})
@@ -575,10 +576,8 @@ def chromium_path() -> str:
     """Path of the Chromium binary (``OCOP_GEO_CHROMIUM`` or ``chromium`` on PATH)."""
     found = os.environ.get("OCOP_GEO_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        raise OcopGeoError(
-            "Chromium is needed to print PDFs but was not found; install it "
-            "(apt-get install chromium) or set OCOP_GEO_CHROMIUM to its path"
-        )
+        raise OcopGeoError(_("Chromium is needed to print PDFs but was not found; install it (apt-get install "
+                             "chromium) or set OCOP_GEO_CHROMIUM to its path"))
     return found
 
 
@@ -595,10 +594,11 @@ def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, ti
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise OcopGeoError(f"Chromium did not finish printing {html_path} in {timeout:.0f} s") from None
+            raise OcopGeoError(_("Chromium did not finish printing {path} in {s:.0f} s", path=html_path, s=timeout)) from None
         if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-3:]
-            raise OcopGeoError(f"Chromium could not print {html_path} to PDF: {' | '.join(tail)}")
+            raise OcopGeoError(_("Chromium could not print {path} to PDF: {details}", path=html_path,
+                                 details=" | ".join(tail)))
     log.info("printed %s to %s", html_path.name, pdf_path)
     return pdf_path
 
@@ -637,9 +637,10 @@ def write_export(itinerary: Itinerary, path: str | os.PathLike, *, fmt: str, lan
         Chromium is missing or cannot print (PDF only).
     """
     if fmt not in FORMATS:
-        raise InputFileError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise InputFileError(_("unknown export format {format!r}; choose one of {choices}", format=fmt,
+                               choices=", ".join(FORMATS)))
     if paper not in PAPERS:
-        raise InputFileError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
+        raise InputFileError(_("unknown paper {paper!r}; choose one of {choices}", paper=paper, choices=", ".join(PAPERS)))
     path = Path(path)
     if fmt == "gpx":
         write_text_atomic(path, gpx_text(itinerary, lang=lang))

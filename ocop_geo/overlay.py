@@ -35,6 +35,7 @@ from . import settings
 from ._errors import InputFileError, ValidationError
 from .fileio import write_text_atomic
 from .geocode import reverse_geocode
+from .i18n import gettext as _
 from .opening_hours import parse_opening_hours
 
 __all__ = ["EDITABLE", "OVERLAY_NAME", "SCHEMA", "OverlayEdit", "add_edit", "apply_overlay", "check_edit",
@@ -132,15 +133,18 @@ def read_overlay(path: str | os.PathLike) -> list[OverlayEdit]:
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"{path}: not a readable overlay file ({exc}); restore it from version control") from None
+        raise InputFileError(_("{path}: not a readable overlay file ({error}); restore it from version control",
+                               path=path, error=exc)) from None
     if not isinstance(data, Mapping) or data.get("schema") != SCHEMA or not isinstance(data.get("edits"), list):
-        raise InputFileError(f"{path}: not an ocop_geo overlay (schema {SCHEMA!r} with a list of edits)")
+        raise InputFileError(_("{path}: not an ocop_geo overlay (schema {schema!r} with a list of edits)", path=path,
+                               schema=SCHEMA))
     out = []
     for i, raw in enumerate(data["edits"]):
         try:
             out.append(OverlayEdit(**{k: raw[k] for k in ("kind", "id", "field", "value", "who", "when", "why")}))
         except (KeyError, TypeError):
-            raise InputFileError(f"{path}: edit {i + 1} lacks kind, id, field, value, who, when or why") from None
+            raise InputFileError(_("{path}: edit {n} lacks kind, id, field, value, who, when or why", path=path,
+                                   n=i + 1)) from None
     return out
 
 
@@ -161,13 +165,13 @@ def add_edit(path: str | os.PathLike, *, kind: str, id: str, field: str, value: 
     """
     value, problems = check_edit(kind, field, value)
     if not who.strip():
-        problems.append("say who makes the change (your name)")
+        problems.append(_("say who makes the change (your name)"))
     if not why.strip():
-        problems.append("say why (e.g. 'phoned the producer on 20/11')")
+        problems.append(_("say why (e.g. 'phoned the producer on 20/11')"))
     edits = read_overlay(path)
     if expected is not None and expected != len(edits):
-        problems.append(f"the overlay changed since you opened it ({len(edits)} edits, you saw {expected}); "
-                        "reload and make the change again")  # fmt: skip
+        problems.append(_("the overlay changed since you opened it ({n} edits, you saw {seen}); reload and make the "
+                          "change again", n=len(edits), seen=expected))
     if problems:
         raise ValidationError("; ".join(problems), problems)
     edit = OverlayEdit(kind, id, field, value, who.strip()[:120], dt.datetime.now(_TZ).isoformat(timespec="seconds"),
@@ -201,8 +205,9 @@ def apply_overlay(producers: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, edits: 
         value, problems = check_edit(kind, field, e.value)
         rows = [] if frame is None else list(frame.index[frame[_ID_COLUMN[kind]].astype(str) == rid])
         if problems or not rows:
-            why = "; ".join(problems) or f"no {kind} {rid} in the registry"
-            notices.append(f"{source}: the edit of {kind} {rid} {field} ({e.when}) is not applied: {why}")
+            why = "; ".join(problems) or _("no {kind} {id} in the registry", kind=kind, id=rid)
+            notices.append(_("{source}: the edit of {kind} {id} {field} ({when}) is not applied: {why}", source=source,
+                             kind=kind, id=rid, field=field, when=e.when, why=why))
             continue
         assert frame is not None
         if field == "location":
@@ -223,5 +228,5 @@ def apply_overlay(producers: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, edits: 
         for column in ("ward", "ward_code", "district", "district_code", "unit_2025", "unit_code_2025"):
             if column in frame.columns:
                 frame.loc[rows, column] = found[column].where(found[column] != "", frame.loc[rows, column])
-    notices.append(f"{source}: {applied} correction(s) of the department applied")
+    notices.append(_("{source}: {n} correction(s) of the department applied", source=source, n=applied))
     return frames["producer"], frames["venue"], notices

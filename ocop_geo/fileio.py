@@ -54,7 +54,7 @@ def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
     for path in Path(folder).glob(f".*{TEMP_SUFFIX}"):
         parts = path.name.split(".")  # "", name..., pid, random, "tmp"
         pid = parts[-3] if len(parts) >= 5 else ""
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         with contextlib.suppress(OSError):
             path.unlink()
@@ -62,7 +62,7 @@ def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether process ``pid`` exists (on this machine)."""
     try:
         os.kill(pid, 0)

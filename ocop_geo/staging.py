@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import OcopGeoError
+from .fileio import process_alive
 
 __all__ = ["MANIFEST", "Staging", "staged_folder"]
 
@@ -48,16 +49,6 @@ class Staging:
     target: Path
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _files(root: Path) -> list[str]:
@@ -105,7 +96,7 @@ def _sweep(target: Path) -> None:
     for pattern in (f".{target.name}.staging-*", f".{target.name}.old-*"):
         for stale in sorted(target.parent.glob(pattern)):
             pid = stale.name.rsplit("-", 1)[-1]
-            if not pid.isdigit() or _alive(int(pid)) and int(pid) != os.getpid():
+            if not pid.isdigit() or process_alive(int(pid)) and int(pid) != os.getpid():
                 continue
             if ".old-" in stale.name and not target.exists():
                 os.replace(stale, target)  # the previous site, from a run killed between its two renames

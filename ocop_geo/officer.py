@@ -13,12 +13,12 @@ Example
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import settings
 from .fileio import write_text_atomic
 from .i18n import gettext, language
 from .itinerary import Itinerary
@@ -127,7 +127,4 @@ def write_officer_report(itineraries: Sequence[Itinerary], path: str | os.PathLi
 def _generated_at() -> str:
     """When the report was made (local time, to the minute): the clock, or ``SOURCE_DATE_EPOCH`` when it is set
     (reproducible builds: the same inputs then give the same file)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%d %H:%M")
-    return dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return settings.now().strftime("%Y-%m-%d %H:%M")

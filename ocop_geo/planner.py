@@ -806,7 +806,7 @@ def plan_on_matrices(
     not_chosen.sort(key=lambda nc: (order.get(nc.code, 9), nc.code, nc.site_id))
     return Itinerary(
         route_id=spec.id, title=dict(spec.title), description=dict(spec.description),
-        mode=spec.mode, generated_at=dt.datetime.now(_TZ).isoformat(timespec="seconds"),
+        mode=spec.mode, generated_at=settings.now(_TZ).isoformat(timespec="seconds"),
         spec_file=spec.source, days=tuple(days), totals=totals, not_chosen=tuple(not_chosen),
         warnings=tuple(dict.fromkeys(warnings)), attribution=settings.osm_attribution,
     )  # fmt: skip

@@ -9,6 +9,7 @@ Delete a set value (``del settings.cache_dir``) to return to the default.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,15 @@ pois_file: Path
 allow_online: bool
 #: The language of messages and of the pages as they open: ``vi`` (default) or ``en`` (``OCOP_GEO_LANG`` overrides).
 language: str
+
+
+def now(tz: dt.tzinfo | None = None) -> dt.datetime:
+    """The time written into generated files ("planned at", "generated"): the clock, or ``SOURCE_DATE_EPOCH``
+    (seconds since 1970) when it is set, so that the same inputs give byte-identical files (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz or dt.UTC)
+    return dt.datetime.now(tz)
 
 
 def _data(*parts: str) -> Callable[[], Path]:

@@ -467,7 +467,7 @@ class Studio:
                                 "đã bỏ ra trong xưởng thiết kế tuyến") for uid in removed if uid not in gone)  # fmt: skip
         kept = tuple(n for n in it.not_chosen if n.site_id not in seen)
         session.itinerary = replace(it, not_chosen=extra + kept,
-                                    generated_at=dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+                                    generated_at=settings.now(dt.timezone(dt.timedelta(hours=7)))
                                     .isoformat(timespec="seconds"))  # fmt: skip
         session.edit_warnings = warnings
         session.removed = removed

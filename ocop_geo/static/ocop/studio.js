@@ -558,9 +558,20 @@
     return { start: N_("Start"), end: N_("End"), lunch: N_("Lunch"), producer: N_("producer"), poi: N_("place") }[k] || k;
   }
 
+  /* The visit's number in its day, as on the published pages (1, 2, 3 … with start, lunch and end not counted). */
+  function visitNo(day, s) {
+    var n = 0;
+    for (var i = 0; i < day.stops.length; i++) {
+      var k = day.stops[i].kind;
+      if (k !== "start" && k !== "end" && k !== "lunch") { n += 1; }
+      if (day.stops[i] === s) { return n; }
+    }
+    return s.seq;
+  }
+
   function stopItem(day, di, s, warnings) {
     var visit = !!s.uid;
-    var label = s.kind === "start" ? "▶" : s.kind === "end" ? "■" : s.kind === "lunch" ? "☀" : String(s.seq);
+    var label = s.kind === "start" ? "▶" : s.kind === "end" ? "■" : s.kind === "lunch" ? "☀" : String(visitNo(day, s));
     var times = s.kind === "start" ? fill(N_("leave {t}"), { t: s.start })
       : s.kind === "end" ? fill(N_("back {t}"), { t: s.arrival })
       : fill(N_("arrive {a} · {s}–{e}"), { a: s.arrival, s: s.start, e: s.end }) +
@@ -673,7 +684,7 @@
           L.polyline(s.leg_in.coordinates.map(function (c) { return [c[1], c[0]]; }),
             { color: day.color, weight: 5, opacity: 0.8, dashArray: s.leg_in.off_network ? "6 8" : null, interactive: false }).addTo(layer);
         }
-        var label = s.kind === "start" ? "▶" : s.kind === "end" ? "■" : s.kind === "lunch" ? "☀" : day.day + "-" + s.seq;
+        var label = s.kind === "start" ? "▶" : s.kind === "end" ? "■" : s.kind === "lunch" ? "☀" : day.day + "-" + visitNo(day, s);
         if (s.kind === "end" && day.stops[0].lat === s.lat && day.stops[0].lon === s.lon) return;
         var icon = L.divIcon({ className: "", html: "", iconSize: [30, 30], iconAnchor: [15, 15] });
         var mk = L.marker([s.lat, s.lon], { icon: icon, title: s.name, keyboard: true, riseOnHover: true }).addTo(layer);

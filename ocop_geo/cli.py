@@ -11,6 +11,10 @@ Exit codes (the same for every command):
 
 The top of the package's layers: the command modules (``cli_*``) share :mod:`ocop_geo.cli_common` and never
 import this module.
+
+The ``--help`` texts are catalogue messages like everything else the command line says, but Typer reads them when
+the modules are imported, before ``--lang`` is parsed: they are in :data:`ocop_geo.cli_common.HELP_LANG`, the
+``--lang`` given before the command (peeked at in ``sys.argv``), else ``OCOP_GEO_LANG``, else Vietnamese.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from . import (
     settings,
 )
 from ._errors import InputFileError, OcopGeoError, ValidationError
-from .cli_common import err_console, state
+from .cli_common import HELP_LANG, err_console, state
 from .i18n import LANGUAGES
 from .i18n import gettext as _
 
@@ -54,11 +58,11 @@ _COMMAND_MODULES: tuple[ModuleType, ...] = (  # in the order of the pipeline, as
 
 app = typer.Typer(
     name="ocop-geo",
-    help=(
+    help=_(
         "Tourism routes to OCOP producers in Ho Chi Minh City, offline, from OpenStreetMap data.\n\n"
         "Example: ocop-geo demo   (the whole pipeline on the bundled data; the site goes to maps/site/)\n\n"
         "Exit codes: 0 done; 1 done but rows rejected, a route not planned or addresses not placed; "
-        "2 bad usage or input file; 3 the work failed; 4 internal error (use --debug)."
+        "2 bad usage or input file; 3 the work failed; 4 internal error (use --debug).", HELP_LANG
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -69,10 +73,10 @@ app = typer.Typer(
 @app.callback()
 def _main(
     ctx: typer.Context,
-    lang: str = typer.Option(None, "--lang", help="Language of messages, reports and the pages as they open: vi "
-                             "(default; OCOP_GEO_LANG overrides) or en. Pages always carry both."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logging."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress messages."),
+    lang: str = typer.Option(None, "--lang", help=_("Language of messages, reports and the pages as they open: vi "
+                                                    "(default; OCOP_GEO_LANG overrides) or en. Pages always carry both.", HELP_LANG)),
+    debug: bool = typer.Option(False, "--debug", help=_("Show tracebacks and debug logging.", HELP_LANG)),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Log progress messages.", HELP_LANG)),
 ) -> None:
     """ocop-geo: import the OCOP registry, build road networks, plan and publish routes."""
     lang = lang or settings.language

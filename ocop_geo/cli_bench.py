@@ -13,8 +13,9 @@ from rich.table import Table
 
 from . import toptw
 from ._errors import InputFileError
-from .cli_common import console
+from .cli_common import HELP_LANG, console
 from .fileio import write_text_atomic
+from .i18n import gettext as _
 from .toptw_instances import (
     best_known,
     check_routes,
@@ -28,9 +29,9 @@ log = logging.getLogger(__name__)
 
 bench_app = typer.Typer(
     name="bench",
-    help="Benchmarks of the route optimizer on standard instances.\n\n"
-    "Example: ocop-geo bench toptw c101 r101 --routes 1 --time-limit 10 --json out.json\n\n"
-    "Example: ocop-geo bench ttdp t101 --time-limit 10",
+    help=_("Benchmarks of the route optimizer on standard instances.\n\n"
+           "Example: ocop-geo bench toptw c101 r101 --routes 1 --time-limit 10 --json out.json\n\n"
+           "Example: ocop-geo bench ttdp t101 --time-limit 10", HELP_LANG),
     no_args_is_help=True,
 )
 
@@ -159,34 +160,34 @@ def _check_limits(time_limit: float, routes: list[int] | None) -> None:
         raise InputFileError("--time-limit: give a positive number of seconds")
 
 
-_SEED = typer.Option(0, "--seed", help="Random seed (same seed, same search).")
+_SEED = typer.Option(0, "--seed", help=_("Random seed (same seed, same search).", HELP_LANG))
 _MAX_IT = typer.Option(None, "--max-iterations",
-                       help="Stop after this many iterations (bit-identical runs).")
-_JSON = typer.Option(None, "--json", help="Write the results to this JSON file.")
-_LIMIT = typer.Option(10.0, "--time-limit", "-t", help="Seconds per instance and m.")
+                       help=_("Stop after this many iterations (bit-identical runs).", HELP_LANG))
+_JSON = typer.Option(None, "--json", help=_("Write the results to this JSON file.", HELP_LANG))
+_LIMIT = typer.Option(10.0, "--time-limit", "-t", help=_("Seconds per instance and m.", HELP_LANG))
 
 
 @bench_app.command(
     "toptw",
-    help=(
+    help=_(
         "Solve TOPTW instances (files, or bundled names: Solomon c101 ... rc108, Cordeau pr01 ... "
         "pr10) with ROUTES routes each and report score, time, gap to the best known score "
         "(Solomon: one route; Cordeau: m = 1..4) and an exact re-check of every route. Distances "
         "are rounded as the family does (Solomon one decimal, Cordeau two).\n\n"
         "Example: ocop-geo bench toptw c101 r101 rc101 --routes 1 --time-limit 10 --json out.json\n\n"
-        "Example: ocop-geo bench toptw pr01 pr02 --routes 1 --routes 2 --routes 4"
+        "Example: ocop-geo bench toptw pr01 pr02 --routes 1 --routes 2 --routes 4", HELP_LANG
     ),
 )
 def toptw_command(
     instances: list[str] = typer.Argument(
-        ..., help="Instance files or bundled names (c101 ... rc108, pr01 ... pr10)."),
-    routes: list[int] = typer.Option([1], "--routes", "-m", help="Number of routes; repeat for several."),
+        ..., help=_("Instance files or bundled names (c101 ... rc108, pr01 ... pr10).", HELP_LANG)),
+    routes: list[int] = typer.Option([1], "--routes", "-m", help=_("Number of routes; repeat for several.", HELP_LANG)),
     time_limit: float = _LIMIT,
     seed: int = _SEED,
     max_iterations: int = _MAX_IT,
     family: str = typer.Option(
         None, "--family",
-        help="solomon or cordeau, for a file whose name does not tell (decides the rounding)."),
+        help=_("solomon or cordeau, for a file whose name does not tell (decides the rounding).", HELP_LANG)),
     json_out: Path = _JSON,
 ) -> int:
     _check_limits(time_limit, routes)
@@ -197,16 +198,16 @@ def toptw_command(
 
 @bench_app.command(
     "ttdp",
-    help=(
+    help=_(
         "Solve tourist trip design instances (multi-day, a different opening window per weekday; "
         "files or bundled names t101 ... t120, default all) with the file's number of tours, "
         "each tour on its weekday, and report score, time and an exact re-check of every route "
         "(distances rounded down to two decimals).\n\n"
-        "Example: ocop-geo bench ttdp t101 t102 --time-limit 10 --json ttdp.json"
+        "Example: ocop-geo bench ttdp t101 t102 --time-limit 10 --json ttdp.json", HELP_LANG
     ),
 )
 def ttdp_command(
-    instances: list[str] = typer.Argument(None, help="Instance files or names (t101 ... t120)."),
+    instances: list[str] = typer.Argument(None, help=_("Instance files or names (t101 ... t120).", HELP_LANG)),
     time_limit: float = _LIMIT,
     seed: int = _SEED,
     max_iterations: int = _MAX_IT,

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .cli_common import console
+from .cli_common import HELP_LANG, console
 from .i18n import gettext as _
 from .pipeline import STEPS, PipelineReport, run_pipeline
 from .verdict import report_lines
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     """Add ``demo`` to the app."""
     app.command(
         "demo",
-        help=(
+        help=_(
             "Run the whole pipeline: registry -> geocoding -> road networks (cached) -> the route specs in "
             "data/routes/ -> maps, exports and the route site, with an \"OCOP near here\" page and A5 leaflet "
             "for each placed venue of the registry (not fairs; 30 min by motorbike or car).\n\n"
@@ -28,18 +28,18 @@ def register(app: typer.Typer) -> None:
             "Thin and empty days are listed at the top of the summary with the reason and what to change; a "
             "route with a day that visits no OCOP producer (empty) is not published.\n\n"
             "Exit code 1 when registry rows were rejected, a route could not be planned or has an empty day; "
-            "the site is still built from the rest. Producers without a location are listed."
+            "the site is still built from the rest. Producers without a location are listed.", HELP_LANG
         ),
     )(demo)
 
 
 def demo(
-    registry: list[Path] = typer.Option(None, "--registry", "-r", help="Registry file(s); default: bundled."),
-    routes: list[Path] = typer.Option(None, "--route", help="Route spec TOML file(s); default: data/routes/*.toml."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder; default: maps/."),
-    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route to PDF (needs chromium)."),
-    base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for the QR codes on route "
-                                 "pages, e.g. https://example.org/ocop/"),
+    registry: list[Path] = typer.Option(None, "--registry", "-r", help=_("Registry file(s); default: bundled.", HELP_LANG)),
+    routes: list[Path] = typer.Option(None, "--route", help=_("Route spec TOML file(s); default: data/routes/*.toml.", HELP_LANG)),
+    out: Path = typer.Option(None, "--out", "-o", help=_("Output folder; default: maps/.", HELP_LANG)),
+    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help=_("Also print each route to PDF (needs chromium).", HELP_LANG)),
+    base_url: str = typer.Option(None, "--base-url", help=_("Public URL of the site, for the QR codes on route "
+                                                            "pages, e.g. https://example.org/ocop/", HELP_LANG)),
 ) -> int:
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[step]}[/] {task.description}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:

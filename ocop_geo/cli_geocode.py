@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ._errors import InputFileError
-from .cli_common import console
+from .cli_common import HELP_LANG, console
 from .fileio import atomic_path, csv_safe
 from .geocode import RESULT_COLUMNS, geocode_frame
 from .geocode_online import improve_with_nominatim  # geopy (optional): imported only online
@@ -37,14 +37,14 @@ def register(app: typer.Typer) -> None:
     """Add ``geocode`` to the app."""
     app.command(
         "geocode",
-        help=(
+        help=_(
             "Geocode addresses offline (HCMC wards, OSM streets, places and POIs) and write every input "
             "column plus lat, lon, precision, confidence, ward, ward_code, district, district_code, "
             "unit_2025, unit_code_2025 (the unit after 1/7/2025, from its polygon) and geocode_note.\n\n"
             "Example: ocop-geo geocode producers.csv -o producers_geocoded.geojson --address-column address\n\n"
             "INPUT is CSV, Excel (.xlsx) or GeoJSON / GeoPackage; OUTPUT's suffix (.csv, .geojson, .gpkg) "
             "picks the format. Rows that cannot be placed are kept with empty coordinates and a note; "
-            "the exit code is then 1."
+            "the exit code is then 1.", HELP_LANG
         ),
     )(geocode)
 
@@ -61,16 +61,16 @@ def _find_column(frame: pd.DataFrame, wanted: str | None, candidates: tuple[str,
 
 
 def geocode(
-    input_file: Path = typer.Argument(..., help="CSV, Excel or GeoJSON / GeoPackage file."),
-    output: Path = typer.Option(..., "--output", "-o", help="Result file: .csv, .geojson or .gpkg."),
-    address_column: str = typer.Option(None, "--address-column", help="Free-text address column "
-                                       "(default: 'address' / 'địa chỉ' when present)."),
-    ward_column: str = typer.Option(None, "--ward-column", help="Structured ward column (optional)."),
-    district_column: str = typer.Option(None, "--district-column", help="Structured district column."),
-    lat_column: str = typer.Option(None, "--lat-column", help="Known latitude column (checked)."),
-    lon_column: str = typer.Option(None, "--lon-column", help="Known longitude column (checked)."),
-    online: bool = typer.Option(False, "--online", help="Also ask Nominatim (needs internet and "
-                                "OCOP_GEO_ONLINE=1) for rows placed no better than the ward."),
+    input_file: Path = typer.Argument(..., help=_("CSV, Excel or GeoJSON / GeoPackage file.", HELP_LANG)),
+    output: Path = typer.Option(..., "--output", "-o", help=_("Result file: .csv, .geojson or .gpkg.", HELP_LANG)),
+    address_column: str = typer.Option(None, "--address-column", help=_("Free-text address column "
+                                                                        "(default: 'address' / 'địa chỉ' when present).", HELP_LANG)),
+    ward_column: str = typer.Option(None, "--ward-column", help=_("Structured ward column (optional).", HELP_LANG)),
+    district_column: str = typer.Option(None, "--district-column", help=_("Structured district column.", HELP_LANG)),
+    lat_column: str = typer.Option(None, "--lat-column", help=_("Known latitude column (checked).", HELP_LANG)),
+    lon_column: str = typer.Option(None, "--lon-column", help=_("Known longitude column (checked).", HELP_LANG)),
+    online: bool = typer.Option(False, "--online", help=_("Also ask Nominatim (needs internet and "
+                                                          "OCOP_GEO_ONLINE=1) for rows placed no better than the ward.", HELP_LANG)),
 ) -> int:
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:

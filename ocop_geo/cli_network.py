@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .cli_common import console
+from .cli_common import HELP_LANG, console
+from .i18n import N_
 from .i18n import gettext as _
 from .modes import MODES
 from .network import graph_summary, load_network
@@ -21,18 +22,18 @@ from .snapping import coverage
 log = logging.getLogger(__name__)
 
 network_app = typer.Typer(
-    help="Road networks per travel mode, from the bundled OSM extract or your own.\n\n"
-    "Example: ocop-geo network build --mode motorbike --mode coach",
+    help=_("Road networks per travel mode, from the bundled OSM extract or your own.\n\n"
+           "Example: ocop-geo network build --mode motorbike --mode coach", HELP_LANG),
     no_args_is_help=True,
 )
 
-_MODE_HELP = (
+_MODE_HELP = N_(
     "Travel mode: motorbike, car, coach, bicycle or walk (repeat the option for several; 'all')."
 )
-_SOURCE_HELP = (
+_SOURCE_HELP = N_(
     "OSM extract (.osm.pbf, .osm, .osm.bz2) or .graphml; default: the bundled HCMC 2018 extract."
 )
-_SUPPLEMENT_HELP = (
+_SUPPLEMENT_HELP = N_(
     "Supplementary road LineStrings (GeoJSON / GeoPackage); default: the bundled layer."
 )
 
@@ -62,17 +63,17 @@ def _supplement(supplement: Path | None, no_supplement: bool) -> Path | bool:
 
 @network_app.command(
     "build",
-    help="Build the road network of each mode and store it in the cache (.cache/graphs).\n\n"
-    "Example: ocop-geo network build --mode all\n\n"
-    "Prints nodes, edges, km of road per class, components and coverage. Exit 2 for an "
-    "unreadable extract, 3 when no network can be built.",
+    help=_("Build the road network of each mode and store it in the cache (.cache/graphs).\n\n"
+           "Example: ocop-geo network build --mode all\n\n"
+           "Prints nodes, edges, km of road per class, components and coverage. Exit 2 for an "
+           "unreadable extract, 3 when no network can be built.", HELP_LANG),
 )
 def build(
-    mode: list[str] = typer.Option(None, "--mode", "-m", help=_MODE_HELP),
-    source: Path = typer.Option(None, "--source", "-s", help=_SOURCE_HELP),
-    supplement: Path = typer.Option(None, "--supplement", help=_SUPPLEMENT_HELP),
-    no_supplement: bool = typer.Option(False, "--no-supplement", help="OSM roads only."),
-    rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the cache and build again."),
+    mode: list[str] = typer.Option(None, "--mode", "-m", help=_(_MODE_HELP, HELP_LANG)),
+    source: Path = typer.Option(None, "--source", "-s", help=_(_SOURCE_HELP, HELP_LANG)),
+    supplement: Path = typer.Option(None, "--supplement", help=_(_SUPPLEMENT_HELP, HELP_LANG)),
+    no_supplement: bool = typer.Option(False, "--no-supplement", help=_("OSM roads only.", HELP_LANG)),
+    rebuild: bool = typer.Option(False, "--rebuild", help=_("Ignore the cache and build again.", HELP_LANG)),
 ) -> int:
     for m in _modes(mode):
         t0 = time.perf_counter()
@@ -86,14 +87,14 @@ def build(
 
 @network_app.command(
     "info",
-    help="Describe the road network of each mode (built or read from the cache).\n\n"
-    "Example: ocop-geo network info --mode coach",
+    help=_("Describe the road network of each mode (built or read from the cache).\n\n"
+           "Example: ocop-geo network info --mode coach", HELP_LANG),
 )
 def info(
-    mode: list[str] = typer.Option(None, "--mode", "-m", help=_MODE_HELP),
-    source: Path = typer.Option(None, "--source", "-s", help=_SOURCE_HELP),
-    supplement: Path = typer.Option(None, "--supplement", help=_SUPPLEMENT_HELP),
-    no_supplement: bool = typer.Option(False, "--no-supplement", help="OSM roads only."),
+    mode: list[str] = typer.Option(None, "--mode", "-m", help=_(_MODE_HELP, HELP_LANG)),
+    source: Path = typer.Option(None, "--source", "-s", help=_(_SOURCE_HELP, HELP_LANG)),
+    supplement: Path = typer.Option(None, "--supplement", help=_(_SUPPLEMENT_HELP, HELP_LANG)),
+    no_supplement: bool = typer.Option(False, "--no-supplement", help=_("OSM roads only.", HELP_LANG)),
 ) -> int:
     for m in _modes(mode):
         G = load_network(source, mode=m, supplement=_supplement(supplement, no_supplement))

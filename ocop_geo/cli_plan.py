@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .cli_common import console, state
+from .cli_common import HELP_LANG, console, state
 from .i18n import N_
 from .i18n import gettext as _
 from .itinerary import Itinerary, write_itinerary, write_itinerary_csv
@@ -21,7 +21,7 @@ from .verdict import day_names, report_lines
 
 log = logging.getLogger(__name__)
 
-_HELP = (
+_HELP = N_(
     "Plan a route spec (TOML) over the OCOP registry on the offline road network and write "
     "OUTDIR/<route id>.json (the itinerary for maps, exports and the site) and "
     "OUTDIR/<route id>.csv (one row per stop).\n\n"
@@ -38,19 +38,19 @@ _HELP = (
 
 def register(app: typer.Typer) -> None:
     """Add ``plan`` to the app."""
-    app.command("plan", help=_HELP)(plan)
+    app.command("plan", help=_(_HELP, HELP_LANG))(plan)
 
 
 def plan(
     spec_file: Path = typer.Argument(
-        ..., help="Route spec TOML, e.g. data/routes/can_gio_day.toml."
+        ..., help=_("Route spec TOML, e.g. data/routes/can_gio_day.toml.", HELP_LANG)
     ),
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the itinerary JSON and CSV."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help=_("Folder for the itinerary JSON and CSV.", HELP_LANG)),
     registry: list[Path] = typer.Option(
-        None, "--registry", help="Producer / product / venue files (default: the bundled registry)."
+        None, "--registry", help=_("Producer / product / venue files (default: the bundled registry).", HELP_LANG)
     ),
-    time_limit: float = typer.Option(None, "--time-limit", help="Solver seconds (default: spec)."),
-    seed: int = typer.Option(None, "--seed", help="Solver seed (default: the spec's seed)."),
+    time_limit: float = typer.Option(None, "--time-limit", help=_("Solver seconds (default: spec).", HELP_LANG)),
+    seed: int = typer.Option(None, "--seed", help=_("Solver seed (default: the spec's seed).", HELP_LANG)),
 ) -> int:
     spec = load_spec(spec_file)
     reg = load_registry(*registry) if registry else load_bundled_registry()

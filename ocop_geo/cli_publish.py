@@ -9,8 +9,9 @@ import typer
 from rich.markup import escape
 
 from ._errors import InputFileError, OcopGeoError, ValidationError
-from .cli_common import console, err_console, state
+from .cli_common import HELP_LANG, console, err_console, state
 from .export import FORMATS, PAPERS, write_export
+from .i18n import N_
 from .i18n import gettext as _
 from .itinerary import Itinerary, read_itinerary
 from .near_file import read_near_file
@@ -23,25 +24,25 @@ from .verdict import report_lines
 
 log = logging.getLogger(__name__)
 
-_FORMAT_HELP = ("One of gpx, kml, kmz, geojson, csv, pdf (kml writes its stop icons to files/ beside it, kmz holds "
+_FORMAT_HELP = N_("One of gpx, kml, kmz, geojson, csv, pdf (kml writes its stop icons to files/ beside it, kmz holds "
                 "them; pdf needs Debian's chromium).")
-_PAPER_HELP = "Paper of the PDF: a4, a5, or both (two files, <name>-a4.pdf and <name>-a5.pdf)."
+_PAPER_HELP = N_("Paper of the PDF: a4, a5, or both (two files, <name>-a4.pdf and <name>-a5.pdf).")
 
 
 def register(app: typer.Typer) -> None:
     """Add ``export`` and ``publish`` to the app."""
     app.command(
         "export",
-        help=(
+        help=_(
             "Export a planned itinerary (JSON written by 'ocop-geo plan') as GPX 1.1, KML / KMZ, GeoJSON, "
             "CSV or a printable A4 / A5 PDF, in the language of --lang (Vietnamese by default).\n\n"
             "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format gpx -o cu-chi.gpx\n\n"
-            "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format pdf --paper both"
+            "Example: ocop-geo export maps/cu-chi/cu-chi-food-day.json --format pdf --paper both", HELP_LANG
         ),
     )(export_cmd)
     app.command(
         "publish",
-        help=(
+        help=_(
             "Publish route specs (.toml, planned now) or itineraries (.json) as a static site that "
             "works from disk: index, one page per route and per producer, in Vietnamese and English.\n\n"
             "Example: ocop-geo publish data/routes/cu_chi_food_day.toml maps/cu-chi/cu-chi-food-day.json -o site "
@@ -57,22 +58,22 @@ def register(app: typer.Typer) -> None:
             "field named.\n\n"
             "Example: ocop-geo publish --near hotels.csv -o site   (near-here pages only)\n\n"
             "Exit code 1 when some inputs could not be published (the others are): a route could not be "
-            "planned or read, or has an empty day; or registry rows were rejected (see 'ocop-geo validate')."
+            "planned or read, or has an empty day; or registry rows were rejected (see 'ocop-geo validate').", HELP_LANG
         ),
     )(publish_cmd)
 
 
 def export_cmd(
-    itinerary: Path = typer.Argument(..., help="Itinerary JSON (schema ocop_geo.itinerary/1)."),
-    fmt: str = typer.Option(..., "--format", "-f", help=_FORMAT_HELP),
-    output: Path = typer.Option(None, "--output", "-o", help="Output file; default: beside the input."),
-    paper: str = typer.Option("a4", "--paper", help=_PAPER_HELP),
+    itinerary: Path = typer.Argument(..., help=_("Itinerary JSON (schema ocop_geo.itinerary/1).", HELP_LANG)),
+    fmt: str = typer.Option(..., "--format", "-f", help=_(_FORMAT_HELP, HELP_LANG)),
+    output: Path = typer.Option(None, "--output", "-o", help=_("Output file; default: beside the input.", HELP_LANG)),
+    paper: str = typer.Option("a4", "--paper", help=_(_PAPER_HELP, HELP_LANG)),
 ) -> int:
     fmt, paper = fmt.lower().strip(), paper.lower().strip()
     if fmt not in FORMATS:
-        raise InputFileError(_("--format {value!r} is not a format.", value=fmt) + " " + _FORMAT_HELP)
+        raise InputFileError(_("--format {value!r} is not a format.", value=fmt) + " " + _(_FORMAT_HELP))
     if paper not in (*PAPERS, "both"):
-        raise InputFileError(_("--paper {value!r} is not a paper size.", value=paper) + " " + _PAPER_HELP)
+        raise InputFileError(_("--paper {value!r} is not a paper size.", value=paper) + " " + _(_PAPER_HELP))
     it = read_itinerary(itinerary)
     out = output or itinerary.with_suffix(FORMATS[fmt])
     if out.resolve() == itinerary.resolve():
@@ -110,19 +111,19 @@ def _load_inputs(paths: list[Path], registry: Registry) -> tuple[list[Itinerary]
 
 
 def publish_cmd(
-    inputs: list[Path] = typer.Argument(None, help="Route specs (.toml) and/or itineraries (.json); may be "
-                                        "left out with --near."),
-    output: Path = typer.Option(..., "--output", "-o", help="Site folder (created or updated)."),
+    inputs: list[Path] = typer.Argument(None, help=_("Route specs (.toml) and/or itineraries (.json); may be "
+                                                     "left out with --near.", HELP_LANG)),
+    output: Path = typer.Option(..., "--output", "-o", help=_("Site folder (created or updated).", HELP_LANG)),
     registry_files: list[Path] = typer.Option(
-        None, "--registry", help="Registry files: producers, products, venues (repeat); default: the bundled registry."
+        None, "--registry", help=_("Registry files: producers, products, venues (repeat); default: the bundled registry.", HELP_LANG)
     ),
-    base_url: str = typer.Option(None, "--base-url", help="Public URL of the site, for QR codes."),
-    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help="Also print each route and leaflet to PDF (chromium)."),
-    near: Path = typer.Option(None, "--near", help="CSV or TOML file of places (venues, POIs, lat/lon) that get an "
-                              "\"OCOP near here\" page and A5 leaflet; see above."),
+    base_url: str = typer.Option(None, "--base-url", help=_("Public URL of the site, for QR codes.", HELP_LANG)),
+    pdf: bool = typer.Option(False, "--pdf/--no-pdf", help=_("Also print each route and leaflet to PDF (chromium).", HELP_LANG)),
+    near: Path = typer.Option(None, "--near", help=_("CSV or TOML file of places (venues, POIs, lat/lon) that get an "
+                                                     "\"OCOP near here\" page and A5 leaflet; see above.", HELP_LANG)),
     report_path: Path = typer.Option(
-        None, "--report", help="The officer's report (warnings, producers left out, rows not placed): an HTML file "
-        "outside the site; default: <output>-report.html beside the site folder."),
+        None, "--report", help=_("The officer's report (warnings, producers left out, rows not placed): an HTML file "
+                                 "outside the site; default: <output>-report.html beside the site folder.", HELP_LANG)),
 ) -> int:
     report_path = report_path or output.parent / f"{output.name}-report.html"
     if report_path.resolve().is_relative_to(output.resolve()):

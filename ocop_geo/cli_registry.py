@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .cli_common import console, state
+from .cli_common import HELP_LANG, console, state
 from .fileio import atomic_path, csv_safe, refuse_overwriting_inputs, write_text_atomic
 from .i18n import gettext as _
 from .registry import Registry, bundled_registry_paths, load_registry
@@ -21,23 +21,23 @@ def register(app: typer.Typer) -> None:
     """Add ``validate`` to the app."""
     app.command(
         "validate",
-        help=(
+        help=_(
             "Validate OCOP registry files (CSV, Excel, GeoJSON, GeoPackage; Vietnamese or English headers) and "
             "print products by group, stars and district, plus every rejected row with the fix.\n\n"
             "Example: ocop-geo validate data/registry/producers.csv data/registry/products.csv "
             "data/registry/venues.csv\n\n"
             "Venue tables (showrooms, display points, fairs, agritourism sites; told by a 'kind' / 'Loại điểm' "
             "column) are summarised by kind. Without FILE the bundled registry is checked. Exit code 1 when rows were rejected; producers "
-            "that could not be placed are listed (they are accepted)."
+            "that could not be placed are listed (they are accepted).", HELP_LANG
         ),
     )(validate)
 
 
 def validate(
-    files: list[Path] = typer.Argument(None, help="Registry files; default: the bundled registry."),
-    rejected_csv: Path = typer.Option(None, "--rejected-csv", help="Write the rejected rows to this CSV."),
-    json_out: Path = typer.Option(None, "--json", help="Write the summary and every problem as JSON."),
-    geocode: bool = typer.Option(True, "--geocode/--no-geocode", help="Place producers without coordinates."),
+    files: list[Path] = typer.Argument(None, help=_("Registry files; default: the bundled registry.", HELP_LANG)),
+    rejected_csv: Path = typer.Option(None, "--rejected-csv", help=_("Write the rejected rows to this CSV.", HELP_LANG)),
+    json_out: Path = typer.Option(None, "--json", help=_("Write the summary and every problem as JSON.", HELP_LANG)),
+    geocode: bool = typer.Option(True, "--geocode/--no-geocode", help=_("Place producers without coordinates.", HELP_LANG)),
 ) -> int:
     paths = list(files) if files else bundled_registry_paths()
     refuse_overwriting_inputs({"--rejected-csv": rejected_csv, "--json": json_out}, paths)

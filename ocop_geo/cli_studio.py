@@ -11,13 +11,14 @@ import typer
 import uvicorn
 from rich.markup import escape
 
-from .cli_common import console, state
+from .cli_common import HELP_LANG, console, state
+from .i18n import N_
 from .i18n import gettext as _
 from .registry import bundled_registry_paths
 from .studio import create_app
 from .studio_session import Studio, StudioConfig
 
-_HELP = (
+_HELP = N_(
     "Open the route studio: design, edit and publish routes in the browser (registry view with corrections, route "
     "form, plan on the map, drag stops, re-optimise, save to data/routes/*.toml, publish with a preview).\n\n"
     "Example: ocop-geo studio   (then open http://127.0.0.1:8765/)\n\n"
@@ -29,7 +30,7 @@ _HELP = (
 
 def register(app: typer.Typer) -> None:
     """Add ``studio`` to the app."""
-    app.command("studio", help=_HELP)(studio)
+    app.command("studio", help=_(_HELP, HELP_LANG))(studio)
 
 
 def _loopback(host: str) -> bool:
@@ -42,10 +43,10 @@ def _loopback(host: str) -> bool:
 
 
 def studio(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; not 127.0.0.1 needs the token URL."),
-    port: int = typer.Option(8765, "--port", help="Port to listen on."),
-    registry: list[Path] = typer.Option(None, "--registry", help="Registry files (default: the bundled registry)."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default: maps/studio)."),
+    host: str = typer.Option("127.0.0.1", "--host", help=_("Address to listen on; not 127.0.0.1 needs the token URL.", HELP_LANG)),
+    port: int = typer.Option(8765, "--port", help=_("Port to listen on.", HELP_LANG)),
+    registry: list[Path] = typer.Option(None, "--registry", help=_("Registry files (default: the bundled registry).", HELP_LANG)),
+    out: Path = typer.Option(None, "--out", help=_("Output folder (default: maps/studio).", HELP_LANG)),
 ) -> int:
     config = StudioConfig(registry_paths=list(registry) if registry else bundled_registry_paths())
     if out is not None:

@@ -119,3 +119,51 @@ def test_problem_messages_with_placeholders_are_filled_in_vietnamese():
         "mã chủ thể bị trùng, đã dùng lần đầu ở a.csv dòng 3")
     assert i18n.gettext("the text is {length:,} characters long (at most {limit:,} here): cells merged or pasted "
                         "by mistake?", "en", length=12345, limit=300).startswith("the text is 12,345 characters")
+
+
+def _help(*args: str, env_lang: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "OCOP_GEO_LANG"}
+    if env_lang:
+        env["OCOP_GEO_LANG"] = env_lang
+    env["COLUMNS"] = "250"  # one sentence, one line
+    res = subprocess.run([sys.executable, "-m", "ocop_geo", *args, "--help"], capture_output=True, text=True,
+                         env=env, timeout=300)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def test_help_speaks_vietnamese_by_default_and_english_when_asked():
+    """``--help`` texts are catalogue messages in the language known when the CLI starts: ``--lang`` given before
+    the command, else OCOP_GEO_LANG, else Vietnamese."""
+    vi = _help(env_lang=None)
+    assert "Tuyến du lịch đến các chủ thể OCOP tại TP. Hồ Chí Minh" in vi
+    assert "Kiểm tra các tệp danh sách OCOP" in vi  # the command list
+    assert "Tourism routes to OCOP producers" not in vi
+    vi = _help("validate", env_lang=None)
+    assert "Ví dụ: ocop-geo validate data/registry/producers.csv" in vi
+    assert "Ghi các dòng bị loại vào tệp CSV này." in vi
+    assert "Write the rejected rows to this CSV." not in vi
+    for args, env_lang in ((("validate",), "en"), (("--lang", "en", "validate"), None),
+                           (("--lang=en", "validate"), "vi")):  # fmt: skip
+        en = _help(*args, env_lang=env_lang)
+        assert "Example: ocop-geo validate data/registry/producers.csv" in en, args
+        assert "Write the rejected rows to this CSV." in en
+        assert "Ghi các dòng bị loại" not in en
+    assert "Tourism routes to OCOP producers in Ho Chi Minh City" in _help("--lang", "en", env_lang="vi")
+    assert "Tourism routes to OCOP producers in Ho Chi Minh City" in _help(env_lang="en")
+
+
+def test_the_help_language_is_peeked_from_the_global_options_only(monkeypatch):
+    from ocop_geo.cli_common import help_language
+
+    monkeypatch.delenv("OCOP_GEO_LANG", raising=False)
+    assert help_language([]) == "vi"
+    assert help_language(["--lang", "en", "plan", "--help"]) == "en"
+    assert help_language(["--debug", "--lang=en", "--help"]) == "en"
+    assert help_language(["validate", "--lang", "en"]) == "vi"  # after the command: not the global option
+    assert help_language(["--lang", "fr", "--help"]) == "vi"  # left for --lang itself to reject
+    monkeypatch.setenv("OCOP_GEO_LANG", "en")
+    assert help_language(["validate", "--help"]) == "en"
+    assert help_language(["--lang", "vi"]) == "vi"
+    monkeypatch.setenv("OCOP_GEO_LANG", "xx")
+    assert help_language([]) == "vi"

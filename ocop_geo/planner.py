@@ -438,6 +438,7 @@ def _check_must_visits(
     blocks it on each day: closed that weekday (with its hours), too far for the day window (with the
     times), or no room with the lunch break."""
     problems = []
+    vi = language() == "vi"
     for i, s in enumerate(sites):
         if s.site_id not in spec.must_visit_ids:
             continue
@@ -445,26 +446,28 @@ def _check_must_visits(
         why = []
         for r, d in enumerate(spec.days):
             alone = _alone(spec, s, lay, problem, v, r)
-            blocked = None if alone is None else alone[0]
+            blocked = None if alone is None else alone[1 if vi else 0]
             if blocked is None and spec.lunch is not None:
                 lunch = lay.lunch[r]
                 orders = ([v, lunch], [lunch, v]) if lunch >= 0 else ([v],)
                 if not any(toptw.schedule(problem, r, list(o)).feasible for o in orders):
-                    where = f" at {lay.places[lunch].name}" if lunch >= 0 else ""
-                    blocked = (f"fits alone on {_day_label(d)}, but not with lunch{where} "
-                               f"({format_hhmm(spec.lunch.earliest)}–{format_hhmm(spec.lunch.latest)}, "
-                               f"{spec.lunch.minutes} min) in the day window "
-                               f"{format_hhmm(d.window[0])}–{format_hhmm(d.window[1])}")  # fmt: skip
+                    times = {"day": day_names(d.weekday, d.date.isoformat() if d.date else None)[0] if vi
+                             else _day_label(d), "earliest": format_hhmm(spec.lunch.earliest),
+                             "latest": format_hhmm(spec.lunch.latest), "minutes": spec.lunch.minutes,
+                             "start": format_hhmm(d.window[0]), "end": format_hhmm(d.window[1])}  # fmt: skip
+                    blocked = (_("fits alone on {day}, but not with lunch at {place} ({earliest}–{latest}, {minutes} "
+                                 "min) in the day window {start}–{end}", place=lay.places[lunch].name, **times)
+                               if lunch >= 0 else
+                               _("fits alone on {day}, but not with lunch ({earliest}–{latest}, {minutes} min) in "
+                                 "the day window {start}–{end}", **times))  # fmt: skip
             if blocked is None:
                 break
             why.append(blocked)
         else:
             problems.append(f"{s.site_id} ({s.name}): " + "; ".join(why))
     if problems:
-        raise PlanningError(
-            "cannot schedule must-visit " + " | ".join(problems)
-            + ". Widen day_window, add a day, or remove it from must_visit."
-        )  # fmt: skip
+        raise PlanningError(_("cannot schedule must-visit {places}. Widen day_window, add a day, or remove it from "
+                              "must_visit.", places=" | ".join(problems)))
 
 
 def _solve(
@@ -985,15 +988,23 @@ def _snap_candidates(
                     f"lat {y0:.3f}–{y1:.3f}")  # fmt: skip
         return None
 
+    def in_language(why: str) -> str:
+        """An :func:`outside` reason in the language of this run's messages (its Vietnamese twin for ``vi``)."""
+        if language() != "vi":
+            return why
+        if why == BUNDLED_COVERAGE:
+            return _BUNDLED_COVERAGE_VI
+        return (f"ngoài dữ liệu đường: mạng đường {spec.mode} chỉ phủ kinh độ {x0:.3f}–{x1:.3f}, "
+                f"vĩ độ {y0:.3f}–{y1:.3f}")  # fmt: skip
+
     lunch_place = spec.lunch.place if spec.lunch else None
     day_places = [(f"days[{r}].{k}", p) for r, d in enumerate(spec.days) for k, p in (("start", d.start), ("end", d.end))]
     for fieldname, p in (("start", spec.start), ("end", spec.end), ("lunch", lunch_place), *day_places):
         if p is not None and area is not None and (why := outside(p.lon, p.lat)) == BUNDLED_COVERAGE:
-            raise PlanningError(
-                f"{spec.source}: {fieldname} {p.name!r} at ({p.lat:.5f}, {p.lon:.5f}) lies {why}. Choose a "
-                f"{fieldname} inside it, or plan on a road network built from an OSM extract that covers "
-                "it (load_network(source=...))"
-            )
+            raise PlanningError(_(
+                "{source}: {field} {name!r} at ({lat:.5f}, {lon:.5f}) lies {reason}. Choose a {field} inside it, or "
+                "plan on a road network built from an OSM extract that covers it (load_network(source=...))",
+                source=spec.source, field=fieldname, name=p.name, lat=p.lat, lon=p.lon, reason=in_language(why)))
     inside, out = [], Candidates([], list(cands.not_chosen), list(cands.warnings))
     for s in cands.sites:
         why = outside(s.lon, s.lat)
@@ -1002,11 +1013,10 @@ def _snap_candidates(
             continue
         where = f" ({s.unit_2025})" if s.unit_2025 else ""
         if s.site_id in spec.must_visit_ids:
-            raise PlanningError(
-                f"must-visit {s.site_id} ({s.name}){where} at ({s.lat:.5f}, {s.lon:.5f}) lies {why}. "
-                "Remove it from must_visit, or plan on a road network built from an OSM extract that "
-                "covers it (load_network(source=...))"
-            )
+            raise PlanningError(_(
+                "must-visit {id} ({name}){where} at ({lat:.5f}, {lon:.5f}) lies {reason}. Remove it from must_visit, "
+                "or plan on a road network built from an OSM extract that covers it (load_network(source=...))",
+                id=s.site_id, name=s.name, where=where, lat=s.lat, lon=s.lon, reason=in_language(why)))
         vi = _BUNDLED_COVERAGE_VI if why == BUNDLED_COVERAGE else "ngoài vùng dữ liệu đường của phương tiện này"
         out.not_chosen.append(NotChosen(s.site_id, s.name, "outside_coverage", why + where, vi + where))
     food = [p for p in cands.lunch_places if outside(p.lon, p.lat) is None]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ocop_geo import toptw
+from ocop_geo import settings, toptw
 from ocop_geo._errors import PlanningError
 from ocop_geo.candidates import ScoreWeights, build_sites
 from ocop_geo.itinerary import NOT_CHOSEN_CODES, read_itinerary, write_itinerary
@@ -208,6 +208,18 @@ def test_must_visit_is_kept_and_infeasible_one_names_the_site():
         plan(spec_of(must_visit=["S5"]))
     with pytest.raises(PlanningError, match="S99 not in the registry"):
         plan(spec_of(must_visit=["S99"]))
+
+
+def test_an_impossible_must_visit_is_told_in_the_language_of_the_run():
+    """The whole message, and the reason in it, in Vietnamese when the run speaks Vietnamese."""
+    settings.language = "vi"  # set and deleted (not monkeypatched: the default is computed, not stored)
+    try:
+        with pytest.raises(PlanningError, match=r"^không xếp được điểm bắt buộc S4 \(HTX rau Bình Chánh\): đóng cửa "
+                                                r"Chủ nhật 06/12/2026.*Hãy nới rộng day_window") as e:
+            plan(spec_of(must_visit=["S4"], days=["2026-12-06"]))
+    finally:
+        del settings.language
+    assert "closed on" not in str(e.value) and "cannot schedule" not in str(e.value)
 
 
 def test_closed_days_are_explained():

@@ -55,7 +55,7 @@ from .registry_schema import (
     parse_float,
     parse_venue_kind,
 )
-from .spec import PoiIndex, _place, _VenueIndex
+from .spec import PoiIndex, VenueIndex, read_place
 from .tableio import read_table
 
 __all__ = ["NEAR_FIELDS", "NearVenue", "read_near_file", "registry_near_venues"]
@@ -177,7 +177,7 @@ def _minutes(c: Problems, value: object, key: str) -> int | None:
 
 
 def _resolve(c: Problems, raw: Mapping[str, object], where: str, *, defaults: Mapping[str, object],
-             pois: PoiIndex, venues: _VenueIndex) -> NearVenue | None:  # fmt: skip
+             pois: PoiIndex, venues: VenueIndex) -> NearVenue | None:  # fmt: skip
     """One row or table of the file as a :class:`NearVenue`; problems go to ``c`` under ``where``."""
     n0 = len(c.problems)
     for key in raw:
@@ -217,7 +217,7 @@ def _resolve(c: Problems, raw: Mapping[str, object], where: str, *, defaults: Ma
                       source=where.rstrip(": ").rstrip("."))
     base = where.rstrip(": ").rstrip(".")
     sub = Problems("")
-    place = _place(sub, table, base, pois)  # the spec's own place reader: the same names, the same messages
+    place = read_place(sub, table, base, pois)  # the spec's own place reader: the same names, the same messages
     c.extend([c.path(p.replace(f"{base}.", where, 1)) for p in sub.problems])  # "line 3: poi: …" / "place[0].poi: …"
     if place is None or len(c.problems) > n0:
         return None
@@ -298,7 +298,7 @@ def read_near_file(path: str | os.PathLike, *, pois: PoiIndex, venues: gpd.GeoDa
     if defaults:  # checked once here; a bad default is not repeated at every place
         defaults["minutes"] = _minutes(c, defaults.get("minutes", DEFAULT_MINUTES), "minutes") or DEFAULT_MINUTES
         defaults["modes"] = _modes(c, defaults.get("modes", ("motorbike",)), "modes") or ("motorbike",)
-    index = _VenueIndex(venues)
+    index = VenueIndex(venues)
     out: list[NearVenue] = []
     seen: dict[tuple[str, float, float], str] = {}
     for where, raw in rows:

@@ -141,7 +141,9 @@ __all__ = [
     "load_pois",
     "load_spec",
     "parse_spec",
+    "VenueIndex",
     "VenueStops",
+    "read_place",
     "resolve_venues",
     "venue_stop",
 ]
@@ -455,8 +457,9 @@ def _str_list(c: Problems, data: Mapping[str, Any], key: str) -> list[str]:
     return [t.strip() for t in v if t.strip()]
 
 
-def _place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place | None:
-    """A place table: exactly one of ``poi``, ``osm``, ``producer``, ``venue`` or ``lat``+``lon``."""
+def read_place(c: Problems, v: Any, fieldname: str, pois: PoiIndex | None) -> Place | None:
+    """A place table: exactly one of ``poi``, ``osm``, ``producer``, ``venue`` or ``lat``+``lon`` (a string is a POI
+    name); problems go to ``c`` under ``fieldname``. The one place reader of route specs and near-here files."""
     if isinstance(v, str):
         v = {"poi": v}
     if not isinstance(v, Mapping):
@@ -542,7 +545,7 @@ def _days(
                 window = _hhmm_pair(c, item["window"], f"{where}.window") or default_window
             for key in places:
                 if key in item:
-                    places[key] = _place(c, item[key], f"{where}.{key}", pois)
+                    places[key] = read_place(c, item[key], f"{where}.{key}", pois)
             item = item.get("date", item.get("weekday"))
         if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
             out.append(DaySpec(item, weekday_code(item), window, places["start"], places["end"]))
@@ -583,7 +586,7 @@ def _lunch(c: Problems, v: Any, pois: PoiIndex | None) -> Lunch | None:
     place = None
     if any(k in v for k in ("poi", "osm", "venue", "lat", "lon")):
         sub = {k: v[k] for k in ("poi", "osm", "venue", "lat", "lon", "name") if k in v}
-        place = _place(c, sub, "lunch", pois)
+        place = read_place(c, sub, "lunch", pois)
     detour = _int(c, v, "detour_minutes", 15, 0, 120)
     producers = _str_list(c, v, "producers")
     if window is None:
@@ -603,7 +606,7 @@ def _poi_stops(c: Problems, v: Any, pois: PoiIndex | None) -> list[PoiStop]:
         allowed = {"poi", "osm", "venue", "lat", "lon", "name", "minutes", "opening_hours", "must_visit",
                    "score", "precision"}  # fmt: skip
         _unknown_keys(c, t, allowed, where)
-        place = _place(
+        place = read_place(
             c, {k: t[k] for k in ("poi", "osm", "venue", "lat", "lon", "name") if k in t}, where, pois
         )
         minutes = t.get("minutes", 60)
@@ -738,10 +741,10 @@ def parse_spec(
     mode = _text(c, data, "mode") or "motorbike"
     if mode not in MODES:
         c.add("mode", _("{value!r} is not a travel mode; choose one of {modes}", value=mode, modes=", ".join(MODES)))
-    start = _place(c, data["start"], "start", pois) if "start" in data else None
+    start = read_place(c, data["start"], "start", pois) if "start" in data else None
     if "start" not in data:
         c.add("start", _('is missing; add [start] poi = "Chợ Bến Thành" (or lat, lon, name)'))
-    end = _place(c, data["end"], "end", pois) if "end" in data else start
+    end = read_place(c, data["end"], "end", pois) if "end" in data else start
     window = (8 * 60, 17 * 60 + 30)
     if "day_window" in data:
         window = _hhmm_pair(c, data["day_window"], "day_window") or window
@@ -877,7 +880,7 @@ def venue_stop(
     )  # fmt: skip
 
 
-class _VenueIndex:
+class VenueIndex:
     """Venue lookup by exact id, else by folded name; suggestions for a name it does not know."""
 
     def __init__(self, venues: gpd.GeoDataFrame) -> None:
@@ -952,7 +955,7 @@ def resolve_venues(spec: RouteSpec, venues: gpd.GeoDataFrame) -> RouteSpec:
     if not any(p.kind == "venue" for p in wanted) and not any(s.venue for s in spec.poi_stops):
         return spec
     c = Problems(spec.source, sep=": ")
-    index = _VenueIndex(venues)
+    index = VenueIndex(venues)
 
     def place(p: Place | None, fieldname: str) -> Place | None:
         if p is None or p.kind != "venue":

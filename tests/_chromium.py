@@ -1,7 +1,7 @@
 """Debian's chromium for the browser tests: where it is, how it starts, and one browser per test module.
 
 A browser test module skips itself when chromium or Playwright is missing (``require_chromium()`` at import) and
-takes the ``browser`` fixture from here (``from _chromium import browser``).
+takes the ``browser`` fixture from here (registered for every test module by ``pytest_plugins`` in conftest.py).
 """
 
 from __future__ import annotations

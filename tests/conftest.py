@@ -17,6 +17,9 @@ import pytest
 
 from ocop_geo.network import load_network
 
+#: Debian's chromium as a module-scoped ``browser`` fixture for the browser tests (``tests/_chromium.py``).
+pytest_plugins = ["_chromium"]
+
 # The suite reads messages in English (the catalogue's source language); ocop_geo speaks Vietnamese by default and
 # tests/test_i18n.py checks that default and the Vietnamese messages (subprocesses inherit this variable).
 os.environ.setdefault("OCOP_GEO_LANG", "en")

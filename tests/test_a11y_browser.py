@@ -43,7 +43,6 @@ SIX_DAYS = "routes/six-days.html"
 READY_JS = "() => window.ocop && window.ocop.stopMarkers >= 0 && !window.ocop.declutterPending && (" + MAP_SETTLED_JS + ")()"
 
 _chromium.require_chromium()
-browser = _chromium.browser  # the module's one chromium (a fixture)
 
 
 def six_day_itinerary() -> Itinerary:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _chromium import browser, require_chromium  # noqa: F401 - the module's browser fixture
+from _chromium import require_chromium
 from _publish_fixtures import itinerary, producers_gdf, products_df, venues_gdf
 
 from ocop_geo import site
@@ -37,7 +37,7 @@ def site_dir(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("page", ["index.html", "routes/test-fixture-outskirts.html",
                                   "routes/test-fixture-outskirts.print.html", "producers/index.html",
                                   "producers/hcm-p001.html"])  # fmt: skip
-def test_an_unbroken_5000_character_name_does_not_widen_a_phone_page(browser, site_dir, page):  # noqa: F811
+def test_an_unbroken_5000_character_name_does_not_widen_a_phone_page(browser, site_dir, page):
     ctx = browser.new_context(viewport={"width": 390, "height": 844})
     p = ctx.new_page()
     p.route("https://**", lambda r: r.abort())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from _axe import axe_violations, format_violations
+from _chromium import require_chromium
 from _publish_fixtures import (
     HOSTILE,
     HOSTILE_VENUE,
@@ -29,17 +30,12 @@ from ocop_geo.site_near import LEAFLET_MAX
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TILES = "https://tile.openstreetmap.org/"
 #: A5 in PostScript points (148 x 210 mm), as Chromium writes the MediaBox.
 A5_PT = (419.5, 595.3)
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +51,6 @@ def near_dir(tmp_path_factory, hcmc_graph) -> Path:
                       venues=venues_gdf(hostile=True), base_url="https://example.org/ocop", near=places,
                       graphs={"motorbike": hcmc_graph})  # fmt: skip
     return out / "near"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path, *, width: int, height: int):

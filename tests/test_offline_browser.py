@@ -42,7 +42,6 @@ COLOURS_JS = """() => { const seen = new Set();
     return seen.size; }"""
 
 _chromium.require_chromium()
-browser = _chromium.browser  # one chromium for this module
 
 
 @pytest.fixture(scope="module")

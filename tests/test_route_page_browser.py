@@ -34,7 +34,6 @@ UTC = dt.UTC
 _H = 3600 * 1000  # one hour in ms, for page.clock
 
 _chromium.require_chromium()
-browser = _chromium.browser  # the module's one chromium (a fixture)
 
 #: The page's visible text, proper names (translate="no"), the language button and SVG titles left out, and the
 #: map (its labels are the map's own: tests/test_site_browser.py).

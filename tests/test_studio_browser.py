@@ -10,7 +10,7 @@ import time
 
 import pytest
 import uvicorn
-from _chromium import browser, require_chromium  # noqa: F401 - the fixture
+from _chromium import require_chromium
 
 from ocop_geo import settings
 from ocop_geo.studio import create_app
@@ -48,7 +48,7 @@ def studio_url(tmp_path_factory: pytest.TempPathFactory, hcmc_graph_for):
     session.close()
 
 
-def _page(browser, width=1366, height=768):  # noqa: F811
+def _page(browser, width=1366, height=768):
     page = browser.new_page(viewport={"width": width, "height": height}, bypass_csp=True)
     page.route("https://**", lambda route: route.abort())  # no tiles, no network
     errors: list[str] = []
@@ -66,7 +66,7 @@ def _wait_status(page, text):
     page.wait_for_function("t => document.getElementById('status').textContent === t", arg=text, timeout=90_000)
 
 
-def test_a_route_from_scratch_to_a_published_page(browser, studio_url):  # noqa: F811
+def test_a_route_from_scratch_to_a_published_page(browser, studio_url):
     url, root = studio_url
     page, errors = _page(browser)
     page.goto(url)
@@ -135,7 +135,7 @@ def test_a_route_from_scratch_to_a_published_page(browser, studio_url):  # noqa:
     assert errors == [] and public_errors == []
 
 
-def test_a_bad_spec_is_shown_in_the_form(browser, studio_url):  # noqa: F811
+def test_a_bad_spec_is_shown_in_the_form(browser, studio_url):
     url, _ = studio_url
     page, errors = _page(browser)
     page.goto(url)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from openpyxl import Workbook
 from shapely.geometry import Point
+from tests_helpers_encoding import to_cp1258
 
 from ocop_geo import settings
 from ocop_geo._errors import InputFileError
@@ -20,23 +20,6 @@ from ocop_geo.registry import load_bundled_registry, load_registry
 
 PRODUCER_HEADER = ["producer_id", "name", "producer_type", "ward", "district", "lat", "lon", "opening_hours"]
 PRODUCT_HEADER = ["product_id", "name", "ocop_group", "stars", "status", "producer_id"]
-
-
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def to_cp1258(text: str) -> bytes:
-    """Encode as Windows-1258 does: letters with hat / breve / horn precomposed, tone marks combining."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
-            tones = "".join(c for c in parts if c in _TONES)
-            out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:

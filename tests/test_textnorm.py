@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from test_registry import to_cp1258
+from tests_helpers_encoding import to_cp1258
 
 from ocop_geo.textnorm import admin_key, fold, slugify, strip_diacritics
 

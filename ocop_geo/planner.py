@@ -122,6 +122,10 @@ _FOOD_KM_PER_MIN = {"motorbike": 0.5, "car": 0.5, "coach": 0.45, "bicycle": 0.22
 DETOUR_FACTOR = 1.3
 #: Extra cost (s) of taking lunch before the first visit or after the last one (on the way out or home).
 _OUTER_LUNCH_S = 1800.0
+#: Cafés and fast food serve drinks and snacks more than a meal: one is chosen for lunch only when no restaurant,
+#: market or food court fits within this much more detour (s).
+_SNACK_LUNCH_S = 1200.0
+_SNACK_CATEGORIES: frozenset[str] = frozenset({"amenity=cafe", "amenity=fast_food"})
 
 #: A function returning the leg between two places, given as row / column numbers of the
 #: matrices handed to :func:`plan_on_matrices`: ``(i, j) -> Leg``.
@@ -676,6 +680,7 @@ def _choose_lunch(
         cost += sch.depart - float(p2.route_window[r, 0])  # leaving late to eat first is idle time too
         # lunch between two visits is preferred: before the first or after the last visit costs 30 min more
         key = cost + (_OUTER_LUNCH_S if g in (0, len(seq) - 2) else 0.0)
+        key += _SNACK_LUNCH_S if lay.places[f].category in _SNACK_CATEGORIES else 0.0  # a meal, not a frozen yogurt
         if best is None or key < best[0] - 1e-6:
             best = (key, order)
     if best is not None:

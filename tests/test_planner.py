@@ -475,9 +475,9 @@ def test_lunch_is_a_meal_a_cafe_only_when_no_restaurant_fits():
     from ocop_geo.spec import Place
 
     spec = spec_of(districts=["Củ Chi", "Hóc Môn"], lunch={"window": ["11:00", "13:00"], "minutes": 60})
-    # SYNTHETIC: a frozen-yogurt café right on the way, a rice restaurant a little further
-    cafe = Place("poi", "Kem sữa chua (synthetic)", 10.962, 106.514, "node/3", "amenity=cafe")
-    rice = Place("poi", "Quán cơm tấm (synthetic)", 10.962, 106.5175, "node/4", "amenity=restaurant")
+    # SYNTHETIC: a frozen-yogurt café and a rice restaurant near the way home (without the rule the café wins)
+    cafe = Place("poi", "Kem sữa chua (synthetic)", 11.0, 106.567, "node/3", "amenity=cafe")
+    rice = Place("poi", "Quán cơm tấm (synthetic)", 11.0, 106.59, "node/4", "amenity=restaurant")
     lunch = [s for s in _plan_with_food(spec, [cafe, rice]).days[0].stops if s.kind == "lunch"]
     assert [s.name for s in lunch] == ["Quán cơm tấm (synthetic)"]
     lunch = [s for s in _plan_with_food(spec, [cafe]).days[0].stops if s.kind == "lunch"]

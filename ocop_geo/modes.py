@@ -37,8 +37,18 @@ import json
 import re
 from collections.abc import Mapping
 
+from .i18n import N_, gettext
+
 #: The modes a graph can be built for, in documentation order.
 MODES: tuple[str, ...] = ("motorbike", "car", "coach", "bicycle", "walk")
+_MODE_NAMES = {"motorbike": N_("motorbike"), "car": N_("car"), "coach": N_("coach"), "bicycle": N_("bicycle"),
+               "walk": N_("walking")}  # fmt: skip
+
+
+def mode_name(mode: str, lang: str | None = None) -> str:
+    """A travel mode in words, in ``lang`` (default: the run's language): ``"xe máy"`` for ``motorbike``."""
+    return gettext(_MODE_NAMES[mode], lang) if mode in _MODE_NAMES else mode
+
 
 _MOTOR_CLASSES = (
     "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",

@@ -22,6 +22,7 @@ from . import settings
 from .fileio import write_text_atomic
 from .i18n import gettext, language
 from .itinerary import Itinerary
+from .modes import mode_name
 from .pages import render_template
 from .registry import Registry
 from .verdict import day_names
@@ -38,11 +39,15 @@ def _route(it: Itinerary, lang: str, not_published: Mapping[str, str]) -> dict[s
         days.append({
             "day": day.day, "when": vi if lang == "vi" else en, "status": day.status or "",
             "summary": (verdict.summary or {}).get(lang, "") if verdict else "",
-            "reasons": [r.vi if lang == "vi" else r.en for r in verdict.reasons] if verdict else [],
-            "producers": day.n_producers,
+            "status_name": gettext(day.status, lang) if day.status else "",
+            # the summary already ends with the first reason; the others follow it
+            "reasons": [r.vi if lang == "vi" else r.en for r in verdict.reasons[1 if verdict.summary else 0:]]
+                       if verdict else [],
+            "producers": verdict.producers if verdict else day.n_producers,  # producers at one stop count each
         })  # fmt: skip
     return {
-        "id": it.route_id, "title": it.title.get(lang) or it.title.get("vi") or it.route_id, "mode": it.mode,
+        "id": it.route_id, "title": it.title.get(lang) or it.title.get("vi") or it.route_id,
+        "mode": mode_name(it.mode, lang), "status_name": gettext(it.status, lang) if it.status else "",
         "status": it.status or "", "days": days, "warnings": list(it.warnings),
         "not_chosen": [{"id": n.site_id, "name": n.name, "code": n.code,
                         "reason": (n.reason_vi or n.reason) if lang == "vi" else n.reason}

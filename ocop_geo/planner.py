@@ -64,6 +64,7 @@ from .i18n import gettext as _
 from .i18n import language
 from .itinerary import Day, Itinerary, NotChosen, Stop, Totals, with_contacts
 from .matrix import Leg
+from .modes import mode_name
 from .network import load_network
 from .opening_hours import format_hhmm, parse_hhmm
 from .pois import read_pois
@@ -761,7 +762,7 @@ def plan_on_matrices(
             if s.site_id in spec.must_visit_ids:
                 raise PlanningError(_(
                     "must-visit {id} ({name}) cannot be reached on the {mode} road network: {reason}; correct its "
-                    "location or remove it from must_visit", id=s.site_id, name=s.name, mode=spec.mode,
+                    "location or remove it from must_visit", id=s.site_id, name=s.name, mode=mode_name(spec.mode),
                     reason=nc.reason_vi if language() == "vi" and nc.reason_vi else nc.reason))
             not_chosen.append(nc)
     problem = _build_problem(spec, sites, lay, travel, distance)
@@ -1048,7 +1049,7 @@ def _snap_candidates(
             continue
         if far:
             out.warnings.append(_("{id} is far from any {mode} road: straight-line access", id=s.site_id,
-                                  mode=spec.mode))
+                                  mode=mode_name(spec.mode)))
         out.sites.append(s)
         keep.append(n_fixed + i)
     return out, snap.iloc[keep].reset_index(drop=True)

@@ -292,7 +292,8 @@ def _publish_near(near: Sequence[NearVenue], out: Path, report: SiteReport, *,
     report.pages.extend(got.pages)
     report.downloads.extend(got.downloads)
     report.warnings.extend(got.warnings)
-    report.warnings.extend(f"near-here page not published: {name}: {why}" for name, why in got.not_published.items())
+    report.warnings.extend(_("near-here page not published: {name}: {why}", name=name, why=why)
+                           for name, why in got.not_published.items())
     return got.entries
 
 

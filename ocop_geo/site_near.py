@@ -34,6 +34,7 @@ from .fileio import write_text_atomic
 from .i18n import both
 from .i18n import gettext as _
 from .mapping import base_map, copy_static, producer_map, render_parts
+from .modes import mode_name
 from .near_file import NearVenue
 from .nearby import APPROXIMATE_PRECISIONS, NearbyPlace, near_targets, outside_extent, places_within
 from .network import load_network
@@ -181,7 +182,7 @@ def _searches(places: Sequence[NearVenue], targets: gpd.GeoDataFrame, graphs: Ma
         for i in sorted(set(idx) - set(inside)):
             report.not_published.setdefault(places[i].name, _(
                 "{place}: outside the {mode} road data (the bundled extract covers Ho Chi Minh City before 7/2025)",
-                place=places[i].source, mode=mode))
+                place=places[i].source, mode=mode_name(mode)))
         if len(targets):
             far = outside_extent(G, targets.geometry.x.to_numpy(), targets.geometry.y.to_numpy())
             far_targets.update(targets["site_id"][far].astype(str))
@@ -194,7 +195,7 @@ def _searches(places: Sequence[NearVenue], targets: gpd.GeoDataFrame, graphs: Ma
             else:  # every time would be a straight-line guess: no page rather than a wrong one
                 report.not_published.setdefault(places[i].name, _(
                     "{place}: {m:,.0f} m from the nearest {mode} road of the data; give its exact location (lat / lon) "
-                    "or choose a place on a road", place=places[i].source, m=got.road_distance_m, mode=mode))
+                    "or choose a place on a road", place=places[i].source, m=got.road_distance_m, mode=mode_name(mode)))
     if far_targets:
         report.warnings.append(_("near-here: {n} placed producer(s) / venue(s) lie outside the road data and are in "
                                  "no list: {ids}", n=len(far_targets), ids=", ".join(sorted(far_targets))))
